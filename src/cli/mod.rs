@@ -1,0 +1,148 @@
+//! The headless front end: `servers`, `tools`, `call`, `demo-server`. The only module (with
+//! the binary) that prints to stdout.
+
+mod call;
+mod exit;
+mod servers;
+mod setup;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::Exit;
+
+/// Parses a duration flag such as `500ms`, `5s`, `2m`.
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    crate::config::parse_duration(s)
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  codemode                                   open the workbench (demo server if no config)
+  codemode servers                           connect to every server and show its state
+  codemode tools --server demo               list one server's tools
+  codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
+  codemode --config ~/.cursor/mcp.json tools --json
+Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
+Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more).";
+
+/// Code Mode over MCP: tools as API docs, Rhai scripts that call them in a sandbox.
+#[derive(Debug, Parser)]
+#[command(name = "codemode", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Config file (mcpServers JSON, VS Code `servers` JSON, or codemode.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do; without a command the workbench opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to every configured server and show its state.
+    #[command(after_help = "Example:\n  codemode servers --json")]
+    Servers {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Stop waiting for servers to start after this long (e.g. 10s).
+        #[arg(long, value_parser = duration_arg, default_value = "30s")]
+        wait: Duration,
+    },
+    /// List the tools of every server (or one).
+    #[command(after_help = "Examples:\n  codemode tools\n  codemode tools --server time --json")]
+    Tools {
+        /// Only this server.
+        #[arg(long, short)]
+        server: Option<String>,
+        /// Print JSON (raw schemas included).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call one tool directly (the simple path for one-step jobs).
+    #[command(after_help = "Examples:\n  codemode call demo calculate --args '{\"a\": 2, \"b\": 3}'\n  codemode call time get_current_time --args '{\"timezone\":\"Europe/Paris\"}' --json --timeout 5s\nExit codes: 0 ok, 1 the tool reported an error, 3 config error, 4 server unreachable, 5 request failed (timeout, invalid arguments, protocol error), 130 interrupted.")]
+    Call {
+        /// Server name as configured.
+        server: String,
+        /// Tool name exactly as the server lists it.
+        tool: String,
+        /// Arguments as a JSON object.
+        #[arg(long, default_value = "{}")]
+        args: String,
+        /// Print the whole result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Give up (and send notifications/cancelled) after this long, e.g. 5s or 500ms.
+        #[arg(long, value_parser = duration_arg)]
+        timeout: Option<Duration>,
+        /// Send the arguments even if they do not match the tool's inputSchema.
+        #[arg(long)]
+        no_validate: bool,
+    },
+    /// Run the embedded demo MCP server on stdin/stdout.
+    DemoServer,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if !matches!(cli.command, Some(Command::DemoServer)) {
+        crate::logging::init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Internal.into();
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    runtime.shutdown_timeout(Duration::from_secs(3));
+    code.into()
+}
+
+async fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Some(Command::DemoServer) => match crate::demo::serve_stdio().await {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                eprintln!("demo server: {e}");
+                Exit::Internal
+            }
+        },
+        Some(Command::Servers { json, wait }) => servers::run(cli.config.as_deref(), json, wait).await,
+        Some(Command::Tools { server, json }) => {
+            tools::run(cli.config.as_deref(), server.as_deref(), json).await
+        }
+        Some(Command::Call {
+            server,
+            tool,
+            args,
+            json,
+            timeout,
+            no_validate,
+        }) => {
+            let req = call::Request {
+                server,
+                tool,
+                args,
+                json,
+                timeout,
+                validate: !no_validate,
+            };
+            call::run(cli.config.as_deref(), req).await
+        }
+        // Until the TUI lands, the default run prints the catalog.
+        None => tools::run(cli.config.as_deref(), None, false).await,
+    }
+}

@@ -1,0 +1,68 @@
+//! Shared start-up of the headless commands: config → server specs → connected registry.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::Exit;
+use crate::config::{Config, ConfigSource};
+use crate::mcp::{Registry, ServerSpec};
+
+/// A connected registry plus the config it came from.
+pub struct Session {
+    /// The servers.
+    pub registry: Registry,
+    /// The config that named them.
+    pub config: Config,
+}
+
+/// Loads the config (printing its warnings to stderr). Errors are printed and turned into an
+/// exit code.
+pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
+    match Config::discover(path) {
+        Ok(config) => {
+            for w in &config.warnings {
+                eprintln!("{w}");
+            }
+            Ok(config)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(Exit::Config)
+        }
+    }
+}
+
+/// The specs to connect to: the config's servers, or the embedded demo server when no config
+/// exists. `only` keeps one server (an unknown name is an error listing the known ones).
+pub fn specs(config: &Config, only: Option<&str>) -> Result<Vec<ServerSpec>, Exit> {
+    let mut specs: Vec<ServerSpec> = match config.source {
+        ConfigSource::Embedded => vec![crate::demo::in_process_spec()],
+        ConfigSource::File(_) => config.servers.iter().map(ServerSpec::from_config).collect(),
+    };
+    if let Some(name) = only {
+        let known: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        specs.retain(|s| s.name == name);
+        if specs.is_empty() {
+            let hint = crate::util::closest(name, known.iter().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            eprintln!(
+                "error: no server named `{name}`{hint}; configured: {}",
+                known.join(", ")
+            );
+            return Err(Exit::Usage);
+        }
+    }
+    Ok(specs)
+}
+
+/// Loads the config and connects to its servers (or just `only`), waiting until each is
+/// ready or failed, at most `wait`.
+pub async fn connect(config_path: Option<&Path>, only: Option<&str>, wait: Duration) -> Result<Session, Exit> {
+    let config = load_config(config_path)?;
+    let specs = specs(&config, only)?;
+    let registry = Registry::new(specs, config.secrets());
+    registry.start();
+    registry.wait_settled(wait).await;
+    Ok(Session { registry, config })
+}

@@ -1,0 +1,10 @@
+//! The embedded demo server: a tiny issue tracker plus a calculator, written with rmcp's
+//! server side. It runs in-process when no config exists (so the first run shows something
+//! real), over stdio as `codemode demo-server`, and doubles as the hermetic test server.
+
+mod server;
+mod tools;
+mod tracker;
+
+pub use server::{DemoServer, in_process_spec, serve_stdio};
+pub use tracker::{Issue, Tracker};

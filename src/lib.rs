@@ -1,0 +1,18 @@
+//! codemode: Code Mode over MCP.
+//!
+//! MCP servers expose tools; codemode renders them as API docs, runs Rhai programs that call
+//! them in a sandbox, and logs every call. The engine is three rooms that never depend on a
+//! front end:
+//! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
+//! - `catalog`: docs, search and lint over the servers' tools (coming);
+//! - `script`: the Rhai sandbox (coming).
+//!
+//! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
+
+#[path = "config_shim.rs"]
+pub mod config;
+pub mod cli;
+pub mod demo;
+pub mod logging;
+pub mod mcp;
+pub mod util;

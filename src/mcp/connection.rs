@@ -1,0 +1,455 @@
+//! One live connection: start-up over any transport, raw list requests (bypassing rmcp's
+//! response cache), and requests with timeout and cancellation.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, ClientRequest, GetPromptRequestParams, PaginatedRequestParams,
+    ReadResourceRequestParams, Request, ServerResult,
+};
+use rmcp::service::{Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken};
+use rmcp::{ServiceError, ServiceExt};
+use serde_json::{Map, Value};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::error::{CallError, ConnectError};
+use super::events::Event;
+use super::handler::{Handler, ListChange};
+use super::model::{CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef};
+use super::spec::{ServerSpec, TransportSpec};
+use super::stdio::{self, ChildProcess, SpawnParams};
+use crate::config::redact;
+
+/// Largest single JSON-RPC message we accept from a stdio server (bigger ones are dropped
+/// by the transport and the request times out).
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A connected, initialized server.
+pub struct Connection {
+    server: String,
+    peer: Peer<RoleClient>,
+    stop: Mutex<Option<RunningServiceCancellationToken>>,
+    child: tokio::sync::Mutex<Option<ChildProcess>>,
+    stderr_tail: stdio::StderrTail,
+    /// What the server said about itself.
+    pub details: ServerDetails,
+    /// `None` while open; the reason once the connection has ended.
+    pub ended: watch::Receiver<Option<String>>,
+    secrets: Arc<Vec<String>>,
+}
+
+/// Everything [`Connection::open`] hands back.
+pub struct Opened {
+    /// The connection.
+    pub connection: Arc<Connection>,
+    /// List-change notifications from the server.
+    pub changes: mpsc::UnboundedReceiver<ListChange>,
+}
+
+/// The lists a server offers.
+#[derive(Clone, Debug, Default)]
+pub struct Lists {
+    /// Tools.
+    pub tools: Vec<ToolDef>,
+    /// Resources.
+    pub resources: Vec<ResourceDef>,
+    /// Resource templates.
+    pub templates: Vec<ResourceTemplateDef>,
+    /// Prompts.
+    pub prompts: Vec<PromptDef>,
+}
+
+impl Connection {
+    /// Starts the server (or opens the connection) and runs `initialize`, all within the
+    /// spec's connect timeout.
+    pub async fn open(
+        spec: &ServerSpec,
+        events: broadcast::Sender<Event>,
+        secrets: Arc<Vec<String>>,
+    ) -> Result<Opened, ConnectError> {
+        let (changes_tx, changes) = mpsc::unbounded_channel();
+        let handler = Handler::new(spec.name.clone(), events.clone(), changes_tx);
+        let fail = |message: String, tail: Vec<String>| ConnectError {
+            message: redact(&message, &secrets),
+            stderr_tail: tail,
+        };
+        let timeout = spec.connect_timeout;
+        let mut child = None;
+        let mut stderr_tail = stdio::StderrTail::default();
+        let started = match &spec.transport {
+            TransportSpec::Stdio {
+                command,
+                args,
+                env,
+                cwd,
+                inherit_env,
+            } => {
+                let (proc, pipes) = stdio::spawn(SpawnParams {
+                    server: &spec.name,
+                    command,
+                    args,
+                    env,
+                    cwd: cwd.as_ref(),
+                    inherit_env: *inherit_env,
+                    events: events.clone(),
+                    secrets: secrets.clone(),
+                })
+                .map_err(|e| fail(spawn_message(command, cwd.as_deref(), &e), vec![]))?;
+                stderr_tail = proc.stderr_tail.clone();
+                child = Some(proc);
+                let transport = rmcp::transport::async_rw::AsyncRwTransport::new_client(
+                    pipes.stdout,
+                    pipes.stdin,
+                )
+                .with_max_line_length(MAX_MESSAGE_BYTES);
+                tokio::time::timeout(timeout, handler.serve(transport)).await
+            }
+            TransportSpec::Http {
+                url,
+                headers,
+                legacy_sse,
+            } => {
+                if *legacy_sse {
+                    return Err(fail(
+                        format!(
+                            "legacy SSE transport is not supported (rmcp dropped its client); \
+                             try the server's streamable HTTP endpoint instead of {url}"
+                        ),
+                        vec![],
+                    ));
+                }
+                let transport = super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
+                tokio::time::timeout(timeout, handler.serve(transport)).await
+            }
+            TransportSpec::InProcess(factory) => {
+                let (client_end, server_end) = tokio::io::duplex(1 << 20);
+                tokio::spawn(factory(server_end));
+                tokio::time::timeout(timeout, handler.serve(client_end)).await
+            }
+        };
+        let service = match started {
+            Ok(Ok(service)) => service,
+            Ok(Err(e)) => {
+                let (why, tail) = explain_startup_failure(child.as_mut(), &e.to_string()).await;
+                return Err(fail(why, tail));
+            }
+            Err(_) => {
+                let (_, tail) = explain_startup_failure(child.as_mut(), "").await;
+                return Err(fail(
+                    format!(
+                        "no answer to `initialize` within {}",
+                        humantime::format_duration(timeout)
+                    ),
+                    tail,
+                ));
+            }
+        };
+        let details = service
+            .peer_info()
+            .and_then(|info| serde_json::to_value(&*info).ok())
+            .map(details_from_json)
+            .unwrap_or_default();
+        let peer = service.peer().clone();
+        let stop = service.cancellation_token();
+        let (ended_tx, ended) = watch::channel(None);
+        tokio::spawn(async move {
+            let reason = match service.waiting().await {
+                Ok(rmcp::service::QuitReason::Cancelled) => "closed by codemode".to_string(),
+                Ok(rmcp::service::QuitReason::Closed) => "the server closed the connection".to_string(),
+                Ok(other) => format!("{other:?}"),
+                Err(e) => format!("connection task failed: {e}"),
+            };
+            let _ = ended_tx.send(Some(reason));
+        });
+        Ok(Opened {
+            connection: Arc::new(Connection {
+                server: spec.name.clone(),
+                peer,
+                stop: Mutex::new(Some(stop)),
+                child: tokio::sync::Mutex::new(child),
+                stderr_tail,
+                details,
+                ended,
+                secrets,
+            }),
+            changes,
+        })
+    }
+
+    /// The last stderr lines of a stdio server.
+    pub fn stderr_tail(&self) -> Vec<String> {
+        self.stderr_tail.lines()
+    }
+
+    /// The child's process id, for stdio servers.
+    pub async fn pid(&self) -> Option<u32> {
+        self.child.lock().await.as_ref().and_then(ChildProcess::id)
+    }
+
+    /// Sends one request and waits for its result, honouring `timeout` and `cancel`. On
+    /// timeout or cancel, `notifications/cancelled` is sent to the server.
+    async fn request(
+        &self,
+        what: &str,
+        request: ClientRequest,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<ServerResult, CallError> {
+        let handle = self
+            .peer
+            .send_request_with_option(request, PeerRequestOptions::no_options())
+            .await
+            .map_err(|e| self.map_error(what, e))?;
+        let id = handle.id.clone();
+        let peer = handle.peer.clone();
+        let cancelled = |reason: &str| {
+            let peer = peer.clone();
+            let param = rmcp::model::CancelledNotificationParam::new(
+                Some(id.clone()),
+                Some(reason.to_string()),
+            );
+            tokio::spawn(async move {
+                let _ = peer.notify_cancelled(param).await;
+            });
+        };
+        tokio::select! {
+            reply = handle.await_response() => reply.map_err(|e| self.map_error(what, e)),
+            _ = tokio::time::sleep(timeout) => {
+                cancelled("timeout");
+                Err(CallError::Timeout { server: self.server.clone(), what: what.to_string(), timeout })
+            }
+            _ = cancel.cancelled() => {
+                cancelled("cancelled by the user");
+                Err(CallError::Cancelled { server: self.server.clone(), what: what.to_string() })
+            }
+        }
+    }
+
+    fn map_error(&self, what: &str, e: ServiceError) -> CallError {
+        let server = self.server.clone();
+        let what = what.to_string();
+        match e {
+            ServiceError::McpError(data) => CallError::Protocol {
+                server,
+                what,
+                code: data.code.0,
+                message: redact(&data.message, &self.secrets),
+            },
+            ServiceError::TransportClosed | ServiceError::TransportSend(_) => {
+                let tail = self.stderr_tail();
+                let detail = match tail.last() {
+                    Some(last) => format!("last stderr line: {last}"),
+                    None => String::new(),
+                };
+                CallError::Disconnected {
+                    server,
+                    what,
+                    detail,
+                }
+            }
+            ServiceError::Timeout { timeout } => CallError::Timeout {
+                server,
+                what,
+                timeout,
+            },
+            ServiceError::Cancelled { .. } => CallError::Cancelled { server, what },
+            other => CallError::Transport {
+                server,
+                what,
+                message: redact(&other.to_string(), &self.secrets),
+            },
+        }
+    }
+
+    /// `tools/call`.
+    pub async fn call_tool(
+        &self,
+        tool: &str,
+        args: Option<Map<String, Value>>,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<CallOutcome, CallError> {
+        let mut params = CallToolRequestParams::new(tool.to_string());
+        if let Some(args) = args {
+            params = params.with_arguments(args);
+        }
+        let reply = self
+            .request(tool, ClientRequest::CallToolRequest(Request::new(params)), timeout, cancel)
+            .await?;
+        match reply {
+            ServerResult::CallToolResult(r) => {
+                let v = serde_json::to_value(&r).unwrap_or_default();
+                Ok(serde_json::from_value(v).unwrap_or_default())
+            }
+            other => Err(self.unexpected(tool, &other)),
+        }
+    }
+
+    fn unexpected(&self, what: &str, reply: &ServerResult) -> CallError {
+        let kind = serde_json::to_value(reply)
+            .ok()
+            .map(|v| crate::util::truncate(&v.to_string(), 200))
+            .unwrap_or_default();
+        CallError::Transport {
+            server: self.server.clone(),
+            what: what.to_string(),
+            message: format!("unexpected reply: {kind}"),
+        }
+    }
+
+    /// `ping`, returning the round-trip time.
+    pub async fn ping(&self, timeout: Duration) -> Result<Duration, CallError> {
+        let start = std::time::Instant::now();
+        let req = ClientRequest::PingRequest(Default::default());
+        self.request("ping", req, timeout, &CancellationToken::new())
+            .await?;
+        Ok(start.elapsed())
+    }
+
+    /// Lists everything the server declares, following pagination and bypassing rmcp's
+    /// response cache so a refresh always sees the server's current lists.
+    pub async fn list_all(&self, timeout: Duration) -> Result<Lists, CallError> {
+        let caps = &self.details;
+        let mut lists = Lists::default();
+        if caps.has_capability("tools") {
+            lists.tools = self.paginate("tools/list", "tools", timeout, |p| {
+                ClientRequest::ListToolsRequest(optional(p))
+            })
+            .await?;
+        }
+        if caps.has_capability("resources") {
+            lists.resources = self.paginate("resources/list", "resources", timeout, |p| {
+                ClientRequest::ListResourcesRequest(optional(p))
+            })
+            .await?;
+            lists.templates = self
+                .paginate("resources/templates/list", "resourceTemplates", timeout, |p| {
+                    ClientRequest::ListResourceTemplatesRequest(optional(p))
+                })
+                .await
+                .unwrap_or_default();
+        }
+        if caps.has_capability("prompts") {
+            lists.prompts = self.paginate("prompts/list", "prompts", timeout, |p| {
+                ClientRequest::ListPromptsRequest(optional(p))
+            })
+            .await?;
+        }
+        Ok(lists)
+    }
+
+    async fn paginate<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        field: &str,
+        timeout: Duration,
+        make: impl Fn(Option<PaginatedRequestParams>) -> ClientRequest,
+    ) -> Result<Vec<T>, CallError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let never = CancellationToken::new();
+        for _page in 0..1000 {
+            let params = cursor
+                .take()
+                .map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
+            let reply = self.request(what, make(params), timeout, &never).await?;
+            let value = serde_json::to_value(&reply).unwrap_or_default();
+            for item in value.get(field).and_then(Value::as_array).into_iter().flatten() {
+                match serde_json::from_value::<T>(item.clone()) {
+                    Ok(t) => items.push(t),
+                    Err(e) => tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}"),
+                }
+            }
+            match value.get("nextCursor").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => cursor = Some(next.to_string()),
+                _ => return Ok(items),
+            }
+        }
+        Ok(items)
+    }
+
+    /// `resources/read`, returned as raw JSON contents.
+    pub async fn read_resource(&self, uri: &str, timeout: Duration) -> Result<Value, CallError> {
+        let req = ClientRequest::ReadResourceRequest(Request::new(ReadResourceRequestParams::new(uri)));
+        let reply = self.request("resources/read", req, timeout, &CancellationToken::new()).await?;
+        Ok(serde_json::to_value(&reply).unwrap_or_default())
+    }
+
+    /// `prompts/get`, returned as raw JSON.
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+        timeout: Duration,
+    ) -> Result<Value, CallError> {
+        let mut params = GetPromptRequestParams::new(name);
+        params = params.with_arguments(args);
+        let req = ClientRequest::GetPromptRequest(Request::new(params));
+        let reply = self.request("prompts/get", req, timeout, &CancellationToken::new()).await?;
+        Ok(serde_json::to_value(&reply).unwrap_or_default())
+    }
+
+    /// Closes the connection and stops the child process (if any), reaping it.
+    pub async fn close(&self) {
+        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            stop.cancel();
+        }
+        if let Some(mut child) = self.child.lock().await.take() {
+            child.shutdown(Duration::from_secs(2)).await;
+        }
+    }
+}
+
+fn optional<M: Default>(
+    p: Option<PaginatedRequestParams>,
+) -> rmcp::model::RequestOptionalParam<M, PaginatedRequestParams> {
+    let mut r = rmcp::model::RequestOptionalParam::with_param(PaginatedRequestParams::default());
+    r.params = p;
+    r
+}
+
+fn details_from_json(v: Value) -> ServerDetails {
+    let info = v.get("serverInfo").cloned().unwrap_or_default();
+    let text = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+    ServerDetails {
+        protocol_version: text(&v, "protocolVersion").unwrap_or_default(),
+        name: text(&info, "name"),
+        version: text(&info, "version"),
+        title: text(&info, "title"),
+        instructions: text(&v, "instructions"),
+        capabilities: v.get("capabilities").cloned().unwrap_or_default(),
+    }
+}
+
+fn spawn_message(command: &str, cwd: Option<&std::path::Path>, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound if cwd.is_some_and(|d| !d.is_dir()) => format!(
+            "could not start `{command}`: working directory {} does not exist",
+            cwd.unwrap_or(std::path::Path::new("")).display()
+        ),
+        std::io::ErrorKind::NotFound => {
+            format!("could not start `{command}`: program not found (is it installed and on PATH?)")
+        }
+        _ => format!("could not start `{command}`: {e}"),
+    }
+}
+
+/// Collects why a child failed during start-up: its exit status and last stderr lines.
+async fn explain_startup_failure(
+    child: Option<&mut ChildProcess>,
+    error: &str,
+) -> (String, Vec<String>) {
+    let Some(child) = child else {
+        return (format!("initialize failed: {error}"), vec![]);
+    };
+    let status = child.settle(Duration::from_millis(500)).await;
+    let tail = child.stderr_tail.lines();
+    let why = match status {
+        Some(status) => format!("the server exited during start-up ({status})"),
+        None if error.is_empty() => String::new(),
+        None => format!("initialize failed: {error}"),
+    };
+    (why, tail)
+}

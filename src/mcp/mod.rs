@@ -1,0 +1,26 @@
+//! The connection layer: MCP servers over stdio child processes, streamable HTTP and an
+//! in-process pipe, many at once. The only room that spawns processes or opens sockets.
+//!
+//! [`Registry`] owns every connection; front ends read [`ServerState`] snapshots, subscribe
+//! to [`Event`]s and call tools through it.
+
+mod connection;
+mod error;
+mod events;
+mod handler;
+mod http;
+mod model;
+mod registry;
+mod spec;
+mod stdio;
+mod validate;
+
+pub use error::{CallError, ConnectError};
+pub use events::{Event, EventKind, ServerStatus};
+pub use model::{
+    CallOutcome, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails,
+    ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
+};
+pub use registry::{CallOptions, Registry, ServerState};
+pub use spec::{InProcessFactory, ServerSpec, TransportSpec, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
+pub use validate::check_args;
