@@ -9,9 +9,9 @@
 //!
 //! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
 
+pub mod cli;
 #[path = "config_shim.rs"]
 pub mod config;
-pub mod cli;
 pub mod demo;
 pub mod logging;
 pub mod mcp;

@@ -61,11 +61,10 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    let session = match setup::connect(config, Some(&req.server), Duration::from_secs(120)).await {
+    let registry = match setup::connect(config, Some(&req.server), Duration::from_secs(120)).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let registry = session.registry.clone();
     let opts = CallOptions {
         timeout: req.timeout,
         skip_validation: !req.validate,
@@ -77,26 +76,45 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             cancel.cancel();
         }
     });
-    let result = registry.call_tool(&req.server, &req.tool, Some(args), &opts).await;
+    let result = registry
+        .call_tool(&req.server, &req.tool, Some(args), &opts)
+        .await;
     ctrl_c.abort();
     let code = match result {
         Ok(outcome) => {
             if req.json {
-                println!("{}", serde_json::to_string_pretty(&outcome).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&outcome).unwrap_or_default()
+                );
             } else if outcome.is_error {
-                eprintln!("error: {}::{} failed: {}", req.server, req.tool, outcome.text());
+                eprintln!(
+                    "error: {}::{} failed: {}",
+                    req.server,
+                    req.tool,
+                    outcome.text()
+                );
             } else if let Some(structured) = &outcome.structured_content {
-                println!("{}", serde_json::to_string_pretty(structured).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(structured).unwrap_or_default()
+                );
             } else {
                 println!("{}", outcome.text());
             }
-            if outcome.is_error { Exit::ToolError } else { Exit::Ok }
+            if outcome.is_error {
+                Exit::ToolError
+            } else {
+                Exit::Ok
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");
             match e {
                 CallError::Cancelled { .. } => Exit::Interrupted,
-                CallError::NotConnected { .. } | CallError::UnknownServer { .. } => Exit::Connection,
+                CallError::NotConnected { .. } | CallError::UnknownServer { .. } => {
+                    Exit::Connection
+                }
                 _ => Exit::RequestFailed,
             }
         }

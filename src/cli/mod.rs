@@ -66,7 +66,9 @@ pub enum Command {
         json: bool,
     },
     /// Call one tool directly (the simple path for one-step jobs).
-    #[command(after_help = "Examples:\n  codemode call demo calculate --args '{\"a\": 2, \"b\": 3}'\n  codemode call time get_current_time --args '{\"timezone\":\"Europe/Paris\"}' --json --timeout 5s\nExit codes: 0 ok, 1 the tool reported an error, 3 config error, 4 server unreachable, 5 request failed (timeout, invalid arguments, protocol error), 130 interrupted.")]
+    #[command(
+        after_help = "Examples:\n  codemode call demo calculate --args '{\"a\": 2, \"b\": 3}'\n  codemode call time get_current_time --args '{\"timezone\":\"Europe/Paris\"}' --json --timeout 5s\nExit codes: 0 ok, 1 the tool reported an error, 3 config error, 4 server unreachable, 5 request failed (timeout, invalid arguments, protocol error), 130 interrupted."
+    )]
     Call {
         /// Server name as configured.
         server: String,
@@ -86,13 +88,18 @@ pub enum Command {
         no_validate: bool,
     },
     /// Run the embedded demo MCP server on stdin/stdout.
-    DemoServer,
+    DemoServer {
+        /// Misbehave on purpose, for testing clients: exit-at-start, hang-at-start,
+        /// crash-on-call=TOOL (repeatable).
+        #[arg(long, value_name = "FAULT")]
+        fault: Vec<String>,
+    },
 }
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Some(Command::DemoServer)) {
+    if !matches!(cli.command, Some(Command::DemoServer { .. })) {
         crate::logging::init();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -113,14 +120,25 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Exit {
     match cli.command {
-        Some(Command::DemoServer) => match crate::demo::serve_stdio().await {
-            Ok(()) => Exit::Ok,
-            Err(e) => {
-                eprintln!("demo server: {e}");
-                Exit::Internal
+        Some(Command::DemoServer { fault }) => {
+            let faults = match crate::demo::Faults::parse(&fault) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Usage;
+                }
+            };
+            match crate::demo::serve_stdio(faults).await {
+                Ok(()) => Exit::Ok,
+                Err(e) => {
+                    eprintln!("demo server: {e}");
+                    Exit::Internal
+                }
             }
-        },
-        Some(Command::Servers { json, wait }) => servers::run(cli.config.as_deref(), json, wait).await,
+        }
+        Some(Command::Servers { json, wait }) => {
+            servers::run(cli.config.as_deref(), json, wait).await
+        }
         Some(Command::Tools { server, json }) => {
             tools::run(cli.config.as_deref(), server.as_deref(), json).await
         }

@@ -11,18 +11,21 @@ use crate::mcp::{ServerState, ServerStatus};
 
 /// Runs the command.
 pub async fn run(config: Option<&Path>, as_json: bool, wait: Duration) -> Exit {
-    let session = match setup::connect(config, None, wait).await {
+    let registry = match setup::connect(config, None, wait).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let servers = session.registry.servers();
+    let servers = registry.servers();
     if as_json {
         let list: Vec<_> = servers.iter().map(to_json).collect();
-        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
     } else {
         print!("{}", table(&servers));
     }
-    session.registry.shutdown().await;
+    registry.shutdown().await;
     if servers.iter().all(|s| s.status == ServerStatus::Ready) {
         Exit::Ok
     } else {

@@ -7,14 +7,6 @@ use super::Exit;
 use crate::config::{Config, ConfigSource};
 use crate::mcp::{Registry, ServerSpec};
 
-/// A connected registry plus the config it came from.
-pub struct Session {
-    /// The servers.
-    pub registry: Registry,
-    /// The config that named them.
-    pub config: Config,
-}
-
 /// Loads the config (printing its warnings to stderr). Errors are printed and turned into an
 /// exit code.
 pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
@@ -58,11 +50,15 @@ pub fn specs(config: &Config, only: Option<&str>) -> Result<Vec<ServerSpec>, Exi
 
 /// Loads the config and connects to its servers (or just `only`), waiting until each is
 /// ready or failed, at most `wait`.
-pub async fn connect(config_path: Option<&Path>, only: Option<&str>, wait: Duration) -> Result<Session, Exit> {
+pub async fn connect(
+    config_path: Option<&Path>,
+    only: Option<&str>,
+    wait: Duration,
+) -> Result<Registry, Exit> {
     let config = load_config(config_path)?;
     let specs = specs(&config, only)?;
     let registry = Registry::new(specs, config.secrets());
     registry.start();
     registry.wait_settled(wait).await;
-    Ok(Session { registry, config })
+    Ok(registry)
 }

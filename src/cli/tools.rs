@@ -11,11 +11,11 @@ use crate::mcp::{ServerStatus, ToolDef};
 /// Runs the command.
 pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Exit {
     let wait = std::time::Duration::from_secs(60);
-    let session = match setup::connect(config, only, wait).await {
+    let registry = match setup::connect(config, only, wait).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let servers = session.registry.servers();
+    let servers = registry.servers();
     let mut code = Exit::Ok;
     if as_json {
         let mut list = Vec::new();
@@ -26,11 +26,17 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
                 list.push(v);
             }
         }
-        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
     }
     for s in &servers {
         if s.status != ServerStatus::Ready {
-            eprintln!("warning: server `{}` is not available: {}", s.name, s.status);
+            eprintln!(
+                "warning: server `{}` is not available: {}",
+                s.name, s.status
+            );
             code = Exit::Connection;
             continue;
         }
@@ -38,7 +44,7 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
             print!("{}", render(&s.name, &s.tools));
         }
     }
-    session.registry.shutdown().await;
+    registry.shutdown().await;
     code
 }
 

@@ -20,16 +20,49 @@ use super::tools::definitions;
 use super::tracker::{self, Tracker};
 use crate::mcp::{ServerSpec, TransportSpec};
 
+/// Misbehaviour on purpose, for tests of the client (`codemode demo-server --fault ...`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Write to stderr and exit with status 2 before answering `initialize`.
+    pub exit_at_start: bool,
+    /// Never answer `initialize`.
+    pub hang_at_start: bool,
+    /// Exit with status 3 (after a line on stderr) when this tool is called.
+    pub crash_on_call: Option<String>,
+}
+
+impl Faults {
+    /// Parses `exit-at-start`, `hang-at-start`, `crash-on-call=TOOL`.
+    pub fn parse(specs: &[String]) -> Result<Faults, String> {
+        let mut f = Faults::default();
+        for spec in specs {
+            match spec.split_once('=') {
+                None if spec == "exit-at-start" => f.exit_at_start = true,
+                None if spec == "hang-at-start" => f.hang_at_start = true,
+                Some(("crash-on-call", tool)) => f.crash_on_call = Some(tool.to_string()),
+                _ => {
+                    return Err(format!(
+                        "unknown fault `{spec}` (exit-at-start, hang-at-start, crash-on-call=TOOL)"
+                    ));
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
 /// The demo server. Clones share the tracker.
 #[derive(Clone)]
 pub struct DemoServer {
     tracker: Arc<Mutex<Tracker>>,
+    faults: Faults,
 }
 
 impl Default for DemoServer {
     fn default() -> Self {
         DemoServer {
             tracker: Arc::new(Mutex::new(Tracker::seeded())),
+            faults: Faults::default(),
         }
     }
 }
@@ -50,11 +83,22 @@ pub fn in_process_spec() -> ServerSpec {
     ServerSpec::new("demo", TransportSpec::InProcess(factory))
 }
 
-/// Serves the demo server on stdin/stdout until the client goes away.
-pub async fn serve_stdio() -> anyhow::Result<()> {
-    let running = DemoServer::default()
-        .serve(rmcp::transport::stdio())
-        .await?;
+/// Serves the demo server on stdin/stdout until the client goes away, misbehaving as
+/// `faults` says.
+pub async fn serve_stdio(faults: Faults) -> anyhow::Result<()> {
+    if faults.exit_at_start {
+        eprintln!("demo-server: failing at start on purpose (fault exit-at-start)");
+        std::process::exit(2);
+    }
+    if faults.hang_at_start {
+        eprintln!("demo-server: hanging at start on purpose (fault hang-at-start)");
+        std::future::pending::<()>().await;
+    }
+    let server = DemoServer {
+        faults,
+        ..DemoServer::default()
+    };
+    let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
     Ok(())
 }
@@ -87,7 +131,11 @@ impl DemoServer {
 
     async fn wait(&self, args: &Value, context: &RequestContext<RoleServer>) -> CallToolResult {
         let ms = args.get("ms").and_then(Value::as_u64).unwrap_or(0);
-        let steps = args.get("steps").and_then(Value::as_u64).unwrap_or(5).max(1);
+        let steps = args
+            .get("steps")
+            .and_then(Value::as_u64)
+            .unwrap_or(5)
+            .max(1);
         let token = context.meta.get_progress_token();
         for step in 1..=steps {
             tokio::select! {
@@ -147,6 +195,10 @@ impl ServerHandler for DemoServer {
         async move {
             let args = Value::Object(request.arguments.clone().unwrap_or_default());
             let name = request.name.as_ref();
+            if self.faults.crash_on_call.as_deref() == Some(name) {
+                eprintln!("demo-server: crashing during `{name}` on purpose (fault crash-on-call)");
+                std::process::exit(3);
+            }
             let op = |r: tracker::OpResult, schema: bool| match r {
                 Ok(v) => ok_result(v, schema),
                 Err(e) => error_result(&e),
@@ -156,7 +208,8 @@ impl ServerHandler for DemoServer {
                 "create_issue" => {
                     let r = self.lock().create(&args);
                     if let Ok(issue) = &r {
-                        self.log(&context, format!("created issue #{}", issue["id"])).await;
+                        self.log(&context, format!("created issue #{}", issue["id"]))
+                            .await;
                     }
                     op(r, true)
                 }
@@ -167,7 +220,10 @@ impl ServerHandler for DemoServer {
                 "delete_issue" => op(self.lock().delete(&args), false),
                 "wait" => self.wait(&args, &context).await,
                 "toggle_archive_tools" => {
-                    let enabled = args.get("enabled").and_then(Value::as_bool).unwrap_or(false);
+                    let enabled = args
+                        .get("enabled")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
                     let changed = {
                         let mut t = self.lock();
                         let changed = t.archive_enabled != enabled;
@@ -183,7 +239,10 @@ impl ServerHandler for DemoServer {
                     op(self.lock().archive_closed(), true)
                 }
                 other => {
-                    return Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None));
+                    return Err(ErrorData::invalid_params(
+                        format!("unknown tool `{other}`"),
+                        None,
+                    ));
                 }
             };
             Ok(result.into())
@@ -196,8 +255,12 @@ impl ServerHandler for DemoServer {
         _context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListResourcesResult, ErrorData>> + Send + '_ {
         let resources = vec![
-            from_json(json!({ "uri": "tracker://issues", "name": "issues", "title": "All issues", "description": "Every issue as JSON.", "mimeType": "application/json" })),
-            from_json(json!({ "uri": "tracker://readme", "name": "readme", "title": "How the tracker works", "mimeType": "text/markdown" })),
+            from_json(
+                json!({ "uri": "tracker://issues", "name": "issues", "title": "All issues", "description": "Every issue as JSON.", "mimeType": "application/json" }),
+            ),
+            from_json(
+                json!({ "uri": "tracker://readme", "name": "readme", "title": "How the tracker works", "mimeType": "text/markdown" }),
+            ),
         ];
         std::future::ready(Ok(ListResourcesResult::with_all_items(resources)))
     }
@@ -237,7 +300,10 @@ impl ServerHandler for DemoServer {
                 "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }]
             }))
             .into()),
-            None => Err(ErrorData::resource_not_found(format!("no resource {uri}"), None)),
+            None => Err(ErrorData::resource_not_found(
+                format!("no resource {uri}"),
+                None,
+            )),
         })
     }
 
@@ -267,7 +333,10 @@ impl ServerHandler for DemoServer {
             .and_then(Value::as_str)
             .map(|f| format!(" Focus on issues labelled `{f}`."))
             .unwrap_or_default();
-        let open = self.lock().list(&json!({ "status": "open" })).unwrap_or_default();
+        let open = self
+            .lock()
+            .list(&json!({ "status": "open" }))
+            .unwrap_or_default();
         let text = format!("Propose a triage order for these open issues.{focus}\n\n{open}");
         std::future::ready(if request.name == "triage" {
             Ok(from_json::<rmcp::model::GetPromptResult>(json!({
@@ -276,7 +345,10 @@ impl ServerHandler for DemoServer {
             }))
             .into())
         } else {
-            Err(ErrorData::invalid_params(format!("unknown prompt `{}`", request.name), None))
+            Err(ErrorData::invalid_params(
+                format!("unknown prompt `{}`", request.name),
+                None,
+            ))
         })
     }
 }

@@ -48,7 +48,11 @@ impl Tracker {
             ..Default::default()
         };
         for (title, priority, labels) in [
-            ("Login page times out on slow networks", "high", vec!["bug", "auth"]),
+            (
+                "Login page times out on slow networks",
+                "high",
+                vec!["bug", "auth"],
+            ),
             ("Add dark mode to settings", "low", vec!["feature", "ui"]),
             ("Release notes for 1.4", "medium", vec!["docs", "release"]),
         ] {
@@ -60,14 +64,21 @@ impl Tracker {
 
     /// `create_issue`.
     pub fn create(&mut self, args: &Value) -> OpResult {
-        let title = str_arg(args, "title").unwrap_or_default().trim().to_string();
+        let title = str_arg(args, "title")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if title.is_empty() {
             return Err("title must not be empty".into());
         }
         let mut labels: Vec<String> = args
             .get("labels")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         labels.dedup();
         let issue = Issue {
@@ -131,7 +142,12 @@ impl Tracker {
         if let Some(a) = str_arg(args, "assignee") {
             issue.assignee = (!a.is_empty()).then(|| a.to_string());
         }
-        for l in args.get("add_labels").and_then(Value::as_array).into_iter().flatten() {
+        for l in args
+            .get("add_labels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(l) = l.as_str()
                 && !issue.labels.iter().any(|x| x == l)
             {
@@ -139,7 +155,9 @@ impl Tracker {
             }
         }
         if let Some(remove) = args.get("remove_labels").and_then(Value::as_array) {
-            issue.labels.retain(|l| !remove.iter().any(|r| r.as_str() == Some(l)));
+            issue
+                .labels
+                .retain(|l| !remove.iter().any(|r| r.as_str() == Some(l)));
         }
         Ok(serde_json::to_value(&*issue).expect("issue serializes"))
     }
@@ -174,8 +192,14 @@ impl Tracker {
 
 /// `calculate`.
 pub fn calculate(args: &Value) -> OpResult {
-    let a = args.get("a").and_then(Value::as_f64).ok_or("`a` must be a number")?;
-    let b = args.get("b").and_then(Value::as_f64).ok_or("`b` must be a number")?;
+    let a = args
+        .get("a")
+        .and_then(Value::as_f64)
+        .ok_or("`a` must be a number")?;
+    let b = args
+        .get("b")
+        .and_then(Value::as_f64)
+        .ok_or("`b` must be a number")?;
     let result = match str_arg(args, "op").unwrap_or("add") {
         "add" => a + b,
         "subtract" => a - b,
@@ -198,23 +222,36 @@ mod tests {
     #[test]
     fn create_update_list_delete() {
         let mut t = Tracker::seeded();
-        let created = t.create(&json!({"title": "Crash on save", "labels": ["bug", "bug"]})).unwrap();
+        let created = t
+            .create(&json!({"title": "Crash on save", "labels": ["bug", "bug"]}))
+            .unwrap();
         assert_eq!(created["id"], 4);
         assert_eq!(created["labels"], json!(["bug"]));
-        t.update(&json!({"id": 4, "status": "closed", "add_labels": ["p1"]})).unwrap();
+        t.update(&json!({"id": 4, "status": "closed", "add_labels": ["p1"]}))
+            .unwrap();
         let open = t.list(&json!({})).unwrap();
         assert_eq!(open["total"], 3);
         let bugs = t.list(&json!({"status": "all", "label": "bug"})).unwrap();
         assert_eq!(bugs["total"], 2);
         assert_eq!(t.archive_closed().unwrap()["archived"], 1);
-        assert!(t.get(&json!({"id": 4})).unwrap_err().contains("#4 not found"));
+        assert!(
+            t.get(&json!({"id": 4}))
+                .unwrap_err()
+                .contains("#4 not found")
+        );
         assert_eq!(t.delete(&json!({"id": 1})).unwrap()["deleted"], 1);
         assert_eq!(t.all().len(), 2);
     }
 
     #[test]
     fn calculate_reports_errors() {
-        assert_eq!(calculate(&json!({"op": "multiply", "a": 6, "b": 7})).unwrap()["result"], 42.0);
-        assert_eq!(calculate(&json!({"op": "divide", "a": 1, "b": 0})).unwrap_err(), "division by zero");
+        assert_eq!(
+            calculate(&json!({"op": "multiply", "a": 6, "b": 7})).unwrap()["result"],
+            42.0
+        );
+        assert_eq!(
+            calculate(&json!({"op": "divide", "a": 1, "b": 0})).unwrap_err(),
+            "division by zero"
+        );
     }
 }

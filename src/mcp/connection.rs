@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 use super::error::{CallError, ConnectError};
 use super::events::Event;
 use super::handler::{Handler, ListChange};
-use super::model::{CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef};
+use super::model::{
+    CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
+};
 use super::spec::{ServerSpec, TransportSpec};
 use super::stdio::{self, ChildProcess, SpawnParams};
 use crate::config::redact;
@@ -120,7 +122,8 @@ impl Connection {
                         vec![],
                     ));
                 }
-                let transport = super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
+                let transport =
+                    super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
                 tokio::time::timeout(timeout, handler.serve(transport)).await
             }
             TransportSpec::InProcess(factory) => {
@@ -157,7 +160,9 @@ impl Connection {
         tokio::spawn(async move {
             let reason = match service.waiting().await {
                 Ok(rmcp::service::QuitReason::Cancelled) => "closed by codemode".to_string(),
-                Ok(rmcp::service::QuitReason::Closed) => "the server closed the connection".to_string(),
+                Ok(rmcp::service::QuitReason::Closed) => {
+                    "the server closed the connection".to_string()
+                }
                 Ok(other) => format!("{other:?}"),
                 Err(e) => format!("connection task failed: {e}"),
             };
@@ -276,7 +281,12 @@ impl Connection {
             params = params.with_arguments(args);
         }
         let reply = self
-            .request(tool, ClientRequest::CallToolRequest(Request::new(params)), timeout, cancel)
+            .request(
+                tool,
+                ClientRequest::CallToolRequest(Request::new(params)),
+                timeout,
+                cancel,
+            )
             .await?;
         match reply {
             ServerResult::CallToolResult(r) => {
@@ -314,28 +324,34 @@ impl Connection {
         let caps = &self.details;
         let mut lists = Lists::default();
         if caps.has_capability("tools") {
-            lists.tools = self.paginate("tools/list", "tools", timeout, |p| {
-                ClientRequest::ListToolsRequest(optional(p))
-            })
-            .await?;
+            lists.tools = self
+                .paginate("tools/list", "tools", timeout, |p| {
+                    ClientRequest::ListToolsRequest(optional(p))
+                })
+                .await?;
         }
         if caps.has_capability("resources") {
-            lists.resources = self.paginate("resources/list", "resources", timeout, |p| {
-                ClientRequest::ListResourcesRequest(optional(p))
-            })
-            .await?;
-            lists.templates = self
-                .paginate("resources/templates/list", "resourceTemplates", timeout, |p| {
-                    ClientRequest::ListResourceTemplatesRequest(optional(p))
+            lists.resources = self
+                .paginate("resources/list", "resources", timeout, |p| {
+                    ClientRequest::ListResourcesRequest(optional(p))
                 })
+                .await?;
+            lists.templates = self
+                .paginate(
+                    "resources/templates/list",
+                    "resourceTemplates",
+                    timeout,
+                    |p| ClientRequest::ListResourceTemplatesRequest(optional(p)),
+                )
                 .await
                 .unwrap_or_default();
         }
         if caps.has_capability("prompts") {
-            lists.prompts = self.paginate("prompts/list", "prompts", timeout, |p| {
-                ClientRequest::ListPromptsRequest(optional(p))
-            })
-            .await?;
+            lists.prompts = self
+                .paginate("prompts/list", "prompts", timeout, |p| {
+                    ClientRequest::ListPromptsRequest(optional(p))
+                })
+                .await?;
         }
         Ok(lists)
     }
@@ -356,10 +372,17 @@ impl Connection {
                 .map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
             let reply = self.request(what, make(params), timeout, &never).await?;
             let value = serde_json::to_value(&reply).unwrap_or_default();
-            for item in value.get(field).and_then(Value::as_array).into_iter().flatten() {
+            for item in value
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 match serde_json::from_value::<T>(item.clone()) {
                     Ok(t) => items.push(t),
-                    Err(e) => tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}"),
+                    Err(e) => {
+                        tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}")
+                    }
                 }
             }
             match value.get("nextCursor").and_then(Value::as_str) {
@@ -372,8 +395,11 @@ impl Connection {
 
     /// `resources/read`, returned as raw JSON contents.
     pub async fn read_resource(&self, uri: &str, timeout: Duration) -> Result<Value, CallError> {
-        let req = ClientRequest::ReadResourceRequest(Request::new(ReadResourceRequestParams::new(uri)));
-        let reply = self.request("resources/read", req, timeout, &CancellationToken::new()).await?;
+        let req =
+            ClientRequest::ReadResourceRequest(Request::new(ReadResourceRequestParams::new(uri)));
+        let reply = self
+            .request("resources/read", req, timeout, &CancellationToken::new())
+            .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
 
@@ -387,7 +413,9 @@ impl Connection {
         let mut params = GetPromptRequestParams::new(name);
         params = params.with_arguments(args);
         let req = ClientRequest::GetPromptRequest(Request::new(params));
-        let reply = self.request("prompts/get", req, timeout, &CancellationToken::new()).await?;
+        let reply = self
+            .request("prompts/get", req, timeout, &CancellationToken::new())
+            .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
 

@@ -17,7 +17,11 @@ fn stderr_suffix(tail: &[String]) -> String {
     if tail.is_empty() {
         String::new()
     } else {
-        format!("\n  server stderr (last {} lines):\n    {}", tail.len(), tail.join("\n    "))
+        format!(
+            "\n  server stderr (last {} lines):\n    {}",
+            tail.len(),
+            tail.join("\n    ")
+        )
     }
 }
 

@@ -22,5 +22,7 @@ pub use model::{
     ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
 };
 pub use registry::{CallOptions, Registry, ServerState};
-pub use spec::{InProcessFactory, ServerSpec, TransportSpec, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
+pub use spec::{
+    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, ServerSpec, TransportSpec,
+};
 pub use validate::check_args;

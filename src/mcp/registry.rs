@@ -16,7 +16,9 @@ use super::connection::{Connection, Lists};
 use super::error::CallError;
 use super::events::{Event, EventKind, ServerStatus};
 use super::handler::ListChange;
-use super::model::{CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef};
+use super::model::{
+    CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
+};
 use super::spec::ServerSpec;
 
 /// How many times a server that died is restarted before it is marked failed.
@@ -150,7 +152,11 @@ impl Registry {
 
     /// Snapshots of all servers, in config order.
     pub fn servers(&self) -> Vec<ServerState> {
-        self.inner.lock().values().map(|s| s.state.clone()).collect()
+        self.inner
+            .lock()
+            .values()
+            .map(|s| s.state.clone())
+            .collect()
     }
 
     /// A snapshot of one server.
@@ -337,14 +343,20 @@ impl Inner {
 }
 
 /// Connects (or reconnects) one server. `attempt` is 0 for a first or manual connect.
-fn connect(inner: Arc<Inner>, name: String, attempt: u32) -> BoxFuture<'static, Result<(), CallError>> {
+fn connect(
+    inner: Arc<Inner>,
+    name: String,
+    attempt: u32,
+) -> BoxFuture<'static, Result<(), CallError>> {
     async move {
         let (spec, generation, old) = {
             let mut slots = inner.lock();
-            let slot = slots.get_mut(&name).ok_or_else(|| CallError::UnknownServer {
-                server: name.clone(),
-                known: String::new(),
-            })?;
+            let slot = slots
+                .get_mut(&name)
+                .ok_or_else(|| CallError::UnknownServer {
+                    server: name.clone(),
+                    known: String::new(),
+                })?;
             slot.generation += 1;
             if attempt == 0 {
                 slot.state.reconnects = 0;
@@ -359,20 +371,27 @@ fn connect(inner: Arc<Inner>, name: String, attempt: u32) -> BoxFuture<'static, 
             server: name.clone(),
             status: reason.to_string(),
         };
-        let opened = match Connection::open(&spec, inner.events.clone(), inner.secrets.clone()).await {
-            Ok(opened) => opened,
-            Err(e) => {
-                inner.fail(&name, generation, attempt, e.to_string(), e.stderr_tail);
-                return Err(not_connected(&e.message));
-            }
-        };
+        let opened =
+            match Connection::open(&spec, inner.events.clone(), inner.secrets.clone()).await {
+                Ok(opened) => opened,
+                Err(e) => {
+                    inner.fail(&name, generation, attempt, e.to_string(), e.stderr_tail);
+                    return Err(not_connected(&e.message));
+                }
+            };
         let conn = opened.connection;
         let lists = match conn.list_all(spec.call_timeout).await {
             Ok(lists) => lists,
             Err(e) => {
                 let tail = conn.stderr_tail();
                 conn.close().await;
-                inner.fail(&name, generation, attempt, format!("listing failed: {e}"), tail);
+                inner.fail(
+                    &name,
+                    generation,
+                    attempt,
+                    format!("listing failed: {e}"),
+                    tail,
+                );
                 return Err(not_connected(&e.to_string()));
             }
         };
@@ -388,7 +407,13 @@ fn connect(inner: Arc<Inner>, name: String, attempt: u32) -> BoxFuture<'static, 
         }
         inner.store_lists(&name, Some(generation), lists);
         inner.set_status(&name, generation, ServerStatus::Ready);
-        tokio::spawn(supervise(inner.clone(), name.clone(), generation, conn, opened.changes));
+        tokio::spawn(supervise(
+            inner.clone(),
+            name.clone(),
+            generation,
+            conn,
+            opened.changes,
+        ));
         Ok(())
     }
     .boxed()
@@ -396,7 +421,14 @@ fn connect(inner: Arc<Inner>, name: String, attempt: u32) -> BoxFuture<'static, 
 
 impl Inner {
     /// Marks a failed connect; a reconnect attempt that failed schedules the next one.
-    fn fail(self: &Arc<Self>, name: &str, generation: u64, attempt: u32, reason: String, tail: Vec<String>) {
+    fn fail(
+        self: &Arc<Self>,
+        name: &str,
+        generation: u64,
+        attempt: u32,
+        reason: String,
+        tail: Vec<String>,
+    ) {
         {
             let mut slots = self.lock();
             if let Some(slot) = slots.get_mut(name)
@@ -408,7 +440,13 @@ impl Inner {
         if attempt == 0 {
             self.set_status(name, generation, ServerStatus::Failed { reason });
         } else {
-            schedule_reconnect(self.clone(), name.to_string(), generation, attempt + 1, reason);
+            schedule_reconnect(
+                self.clone(),
+                name.to_string(),
+                generation,
+                attempt + 1,
+                reason,
+            );
         }
     }
 }
@@ -460,7 +498,13 @@ fn supervise(
     .boxed()
 }
 
-fn schedule_reconnect(inner: Arc<Inner>, name: String, generation: u64, attempt: u32, reason: String) {
+fn schedule_reconnect(
+    inner: Arc<Inner>,
+    name: String,
+    generation: u64,
+    attempt: u32,
+    reason: String,
+) {
     if attempt > MAX_RECONNECT_ATTEMPTS {
         let reason = format!("gave up after {MAX_RECONNECT_ATTEMPTS} reconnect attempts: {reason}");
         inner.set_status(&name, generation, ServerStatus::Failed { reason });

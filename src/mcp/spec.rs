@@ -22,7 +22,8 @@ pub const MINIMAL_ENV: &[&str] = &[
 
 /// Starts a server inside this process on one end of an in-memory pipe (the embedded demo
 /// server). The future runs the server until the pipe closes.
-pub type InProcessFactory = Arc<dyn Fn(tokio::io::DuplexStream) -> BoxFuture<'static, ()> + Send + Sync>;
+pub type InProcessFactory =
+    Arc<dyn Fn(tokio::io::DuplexStream) -> BoxFuture<'static, ()> + Send + Sync>;
 
 /// How to reach a server.
 #[derive(Clone)]
