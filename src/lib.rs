@@ -10,7 +10,6 @@
 //! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
 
 pub mod cli;
-#[path = "config_shim.rs"]
 pub mod config;
 pub mod demo;
 pub mod logging;

@@ -187,12 +187,12 @@ impl ServerHandler for DemoServer {
         std::future::ready(Ok(ListToolsResult::with_all_items(tools)))
     }
 
-    fn call_tool(
+    async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<CallToolResponse, ErrorData>> + Send + '_ {
-        async move {
+    ) -> Result<CallToolResponse, ErrorData> {
+        {
             let args = Value::Object(request.arguments.clone().unwrap_or_default());
             let name = request.name.as_ref();
             if self.faults.crash_on_call.as_deref() == Some(name) {

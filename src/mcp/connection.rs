@@ -135,7 +135,16 @@ impl Connection {
         let service = match started {
             Ok(Ok(service)) => service,
             Ok(Err(e)) => {
-                let (why, tail) = explain_startup_failure(child.as_mut(), &e.to_string()).await;
+                let detail = match &e {
+                    rmcp::service::ClientInitializeError::TransportError { error, context } => {
+                        format!(
+                            "{} (while trying to {context})",
+                            error_chain(error.error.as_ref())
+                        )
+                    }
+                    other => error_chain(other),
+                };
+                let (why, tail) = explain_startup_failure(child.as_mut(), &detail).await;
                 return Err(fail(why, tail));
             }
             Err(_) => {
@@ -263,7 +272,7 @@ impl Connection {
             other => CallError::Transport {
                 server,
                 what,
-                message: redact(&other.to_string(), &self.secrets),
+                message: redact(&error_chain(&other), &self.secrets),
             },
         }
     }
@@ -448,6 +457,25 @@ fn details_from_json(v: Value) -> ServerDetails {
         title: text(&info, "title"),
         instructions: text(&v, "instructions"),
         capabilities: v.get("capabilities").cloned().unwrap_or_default(),
+    }
+}
+
+/// An error's message with its causes, leaving out rmcp's wrapper layers that only name
+/// Rust types (e.g. "Send message error Transport [rmcp::transport::worker::...]").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let msg = err.to_string();
+        if !msg.contains("rmcp::") && !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        next = err.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
     }
 }
 

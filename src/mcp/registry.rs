@@ -375,7 +375,7 @@ fn connect(
             match Connection::open(&spec, inner.events.clone(), inner.secrets.clone()).await {
                 Ok(opened) => opened,
                 Err(e) => {
-                    inner.fail(&name, generation, attempt, e.to_string(), e.stderr_tail);
+                    inner.fail(&name, generation, attempt, e.message.clone(), e.stderr_tail);
                     return Err(not_connected(&e.message));
                 }
             };

@@ -72,6 +72,6 @@ pub fn process_alive(pid: u32) -> bool {
     }
     // A zombie still answers kill(0); read its state.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.split_whitespace().nth(2).is_some_and(|st| st == "Z"))
+        .map(|s| s.split_whitespace().nth(2).is_none_or(|st| st != "Z"))
         .unwrap_or(false)
 }

@@ -1,0 +1,263 @@
+//! The headless commands as a user runs them: the real binary, a temp working directory, and
+//! no user config (XDG dirs point into the temp dir).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("codemode").unwrap();
+        let d = self.dir.path();
+        cmd.current_dir(d)
+            .env("HOME", d)
+            .env("XDG_CONFIG_HOME", d.join("config"))
+            .env("XDG_STATE_HOME", d.join("state"))
+            .env_remove("CODEMODE_LOG_FILE");
+        cmd
+    }
+
+    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+fn demo_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_codemode")
+}
+
+#[test]
+fn no_config_lists_the_embedded_demo_tools() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("tools")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("demo (9 tools)"))
+        .stdout(
+            predicate::str::contains("delete_issue").and(predicate::str::contains("[destructive]")),
+        );
+    // The log goes to the state dir, not the terminal.
+    assert!(sb.dir.path().join("state/codemode/codemode.log").exists());
+}
+
+#[test]
+fn call_prints_structured_content_and_uses_distinct_exit_codes() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "call",
+            "demo",
+            "calculate",
+            "--args",
+            r#"{"op":"multiply","a":6,"b":7}"#,
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["result"], 42.0);
+
+    sb.cmd()
+        .args([
+            "call",
+            "demo",
+            "calculate",
+            "--args",
+            r#"{"op":"divide","a":1,"b":0}"#,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "demo::calculate failed: division by zero",
+        ));
+    sb.cmd()
+        .args([
+            "call",
+            "demo",
+            "create_issue",
+            "--args",
+            r#"{"title":"x","priority":"urgent"}"#,
+        ])
+        .assert()
+        .code(5)
+        .stderr(
+            predicate::str::contains("invalid arguments for demo::create_issue")
+                .and(predicate::str::contains("`priority`")),
+        );
+    sb.cmd()
+        .args(["call", "demo", "calculate", "--args", "{\n\"a\": 1,\n}"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 3"));
+    sb.cmd()
+        .args(["call", "dmeo", "calculate"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `demo`?"));
+    sb.cmd()
+        .args([
+            "call",
+            "demo",
+            "wait",
+            "--args",
+            r#"{"ms": 20000}"#,
+            "--timeout",
+            "300ms",
+        ])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("timed out after 300ms"));
+}
+
+#[test]
+fn call_json_keeps_the_whole_result() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "call",
+            "demo",
+            "get_issue",
+            "--args",
+            r#"{"id": 1}"#,
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["isError"], false);
+    assert_eq!(v["structuredContent"]["id"], 1);
+    assert_eq!(v["content"][0]["type"], "text");
+}
+
+#[test]
+fn invalid_config_names_file_line_column_and_field() {
+    let sb = Sandbox::new();
+    let bad = sb.write(
+        "bad.json",
+        "{\n  \"mcpServers\": {\n    \"a\": { \"command\": 5 }\n  }\n}\n",
+    );
+    sb.cmd()
+        .args(["tools", "--config"])
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("bad.json:3:")
+                .and(predicate::str::contains("mcpServers.a.command")),
+        );
+    let toml = sb.write(
+        "codemode.toml",
+        "[servers.x]\ncommand = \"a\"\nargs = [1, \n",
+    );
+    sb.cmd().arg("servers").assert().code(3).stderr(
+        predicate::str::contains(toml.display().to_string()).and(predicate::str::contains(":3:")),
+    );
+}
+
+#[test]
+fn servers_json_reports_failures_with_stderr_and_no_secrets() {
+    let sb = Sandbox::new();
+    let config = format!(
+        r#"{{ "mcpServers": {{
+            "demo": {{ "command": "{bin}", "args": ["demo-server"], "env": {{ "API_TOKEN": "s3cret-value-123456" }}, "comand": "typo" }},
+            "broken": {{ "command": "{bin}", "args": ["demo-server", "--fault", "exit-at-start"], "env": {{ "KEY": "another-s3cret-987" }} }},
+            "remote": {{ "url": "http://127.0.0.1:9/mcp", "headers": {{ "Authorization": "Bearer tok-abcdefghijklmnop" }} }}
+        }} }}"#,
+        bin = demo_bin()
+    );
+    sb.write(".mcp.json", &config);
+    let assert = sb.cmd().args(["servers", "--json"]).assert().code(4);
+    let out = assert.get_output();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for secret in [
+        "s3cret-value-123456",
+        "another-s3cret-987",
+        "tok-abcdefghijklmnop",
+    ] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "secret {secret} leaked"
+        );
+    }
+    assert!(
+        stderr.contains("unknown field `comand`") && stderr.contains("did you mean `command`?"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let by_name = |n: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("demo")["status"]["state"], "ready");
+    assert_eq!(by_name("demo")["tools"], 9);
+    let broken = by_name("broken");
+    assert_eq!(broken["status"]["state"], "failed");
+    assert!(
+        broken["stderrTail"][0]
+            .as_str()
+            .unwrap()
+            .contains("exit-at-start")
+    );
+    assert_eq!(by_name("remote")["status"]["state"], "failed");
+}
+
+#[test]
+fn config_flag_works_after_the_subcommand_and_xdg_config_is_found() {
+    let sb = Sandbox::new();
+    let toml = format!(
+        "[servers.tracker]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n",
+        demo_bin()
+    );
+    let path = sb.write("elsewhere/my.toml", &toml);
+    sb.cmd()
+        .args(["tools", "--config"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tracker (9 tools)"));
+    sb.write("config/codemode/codemode.toml", &toml);
+    sb.cmd()
+        .arg("tools")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tracker (9 tools)"));
+}
+
+#[test]
+fn help_shows_examples() {
+    Command::cargo_bin("codemode")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Examples:")
+                .and(predicate::str::contains("codemode call demo calculate")),
+        );
+}
