@@ -81,6 +81,41 @@ async fn in_process_demo_lists_and_calls() {
 }
 
 #[tokio::test]
+async fn tool_pages_are_followed_past_the_first() {
+    use rmcp::ServiceExt;
+    // The demo server really paginates: a raw first page is short and carries a cursor...
+    let (client_end, server_end) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(s) = codemode::demo::DemoServer::default()
+            .serve(server_end)
+            .await
+        {
+            let _ = s.waiting().await;
+        }
+    });
+    let raw = ().serve(client_end).await.unwrap();
+    let first = raw.list_tools(None).await.unwrap();
+    assert_eq!(first.tools.len(), codemode::demo::TOOLS_PAGE_SIZE);
+    assert!(first.next_cursor.is_some());
+    let _ = raw.cancel().await;
+    // ...and the registry still sees every tool.
+    let registry = demo::connected(vec![codemode::demo::in_process_spec()]).await;
+    let names: Vec<String> = registry
+        .server("demo")
+        .unwrap()
+        .tools
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    assert_eq!(names.len(), 9, "{names:?}");
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("toggle_archive_tools")
+    );
+    registry.shutdown().await;
+}
+
+#[tokio::test]
 async fn arguments_are_validated_before_sending() {
     let registry = demo::connected(vec![codemode::demo::in_process_spec()]).await;
     let err = registry
@@ -128,14 +163,9 @@ async fn stdio_server_refreshes_tools_on_list_changed() {
         )
         .await
         .unwrap();
-    let count = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Ok(e) = events.recv().await
-                && let EventKind::ToolsChanged { count } = e.kind
-            {
-                return count;
-            }
-        }
+    let count = demo::next_event(&mut events, |k| match k {
+        EventKind::ToolsChanged { count } => Some(count),
+        _ => None,
     })
     .await
     .expect("a ToolsChanged event after list_changed");
@@ -146,8 +176,33 @@ async fn stdio_server_refreshes_tools_on_list_changed() {
 }
 
 #[tokio::test]
-async fn call_timeout_is_an_error_and_server_stays_usable() {
+async fn server_log_notifications_become_events() {
     let registry = demo::connected(vec![demo::stdio_spec("demo", &[])]).await;
+    let mut events = registry.subscribe();
+    registry
+        .call_tool(
+            "demo",
+            "create_issue",
+            args(json!({"title": "Logged"})),
+            &CallOptions::default(),
+        )
+        .await
+        .unwrap();
+    let (level, data) = demo::next_event(&mut events, |k| match k {
+        EventKind::Log { level, data, .. } => Some((level, data)),
+        _ => None,
+    })
+    .await
+    .expect("a Log event");
+    assert_eq!(level, "info");
+    assert_eq!(data, json!("created issue #4"));
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn call_timeout_cancels_on_the_server_which_stays_usable() {
+    let registry = demo::connected(vec![demo::stdio_spec("demo", &[])]).await;
+    let mut events = registry.subscribe();
     let opts = CallOptions {
         timeout: Some(Duration::from_millis(300)),
         ..Default::default()
@@ -161,6 +216,16 @@ async fn call_timeout_is_an_error_and_server_stays_usable() {
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "timeout did not stop the wait"
+    );
+    // On timeout the client sends notifications/cancelled; the server stops waiting.
+    let saw = demo::next_event(
+        &mut events,
+        demo::stderr_containing("cancelled by the client"),
+    )
+    .await;
+    assert!(
+        saw.is_some(),
+        "no notifications/cancelled after the timeout"
     );
     let out = registry
         .call_tool(
@@ -192,17 +257,15 @@ async fn cancellation_stops_a_call_and_progress_arrives() {
         .await
     });
     // Wait for the first progress notification, then cancel.
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Ok(e) = events.recv().await
-                && matches!(e.kind, EventKind::Progress { .. })
-            {
-                return;
-            }
-        }
+    let progress = demo::next_event(&mut events, |k| match k {
+        EventKind::Progress {
+            progress, total, ..
+        } => Some((progress, total)),
+        _ => None,
     })
     .await
     .expect("progress notifications from `wait`");
+    assert_eq!(progress, (1.0, Some(100.0)));
     cancel.cancel();
     let err = tokio::time::timeout(Duration::from_secs(10), call)
         .await
@@ -210,6 +273,16 @@ async fn cancellation_stops_a_call_and_progress_arrives() {
         .unwrap()
         .unwrap_err();
     assert_eq!(err.kind(), "cancelled");
+    // The server saw notifications/cancelled: its `wait` stopped and said so on stderr.
+    let saw = demo::next_event(
+        &mut events,
+        demo::stderr_containing("cancelled by the client"),
+    )
+    .await;
+    assert!(
+        saw.is_some(),
+        "the server never saw notifications/cancelled"
+    );
     assert!(registry.ping("demo").await.is_ok());
     registry.shutdown().await;
 }
@@ -285,12 +358,10 @@ async fn server_exiting_mid_call_is_an_error_then_reconnects() {
     .unwrap_err();
     assert_eq!(err.kind(), "disconnected", "{err}");
     // The registry notices, reconnects with backoff, and the server works again.
-    demo::wait_status(&registry, "crashy", |s| {
-        matches!(s, ServerStatus::Reconnecting { .. } | ServerStatus::Ready)
+    let state = demo::wait_state(&registry, "crashy", |s| {
+        s.reconnects >= 1 && s.status == ServerStatus::Ready
     })
     .await;
-    demo::wait_status(&registry, "crashy", |s| *s == ServerStatus::Ready).await;
-    let state = registry.server("crashy").unwrap();
     assert_eq!(state.reconnects, 1);
     let mut saw_stderr = false;
     while let Ok(e) = events.try_recv() {

@@ -6,5 +6,5 @@ mod server;
 mod tools;
 mod tracker;
 
-pub use server::{DemoServer, Faults, in_process_spec, serve_stdio};
+pub use server::{DemoServer, Faults, TOOLS_PAGE_SIZE, in_process_spec, serve_stdio};
 pub use tracker::{Issue, Tracker};

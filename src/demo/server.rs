@@ -120,6 +120,9 @@ fn error_result(message: &str) -> CallToolResult {
     from_json(json!({ "content": [{ "type": "text", "text": message }], "isError": true }))
 }
 
+/// How many tools one `tools/list` page holds.
+pub const TOOLS_PAGE_SIZE: usize = 4;
+
 const INSTRUCTIONS: &str = "A small issue tracker (create, list, update, comment, delete issues) \
 and a calculator. Issues have a number, title, status (open/closed), priority (low/medium/high) \
 and labels. Use list_issues to find numbers before get_issue/update_issue. delete_issue cannot be undone.";
@@ -140,7 +143,11 @@ impl DemoServer {
         for step in 1..=steps {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(ms / steps)) => {}
-                _ = context.ct.cancelled() => return error_result("cancelled"),
+                _ = context.ct.cancelled() => {
+                    // Visible to clients on stderr (stdio) so tests can see the cancel arrived.
+                    eprintln!("demo-server: `wait` cancelled by the client at step {step}/{steps}");
+                    return error_result("cancelled");
+                }
             }
             if let Some(token) = token.clone() {
                 let mut p = ProgressNotificationParam::new(token, step as f64);
@@ -177,14 +184,24 @@ impl ServerHandler for DemoServer {
             .with_instructions(INSTRUCTIONS)
     }
 
+    /// Tools come in pages of [`TOOLS_PAGE_SIZE`] so clients must follow `nextCursor`.
     fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListToolsResult, ErrorData>> + Send + '_ {
         let archive = self.lock().archive_enabled;
-        let tools = definitions(archive).into_iter().map(from_json).collect();
-        std::future::ready(Ok(ListToolsResult::with_all_items(tools)))
+        let all = definitions(archive);
+        let offset: usize = request
+            .and_then(|r| r.cursor)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let page = all.iter().skip(offset).take(TOOLS_PAGE_SIZE).cloned();
+        let mut result = ListToolsResult::with_all_items(page.map(from_json).collect());
+        if offset + TOOLS_PAGE_SIZE < all.len() {
+            result.next_cursor = Some((offset + TOOLS_PAGE_SIZE).to_string());
+        }
+        std::future::ready(Ok(result))
     }
 
     async fn call_tool(

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use codemode::mcp::{Registry, ServerSpec, ServerStatus, TransportSpec};
+use codemode::mcp::{Registry, ServerSpec, ServerState, TransportSpec};
 
 /// The demo server over stdio, run from the test build of the binary, with `faults`.
 pub fn stdio_spec(name: &str, faults: &[&str]) -> ServerSpec {
@@ -41,24 +41,27 @@ pub async fn connected(specs: Vec<ServerSpec>) -> Registry {
     registry
 }
 
-/// Waits until `server` reaches a status matching `pred` (bounded).
-pub async fn wait_status(
+/// Waits until `server`'s state matches `pred` (bounded).
+pub async fn wait_state(
     registry: &Registry,
     server: &str,
-    pred: impl Fn(&ServerStatus) -> bool,
-) -> ServerStatus {
+    pred: impl Fn(&ServerState) -> bool,
+) -> ServerState {
     let mut rx = registry.watch();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let status = registry.server(server).expect("server exists").status;
-        if pred(&status) {
-            return status;
+        let state = registry.server(server).expect("server exists");
+        if pred(&state) {
+            return state;
         }
         if tokio::time::timeout_at(deadline, rx.changed())
             .await
             .is_err()
         {
-            panic!("server `{server}` stayed {status:?}");
+            panic!(
+                "server `{server}` stayed {:?} ({} reconnects)",
+                state.status, state.reconnects
+            );
         }
     }
 }
@@ -74,4 +77,35 @@ pub fn process_alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| s.split_whitespace().nth(2).is_none_or(|st| st != "Z"))
         .unwrap_or(false)
+}
+
+/// Waits (at most 10 s) for the first event for which `pick` returns `Some`.
+pub async fn next_event<T>(
+    events: &mut tokio::sync::broadcast::Receiver<codemode::mcp::Event>,
+    pick: impl Fn(codemode::mcp::EventKind) -> Option<T>,
+) -> Option<T> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.recv().await {
+                Ok(e) => {
+                    if let Some(t) = pick(e.kind) {
+                        return Some(t);
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return None,
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Picks a stderr line containing `needle`.
+pub fn stderr_containing(needle: &str) -> impl Fn(codemode::mcp::EventKind) -> Option<String> + '_ {
+    move |kind| match kind {
+        codemode::mcp::EventKind::Stderr { line } if line.contains(needle) => Some(line),
+        _ => None,
+    }
 }
