@@ -16,8 +16,8 @@ impl Sandbox {
         }
     }
 
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("codemode").unwrap();
+    fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(demo_bin());
         let d = self.dir.path();
         cmd.current_dir(d)
             .env("HOME", d)
@@ -25,6 +25,10 @@ impl Sandbox {
             .env("XDG_STATE_HOME", d.join("state"))
             .env_remove("CODEMODE_LOG_FILE");
         cmd
+    }
+
+    fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
     }
 
     fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
@@ -260,4 +264,58 @@ fn help_shows_examples() {
             predicate::str::contains("Examples:")
                 .and(predicate::str::contains("codemode call demo calculate")),
         );
+}
+
+/// Child processes of `pid`, whichever of its threads spawned them.
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return vec![];
+    };
+    tasks
+        .flatten()
+        .flat_map(|t| {
+            std::fs::read_to_string(t.path().join("children"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+#[test]
+fn sigterm_while_connecting_stops_the_children() {
+    let sb = Sandbox::new();
+    let config = format!(
+        r#"{{ "mcpServers": {{ "h": {{ "command": "{}", "args": ["demo-server", "--fault", "hang-at-start"] }} }} }}"#,
+        demo_bin()
+    );
+    sb.write(".mcp.json", &config);
+    let mut child = sb
+        .std_cmd()
+        .arg("servers")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut kids = vec![];
+    for _ in 0..200 {
+        kids = children_of(child.id());
+        if !kids.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!kids.is_empty(), "the server child never started");
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for kid in kids {
+        let alive = std::fs::read_to_string(format!("/proc/{kid}/stat"))
+            .map(|s| s.split_whitespace().nth(2) != Some("Z"))
+            .unwrap_or(false);
+        assert!(!alive, "server process {kid} outlived codemode");
+    }
 }

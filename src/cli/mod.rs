@@ -113,9 +113,38 @@ pub fn main() -> ExitCode {
             return Exit::Internal.into();
         }
     };
-    let code = runtime.block_on(run(cli));
+    let code = runtime.block_on(async {
+        // `call` handles Ctrl-C itself (it cancels the request politely first).
+        if matches!(cli.command, Some(Command::Call { .. })) {
+            return run(cli).await;
+        }
+        tokio::select! {
+            code = run(cli) => code,
+            // Dropping the command's future drops its registry, which kills the children.
+            () = stop_signal() => Exit::Interrupted,
+        }
+    });
     runtime.shutdown_timeout(Duration::from_secs(3));
     code.into()
+}
+
+/// Resolves on Ctrl-C, SIGTERM or SIGHUP.
+pub async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let hup = signal(SignalKind::hangup());
+    match (term, hup) {
+        (Ok(mut term), Ok(mut hup)) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 async fn run(cli: Cli) -> Exit {
