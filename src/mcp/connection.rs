@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use super::diagnose::{details_from_json, error_chain, explain_startup_failure, spawn_message};
 use super::error::{CallError, ConnectError};
 use super::events::Event;
 use super::handler::{Handler, ListChange};
@@ -445,67 +446,4 @@ fn optional<M: Default>(
     let mut r = rmcp::model::RequestOptionalParam::with_param(PaginatedRequestParams::default());
     r.params = p;
     r
-}
-
-fn details_from_json(v: Value) -> ServerDetails {
-    let info = v.get("serverInfo").cloned().unwrap_or_default();
-    let text = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
-    ServerDetails {
-        protocol_version: text(&v, "protocolVersion").unwrap_or_default(),
-        name: text(&info, "name"),
-        version: text(&info, "version"),
-        title: text(&info, "title"),
-        instructions: text(&v, "instructions"),
-        capabilities: v.get("capabilities").cloned().unwrap_or_default(),
-    }
-}
-
-/// An error's message with its causes, leaving out rmcp's wrapper layers that only name
-/// Rust types (e.g. "Send message error Transport [rmcp::transport::worker::...]").
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(e);
-    while let Some(err) = next {
-        let msg = err.to_string();
-        if !msg.contains("rmcp::") && !parts.iter().any(|p| p.contains(&msg)) {
-            parts.push(msg);
-        }
-        next = err.source();
-    }
-    if parts.is_empty() {
-        e.to_string()
-    } else {
-        parts.join(": ")
-    }
-}
-
-fn spawn_message(command: &str, cwd: Option<&std::path::Path>, e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound if cwd.is_some_and(|d| !d.is_dir()) => format!(
-            "could not start `{command}`: working directory {} does not exist",
-            cwd.unwrap_or(std::path::Path::new("")).display()
-        ),
-        std::io::ErrorKind::NotFound => {
-            format!("could not start `{command}`: program not found (is it installed and on PATH?)")
-        }
-        _ => format!("could not start `{command}`: {e}"),
-    }
-}
-
-/// Collects why a child failed during start-up: its exit status and last stderr lines.
-async fn explain_startup_failure(
-    child: Option<&mut ChildProcess>,
-    error: &str,
-) -> (String, Vec<String>) {
-    let Some(child) = child else {
-        return (format!("initialize failed: {error}"), vec![]);
-    };
-    let status = child.settle(Duration::from_millis(500)).await;
-    let tail = child.stderr_tail.lines();
-    let why = match status {
-        Some(status) => format!("the server exited during start-up ({status})"),
-        None if error.is_empty() => String::new(),
-        None => format!("initialize failed: {error}"),
-    };
-    (why, tail)
 }

@@ -5,10 +5,12 @@
 //! to [`Event`]s and call tools through it.
 
 mod connection;
+mod diagnose;
 mod error;
 mod events;
 mod handler;
 mod http;
+mod lifecycle;
 mod model;
 mod registry;
 mod spec;

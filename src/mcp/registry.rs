@@ -4,8 +4,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -15,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::connection::{Connection, Lists};
 use super::error::CallError;
 use super::events::{Event, EventKind, ServerStatus};
-use super::handler::ListChange;
+use super::lifecycle::connect;
 use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
@@ -66,17 +64,18 @@ pub struct CallOptions {
     pub skip_validation: bool,
 }
 
-struct Slot {
-    spec: ServerSpec,
-    state: ServerState,
-    conn: Option<Arc<Connection>>,
-    generation: u64,
+pub(super) struct Slot {
+    pub(super) spec: ServerSpec,
+    pub(super) state: ServerState,
+    pub(super) conn: Option<Arc<Connection>>,
+    /// Bumped by every connect and by shutdown; stale tasks compare it and back off.
+    pub(super) generation: u64,
 }
 
-struct Inner {
+pub(super) struct Inner {
     slots: Mutex<IndexMap<String, Slot>>,
-    events: broadcast::Sender<Event>,
-    secrets: Arc<Vec<String>>,
+    pub(super) events: broadcast::Sender<Event>,
+    pub(super) secrets: Arc<Vec<String>>,
     changed: watch::Sender<u64>,
 }
 
@@ -294,7 +293,7 @@ impl Registry {
 }
 
 impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Slot>> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Slot>> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -306,7 +305,7 @@ impl Inner {
     }
 
     /// Sets a server's status (if `generation` still matches) and tells everyone.
-    fn set_status(&self, server: &str, generation: u64, status: ServerStatus) -> bool {
+    pub(super) fn set_status(&self, server: &str, generation: u64, status: ServerStatus) -> bool {
         {
             let mut slots = self.lock();
             let Some(slot) = slots.get_mut(server) else {
@@ -322,7 +321,7 @@ impl Inner {
         true
     }
 
-    fn store_lists(&self, server: &str, generation: Option<u64>, lists: Lists) {
+    pub(super) fn store_lists(&self, server: &str, generation: Option<u64>, lists: Lists) {
         let count = lists.tools.len();
         {
             let mut slots = self.lock();
@@ -340,194 +339,4 @@ impl Inner {
         self.emit(server, EventKind::ToolsChanged { count });
         self.changed.send_modify(|v| *v += 1);
     }
-}
-
-/// Connects (or reconnects) one server. `attempt` is 0 for a first or manual connect.
-fn connect(
-    inner: Arc<Inner>,
-    name: String,
-    attempt: u32,
-) -> BoxFuture<'static, Result<(), CallError>> {
-    async move {
-        let (spec, generation, old) = {
-            let mut slots = inner.lock();
-            let slot = slots
-                .get_mut(&name)
-                .ok_or_else(|| CallError::UnknownServer {
-                    server: name.clone(),
-                    known: String::new(),
-                })?;
-            slot.generation += 1;
-            if attempt == 0 {
-                slot.state.reconnects = 0;
-            }
-            (slot.spec.clone(), slot.generation, slot.conn.take())
-        };
-        if let Some(old) = old {
-            old.close().await;
-        }
-        inner.set_status(&name, generation, ServerStatus::Connecting);
-        let not_connected = |reason: &str| CallError::NotConnected {
-            server: name.clone(),
-            status: reason.to_string(),
-        };
-        let opened =
-            match Connection::open(&spec, inner.events.clone(), inner.secrets.clone()).await {
-                Ok(opened) => opened,
-                Err(e) => {
-                    inner.fail(&name, generation, attempt, e.message.clone(), e.stderr_tail);
-                    return Err(not_connected(&e.message));
-                }
-            };
-        let conn = opened.connection;
-        let lists = match conn.list_all(spec.call_timeout).await {
-            Ok(lists) => lists,
-            Err(e) => {
-                let tail = conn.stderr_tail();
-                conn.close().await;
-                inner.fail(
-                    &name,
-                    generation,
-                    attempt,
-                    format!("listing failed: {e}"),
-                    tail,
-                );
-                return Err(not_connected(&e.to_string()));
-            }
-        };
-        {
-            let mut slots = inner.lock();
-            if let Some(slot) = slots.get_mut(&name)
-                && slot.generation == generation
-            {
-                slot.conn = Some(conn.clone());
-                slot.state.details = Some(conn.details.clone());
-                slot.state.stderr_tail = conn.stderr_tail();
-            }
-        }
-        inner.store_lists(&name, Some(generation), lists);
-        inner.set_status(&name, generation, ServerStatus::Ready);
-        tokio::spawn(supervise(
-            inner.clone(),
-            name.clone(),
-            generation,
-            conn,
-            opened.changes,
-        ));
-        Ok(())
-    }
-    .boxed()
-}
-
-impl Inner {
-    /// Marks a failed connect; a reconnect attempt that failed schedules the next one.
-    fn fail(
-        self: &Arc<Self>,
-        name: &str,
-        generation: u64,
-        attempt: u32,
-        reason: String,
-        tail: Vec<String>,
-    ) {
-        {
-            let mut slots = self.lock();
-            if let Some(slot) = slots.get_mut(name)
-                && slot.generation == generation
-            {
-                slot.state.stderr_tail = tail;
-            }
-        }
-        if attempt == 0 {
-            self.set_status(name, generation, ServerStatus::Failed { reason });
-        } else {
-            schedule_reconnect(
-                self.clone(),
-                name.to_string(),
-                generation,
-                attempt + 1,
-                reason,
-            );
-        }
-    }
-}
-
-/// Watches a live connection: reloads lists on `list_changed`, and reconnects with backoff
-/// when the connection drops unexpectedly.
-fn supervise(
-    inner: Arc<Inner>,
-    name: String,
-    generation: u64,
-    conn: Arc<Connection>,
-    mut changes: tokio::sync::mpsc::UnboundedReceiver<ListChange>,
-) -> BoxFuture<'static, ()> {
-    async move {
-        let mut ended = conn.ended.clone();
-        loop {
-            tokio::select! {
-                change = changes.recv() => {
-                    if change.is_none() { continue; }
-                    let timeout = inner.lock().get(&name).map(|s| s.spec.call_timeout).unwrap_or_default();
-                    match conn.list_all(timeout).await {
-                        Ok(lists) => inner.store_lists(&name, Some(generation), lists),
-                        Err(e) => tracing::warn!(server = %name, "refresh after list_changed failed: {e}"),
-                    }
-                }
-                reason = async { ended.wait_for(Option::is_some).await.ok().and_then(|r| r.clone()) } => {
-                    let reason = reason.unwrap_or_else(|| "connection ended".into());
-                    let tail = conn.stderr_tail();
-                    let still_current = {
-                        let mut slots = inner.lock();
-                        match slots.get_mut(&name) {
-                            Some(slot) if slot.generation == generation => {
-                                slot.conn = None;
-                                slot.state.stderr_tail = tail;
-                                true
-                            }
-                            _ => false,
-                        }
-                    };
-                    conn.close().await;
-                    if still_current {
-                        schedule_reconnect(inner.clone(), name.clone(), generation, 1, reason);
-                    }
-                    return;
-                }
-            }
-        }
-    }
-    .boxed()
-}
-
-fn schedule_reconnect(
-    inner: Arc<Inner>,
-    name: String,
-    generation: u64,
-    attempt: u32,
-    reason: String,
-) {
-    if attempt > MAX_RECONNECT_ATTEMPTS {
-        let reason = format!("gave up after {MAX_RECONNECT_ATTEMPTS} reconnect attempts: {reason}");
-        inner.set_status(&name, generation, ServerStatus::Failed { reason });
-        return;
-    }
-    let delay = FIRST_RECONNECT_DELAY * 2u32.pow(attempt - 1);
-    let status = ServerStatus::Reconnecting {
-        reason,
-        attempt,
-        delay_ms: delay.as_millis() as u64,
-    };
-    if !inner.set_status(&name, generation, status) {
-        return;
-    }
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let current = inner.lock().get(&name).map(|s| s.generation);
-        if current != Some(generation) {
-            return; // someone reconnected or shut down meanwhile
-        }
-        if let Some(slot) = inner.lock().get_mut(&name) {
-            slot.state.reconnects += 1;
-        }
-        let _ = connect(inner, name, attempt).await;
-    });
 }
