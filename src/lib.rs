@@ -14,4 +14,5 @@ pub mod config;
 pub mod demo;
 pub mod logging;
 pub mod mcp;
+pub mod tui;
 pub mod util;

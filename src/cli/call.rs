@@ -3,8 +3,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
-
 use super::Exit;
 use super::setup;
 use crate::mcp::{CallError, CallOptions};
@@ -25,39 +23,12 @@ pub struct Request {
     pub validate: bool,
 }
 
-/// Parses `--args`: a JSON object, with a line/column error otherwise.
-pub fn parse_args(text: &str) -> Result<Map<String, Value>, String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(format!(
-            "--args must be a JSON object like '{{\"key\": 1}}', not {}",
-            json_kind(&other)
-        )),
-        Err(e) => Err(format!(
-            "--args is not valid JSON (line {}, column {}): {e}",
-            e.line(),
-            e.column()
-        )),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Runs the command.
 pub async fn run(config: Option<&Path>, req: Request) -> Exit {
-    let args = match parse_args(&req.args) {
+    let args = match crate::mcp::parse_args(&req.args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: --args: {e}");
             return Exit::Usage;
         }
     };
@@ -121,18 +92,4 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     registry.shutdown().await;
     code
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn args_must_be_an_object_with_located_errors() {
-        assert_eq!(parse_args(r#"{"a": 1}"#).unwrap()["a"], 1);
-        let e = parse_args("[1]").unwrap_err();
-        assert!(e.contains("not an array"), "{e}");
-        let e = parse_args("{\n  \"a\": }").unwrap_err();
-        assert!(e.contains("line 2"), "{e}");
-    }
 }

@@ -6,6 +6,7 @@ mod exit;
 mod servers;
 mod setup;
 mod tools;
+mod workbench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,10 @@ pub struct Cli {
     /// Config file (mcpServers JSON, VS Code `servers` JSON, or codemode.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// UI theme: dark or light (default: the config's `[tui] theme`, else dark). NO_COLOR is
+    /// respected.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
     /// What to do; without a command the workbench opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -189,7 +194,6 @@ async fn run(cli: Cli) -> Exit {
             };
             call::run(cli.config.as_deref(), req).await
         }
-        // Until the TUI lands, the default run prints the catalog.
-        None => tools::run(cli.config.as_deref(), None, false).await,
+        None => workbench::run(cli.config.as_deref(), cli.theme.as_deref()).await,
     }
 }

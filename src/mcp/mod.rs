@@ -27,4 +27,4 @@ pub use registry::{CallOptions, Registry, ServerState};
 pub use spec::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, ServerSpec, TransportSpec,
 };
-pub use validate::check_args;
+pub use validate::{check_args, parse_args};

@@ -1,6 +1,33 @@
 //! Checking tool arguments against a tool's `inputSchema` before sending them.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+/// Parses tool arguments typed by a user: a JSON object, with a line/column error otherwise.
+pub fn parse_args(text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!(
+            "arguments must be a JSON object like {{\"key\": 1}}, not {}",
+            json_kind(&other)
+        )),
+        Err(e) => Err(format!(
+            "arguments are not valid JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        )),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
 
 /// Validates `args` against `schema`. Returns a message naming each bad field, or `Ok` when
 /// the schema itself cannot be compiled (a malformed schema must not block the call; `lint`
@@ -50,6 +77,15 @@ mod tests {
         assert!(err.contains("`b`"), "{err}");
         let err = check_args(&schema, &json!({})).unwrap_err();
         assert!(err.contains("\"a\" is a required property"), "{err}");
+    }
+
+    #[test]
+    fn args_must_be_an_object_with_located_errors() {
+        assert_eq!(parse_args(r#"{"a": 1}"#).unwrap()["a"], 1);
+        let e = parse_args("[1]").unwrap_err();
+        assert!(e.contains("not an array"), "{e}");
+        let e = parse_args("{\n  \"a\": }").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]

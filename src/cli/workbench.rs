@@ -1,0 +1,53 @@
+//! `codemode` without a subcommand: the TUI over the configured servers.
+
+use std::path::Path;
+
+use super::Exit;
+use super::setup;
+use crate::mcp::Registry;
+use crate::tui::theme::{ColorDepth, Theme};
+
+/// Opens the workbench; servers connect in the background while it is already drawn.
+pub async fn run(config_path: Option<&Path>, theme_flag: Option<&str>) -> Exit {
+    let config = match setup::load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let specs = match setup::specs(&config, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let theme_name = theme_flag
+        .map(str::to_string)
+        .or_else(|| {
+            config
+                .extra
+                .get("tui")
+                .and_then(|t| t.get("theme"))
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "dark".into());
+    let depth = ColorDepth::detect(
+        std::env::var("NO_COLOR").ok(),
+        std::env::var("COLORTERM").ok(),
+    );
+    let theme = match Theme::builtin(&theme_name, depth) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let registry = Registry::new(specs, config.secrets());
+    let state = crate::tui::State::new(theme, crate::tui::WELCOME_SCRIPT, None);
+    let result = crate::tui::run(registry.clone(), state).await;
+    registry.shutdown().await;
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: terminal: {e}");
+            Exit::Internal
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! What can happen to the UI (actions) and what the UI asks the app loop to do (effects).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+use serde_json::{Map, Value};
+
+use crate::mcp::{CallError, CallOutcome, Event, ServerState};
+
+/// An input or a result arriving at the UI.
+#[derive(Debug)]
+pub enum Action {
+    /// A key press.
+    Key(KeyEvent),
+    /// Pasted text (bracketed paste).
+    Paste(String),
+    /// The terminal was resized.
+    Resize,
+    /// Time passed (spinner, elapsed time).
+    Tick(Instant),
+    /// New server snapshots.
+    Servers(Vec<ServerState>),
+    /// An event from the connection layer.
+    Engine(Event),
+    /// Events were dropped because the UI fell behind.
+    EventsLagged(u64),
+    /// A direct tool call finished.
+    CallDone {
+        /// Server.
+        server: String,
+        /// Tool.
+        tool: String,
+        /// Its result.
+        result: Result<CallOutcome, CallError>,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// A script run reported something.
+    Run(RunUpdate),
+    /// A file was read.
+    Opened {
+        /// Which.
+        path: PathBuf,
+        /// Its text or why not.
+        result: Result<String, String>,
+    },
+    /// A file was written.
+    Saved {
+        /// Which.
+        path: PathBuf,
+        /// Ok or why not.
+        result: Result<(), String>,
+    },
+    /// SIGTERM/SIGHUP: leave now, restoring the terminal.
+    Terminate,
+}
+
+/// Progress of a script run, from the sandbox.
+#[derive(Debug)]
+pub enum RunUpdate {
+    /// A line the script printed.
+    Print(String),
+    /// A tool call started.
+    CallStarted {
+        /// Server.
+        server: String,
+        /// Tool.
+        tool: String,
+        /// Short summary of the arguments.
+        args: String,
+    },
+    /// A tool call finished.
+    CallFinished {
+        /// Server.
+        server: String,
+        /// Tool.
+        tool: String,
+        /// Duration.
+        elapsed: Duration,
+        /// Ok (with result bytes) or the error text.
+        outcome: Result<usize, String>,
+    },
+    /// The run ended.
+    Finished {
+        /// The result as pretty JSON, or the error as a code frame.
+        result: Result<String, String>,
+        /// Whether a limit stopped it (named in the error).
+        limit_hit: bool,
+        /// How long it ran.
+        elapsed: Duration,
+    },
+}
+
+/// Work for the app loop.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    /// Run the script.
+    RunScript(String),
+    /// Cancel the running script.
+    CancelRun,
+    /// Call one tool directly.
+    CallTool {
+        /// Server.
+        server: String,
+        /// Tool.
+        tool: String,
+        /// Arguments.
+        args: Map<String, Value>,
+    },
+    /// Reconnect a server.
+    Reconnect(String),
+    /// Read a script file.
+    Open(PathBuf),
+    /// Write the script.
+    Save(PathBuf, String),
+}

@@ -1,0 +1,365 @@
+//! `draw`: a pure function of the state. It never reads the clock or does I/O.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::docs;
+use super::help::KEYS;
+use super::log::Level;
+use super::state::{Overlay, Pane, Row, RunState, State};
+use crate::mcp::ServerStatus;
+
+const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The screen areas for a terminal size.
+pub struct Areas {
+    /// Servers/tools tree.
+    pub tree: Rect,
+    /// Docs.
+    pub docs: Rect,
+    /// Code.
+    pub code: Rect,
+    /// Log.
+    pub log: Rect,
+    /// Status bar.
+    pub status: Rect,
+}
+
+/// Splits the screen: tree | (docs / code) on top, log below, status bar last.
+pub fn areas(size: Rect) -> Areas {
+    let log_h = (size.height / 4).clamp(4, 16);
+    let [main, log, status] = Layout::vertical([
+        Constraint::Min(6),
+        Constraint::Length(log_h),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    let tree_w = (size.width / 4).clamp(20, 40);
+    let [tree, right] =
+        Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(20)]).areas(main);
+    let [docs, code] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+    Areas {
+        tree,
+        docs,
+        code,
+        log,
+        status,
+    }
+}
+
+fn block<'a>(state: &State, pane: Pane, extra: String) -> Block<'a> {
+    let focused = state.focus == pane;
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            state.theme.border_focused
+        } else {
+            state.theme.border
+        })
+        .title(Span::styled(
+            format!(" {}{} ", pane.title(), extra),
+            state.theme.title,
+        ))
+}
+
+/// Draws the whole screen.
+pub fn draw(state: &State, frame: &mut Frame) {
+    let a = areas(frame.area());
+    draw_tree(state, frame, a.tree);
+    draw_docs(state, frame, a.docs);
+    draw_code(state, frame, a.code);
+    draw_log(state, frame, a.log);
+    draw_status(state, frame, a.status);
+    if let Some(overlay) = &state.overlay {
+        draw_overlay(state, overlay, frame);
+    }
+}
+
+fn status_style(state: &State, status: &ServerStatus) -> Style {
+    match status {
+        ServerStatus::Ready => state.theme.ok,
+        ServerStatus::Failed { .. } => state.theme.error,
+        _ => state.theme.warn,
+    }
+}
+
+fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
+    let extra = if state.filtering || !state.filter.is_empty() {
+        format!(" /{}", state.filter)
+    } else {
+        String::new()
+    };
+    let block = block(state, Pane::Tree, extra);
+    let inner_h = block.inner(area).height as usize;
+    let rows = state.rows();
+    let selected = state.selected.min(rows.len().saturating_sub(1));
+    let top = selected.saturating_sub(inner_h.saturating_sub(1));
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(inner_h)
+        .map(|(i, row)| {
+            let mut line = match row {
+                Row::Server(s) => {
+                    let server = &state.servers[*s];
+                    let fold = if state.collapsed.contains(&server.name) {
+                        "▸"
+                    } else {
+                        "▾"
+                    };
+                    let status = if server.status.is_pending() {
+                        format!(
+                            "{} {}",
+                            SPINNER[state.tick % SPINNER.len()],
+                            server.status.label()
+                        )
+                    } else {
+                        server.status.label().to_string()
+                    };
+                    Line::from(vec![
+                        Span::raw(format!("{fold} {} ", server.name)),
+                        Span::styled(status, status_style(state, &server.status)),
+                        Span::styled(format!(" {}", server.tools.len()), state.theme.muted),
+                    ])
+                }
+                Row::Tool(s, t) => {
+                    let tool = &state.servers[*s].tools[*t];
+                    let mark = if tool.is_destructive() { "!" } else { " " };
+                    Line::from(vec![
+                        Span::styled(mark, state.theme.warn),
+                        Span::raw(format!(" {}", tool.name)),
+                    ])
+                }
+            };
+            if i == selected {
+                line = line.style(state.theme.selection);
+            }
+            line
+        })
+        .collect();
+    let body = if state.servers.is_empty() {
+        vec![Line::from(Span::styled(
+            "no servers configured",
+            state.theme.muted,
+        ))]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(body).block(block), area);
+}
+
+fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
+    let lines = match state.selected_row() {
+        Some(Row::Tool(s, t)) => {
+            docs::tool_lines(&state.servers[s], &state.servers[s].tools[t], &state.theme)
+        }
+        Some(Row::Server(s)) => docs::server_lines(&state.servers[s], &state.theme),
+        None => vec![Line::from("Select a server or tool.")],
+    };
+    let p = Paragraph::new(lines)
+        .block(block(state, Pane::Docs, String::new()))
+        .wrap(Wrap { trim: false })
+        .scroll((state.docs_scroll, 0));
+    frame.render_widget(p, area);
+}
+
+fn draw_code(state: &State, frame: &mut Frame, area: Rect) {
+    let name = state
+        .script_path
+        .as_ref()
+        .map(|p| format!(" {}", p.display()))
+        .unwrap_or_else(|| " (new)".into());
+    let dirty = if state.dirty { " ●" } else { "" };
+    let block = block(state, Pane::Code, format!("{name}{dirty}"));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&state.editor, inner);
+}
+
+fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
+    let follow = if state.log_scroll == 0 {
+        String::new()
+    } else {
+        format!(" ↑{}", state.log_scroll)
+    };
+    let block = block(
+        state,
+        Pane::Log,
+        format!(" [{}]{follow}", state.log_filter.label()),
+    );
+    let height = block.inner(area).height as usize;
+    let lines: Vec<Line> = state
+        .log
+        .visible(state.log_filter, state.log_scroll, height)
+        .into_iter()
+        .map(|l| {
+            let style = match l.level {
+                Level::Error => state.theme.error,
+                Level::Warn => state.theme.warn,
+                Level::Info => Style::default(),
+            };
+            Line::from(vec![
+                Span::styled(format!("{:<4} ", l.source.tag()), state.theme.muted),
+                Span::styled(l.text.clone(), style),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
+    let run = match &state.run {
+        RunState::Idle => String::new(),
+        RunState::Running { started } => format!(
+            "{} running {:.1}s · Esc cancels",
+            SPINNER[state.tick % SPINNER.len()],
+            state.now.saturating_duration_since(*started).as_secs_f64()
+        ),
+        RunState::Cancelling { .. } => {
+            format!("{} cancelling…", SPINNER[state.tick % SPINNER.len()])
+        }
+        RunState::Done { ok: true, elapsed } => format!("✓ done in {} ms", elapsed.as_millis()),
+        RunState::Done { ok: false, elapsed } => {
+            format!("✗ failed after {} ms", elapsed.as_millis())
+        }
+    };
+    let hints = match state.focus {
+        Pane::Tree => "i insert · c call · r reconnect · / filter",
+        Pane::Docs => "↑↓ scroll · i insert · c call",
+        Pane::Code => "F5 run · Ctrl-S save · Esc leave",
+        Pane::Log => "↑↓ scroll · f filter · End follow",
+    };
+    let left = state
+        .message
+        .clone()
+        .unwrap_or_else(|| format!("{} · {hints} · F1 help · Ctrl-Q quit", state.focus.title()));
+    let width = area.width as usize;
+    let right_w = run.chars().count();
+    let left = crate::util::truncate(&left, width.saturating_sub(right_w + 1));
+    let pad = width.saturating_sub(left.chars().count() + right_w);
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(run, Style::default().add_modifier(Modifier::BOLD)),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(state.theme.status), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2));
+    let h = height.min(area.height.saturating_sub(2));
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn overlay_block(state: &State, title: String) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(state.theme.border_focused)
+        .title(Span::styled(format!(" {title} "), state.theme.title))
+}
+
+fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
+    let screen = frame.area();
+    match overlay {
+        Overlay::Help => {
+            let mut lines = Vec::new();
+            for (group, keys) in KEYS {
+                lines.push(Line::from(Span::styled(*group, state.theme.accent)));
+                for (k, what) in *keys {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {k:<22}"), state.theme.title),
+                        Span::raw(*what),
+                    ]));
+                }
+            }
+            let area = centered(screen, 90, lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let p = Paragraph::new(lines)
+                .block(overlay_block(state, "Keys (any key closes)".into()))
+                .wrap(Wrap { trim: false });
+            frame.render_widget(p, area);
+        }
+        Overlay::Result {
+            title,
+            text,
+            scroll,
+        } => {
+            let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
+            frame.render_widget(Clear, area);
+            let p = Paragraph::new(text.clone())
+                .block(overlay_block(
+                    state,
+                    format!("{title} · ↑↓ scroll · Esc close"),
+                ))
+                .wrap(Wrap { trim: false })
+                .scroll((*scroll, 0));
+            frame.render_widget(p, area);
+        }
+        Overlay::ConfirmQuit => {
+            let area = centered(screen, 50, 5);
+            frame.render_widget(Clear, area);
+            let p = Paragraph::new(vec![
+                Line::from("The script has unsaved changes."),
+                Line::from(Span::styled(
+                    "Quit anyway? y = quit, any other key = stay",
+                    state.theme.warn,
+                )),
+            ])
+            .block(overlay_block(state, "Quit".into()));
+            frame.render_widget(p, area);
+        }
+        Overlay::Prompt(p) => {
+            let area = centered(screen, 60, 3);
+            frame.render_widget(Clear, area);
+            let title = match p.purpose {
+                super::state::PromptPurpose::Open => "Open script (Enter opens, Esc cancels)",
+                super::state::PromptPurpose::SaveAs => "Save script as (Enter saves, Esc cancels)",
+            };
+            let w =
+                Paragraph::new(format!("{}▏", p.input)).block(overlay_block(state, title.into()));
+            frame.render_widget(w, area);
+        }
+        Overlay::Call(form) => {
+            let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
+            frame.render_widget(Clear, area);
+            let title = format!(
+                "Call {}::{} · F5 send · Esc close",
+                form.server, form.tool.name
+            );
+            let block = overlay_block(state, title);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let msg_h = if form.error.is_some() { 3 } else { 0 };
+            let [editor, msg] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(msg_h)]).areas(inner);
+            frame.render_widget(&form.editor, editor);
+            if let Some(e) = &form.error {
+                let style = if e.contains("destructive") {
+                    state.theme.warn
+                } else {
+                    state.theme.error
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(e.clone(), style)).wrap(Wrap { trim: false }),
+                    msg,
+                );
+            }
+        }
+    }
+}

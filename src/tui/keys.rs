@@ -1,0 +1,349 @@
+//! Key handling. Global keys first, then the overlay or the focused pane owns the key.
+//! `help::KEYS` lists every binding for the `?` overlay; keep the two in step.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_textarea::TextArea;
+
+use super::action::Effect;
+use super::snippet::{call_snippet, example_args};
+use super::state::{CallForm, Overlay, Pane, Prompt, PromptPurpose, Row, RunState, State};
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+}
+
+/// Handles one key press.
+pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        state.needs_redraw = false;
+        return vec![];
+    }
+    state.message = None;
+    if state.overlay.is_some() {
+        return overlay_key(state, key);
+    }
+    let running = matches!(state.run, RunState::Running { .. });
+    // Global keys.
+    if ctrl(&key, 'q') || (ctrl(&key, 'c') && !running) {
+        request_quit(state);
+        return vec![];
+    }
+    if (ctrl(&key, 'c') || key.code == KeyCode::Esc) && running {
+        if let RunState::Running { started } = state.run {
+            state.run = RunState::Cancelling { started };
+        }
+        return vec![Effect::CancelRun];
+    }
+    if key.code == KeyCode::F(5) || ctrl(&key, 'r') {
+        return run(state);
+    }
+    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && state.focus != Pane::Code) {
+        state.overlay = Some(Overlay::Help);
+        return vec![];
+    }
+    if ctrl(&key, 's') {
+        let path = state
+            .script_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("scripts/untitled.rhai"));
+        return vec![Effect::Save(path, state.script())];
+    }
+    if ctrl(&key, 'o') {
+        state.overlay = Some(Overlay::Prompt(Prompt {
+            purpose: PromptPurpose::Open,
+            input: "scripts/".into(),
+        }));
+        return vec![];
+    }
+    if key.code == KeyCode::BackTab {
+        state.focus = state.focus.prev();
+        return vec![];
+    }
+    if key.modifiers.contains(KeyModifiers::ALT)
+        && let KeyCode::Char(c @ '1'..='4') = key.code
+    {
+        state.focus = [Pane::Tree, Pane::Docs, Pane::Code, Pane::Log][c as usize - '1' as usize];
+        return vec![];
+    }
+    match state.focus {
+        Pane::Tree => tree_key(state, key),
+        Pane::Docs => docs_key(state, key),
+        Pane::Code => code_key(state, key),
+        Pane::Log => log_key(state, key),
+    }
+}
+
+fn request_quit(state: &mut State) {
+    if state.dirty {
+        state.overlay = Some(Overlay::ConfirmQuit);
+    } else {
+        state.quit = true;
+    }
+}
+
+fn run(state: &mut State) -> Vec<Effect> {
+    if matches!(
+        state.run,
+        RunState::Running { .. } | RunState::Cancelling { .. }
+    ) {
+        state.message = Some("a script is already running (Esc cancels it)".into());
+        return vec![];
+    }
+    state.run = RunState::Running { started: state.now };
+    state.log_scroll = 0;
+    vec![Effect::RunScript(state.script())]
+}
+
+/// Keys shared by the tree and docs panes for the selected tool or server.
+fn item_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    match key.code {
+        KeyCode::Char('i') => {
+            let (server, tool) = state.selected_tool()?;
+            let snippet = call_snippet(&server.name, &tool.name, &tool.input_schema);
+            state.editor.insert_str(format!("{snippet}\n"));
+            state.dirty = true;
+            state.rehighlight();
+            state.focus = Pane::Code;
+            Some(vec![])
+        }
+        KeyCode::Char('c') => {
+            let (server, tool) = state.selected_tool()?;
+            let args = serde_json::Value::Object(example_args(&tool.input_schema));
+            let text = serde_json::to_string_pretty(&args).unwrap_or_default();
+            let editor = TextArea::new(text.lines().map(str::to_string).collect());
+            state.overlay = Some(Overlay::Call(Box::new(CallForm {
+                server: server.name.clone(),
+                tool: tool.clone(),
+                editor,
+                error: None,
+                needs_confirm: tool.is_destructive(),
+            })));
+            Some(vec![])
+        }
+        KeyCode::Char('r') => {
+            let name = match state.selected_row()? {
+                Row::Server(s) | Row::Tool(s, _) => state.servers.get(s)?.name.clone(),
+            };
+            state.message = Some(format!("reconnecting {name}…"));
+            Some(vec![Effect::Reconnect(name)])
+        }
+        _ => None,
+    }
+}
+
+fn tree_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.filtering {
+        match key.code {
+            KeyCode::Esc => {
+                state.filtering = false;
+                state.filter.clear();
+            }
+            KeyCode::Enter => state.filtering = false,
+            KeyCode::Backspace => {
+                state.filter.pop();
+            }
+            KeyCode::Char(c) => state.filter.push(c),
+            _ => {}
+        }
+        state.selected = 0;
+        return vec![];
+    }
+    if let Some(effects) = item_key(state, &key) {
+        return effects;
+    }
+    let rows = state.rows().len();
+    let last = rows.saturating_sub(1);
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => state.selected = state.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => state.selected = (state.selected + 1).min(last),
+        KeyCode::PageUp => state.selected = state.selected.saturating_sub(10),
+        KeyCode::PageDown => state.selected = (state.selected + 10).min(last),
+        KeyCode::Home => state.selected = 0,
+        KeyCode::End => state.selected = last,
+        KeyCode::Char('/') => {
+            state.filtering = true;
+            state.filter.clear();
+        }
+        KeyCode::Esc => state.filter.clear(),
+        KeyCode::Tab => state.focus = state.focus.next(),
+        KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => {
+            match state.selected_row() {
+                Some(Row::Server(s)) => {
+                    let name = state.servers[s].name.clone();
+                    if let Some(i) = state.collapsed.iter().position(|n| *n == name) {
+                        state.collapsed.remove(i);
+                    } else if key.code != KeyCode::Right {
+                        state.collapsed.push(name);
+                    }
+                }
+                Some(Row::Tool(..)) if key.code == KeyCode::Enter => state.focus = Pane::Docs,
+                _ => {}
+            }
+        }
+        _ => state.needs_redraw = false,
+    }
+    state.docs_scroll = 0;
+    vec![]
+}
+
+fn docs_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if let Some(effects) = item_key(state, &key) {
+        return effects;
+    }
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => state.docs_scroll = state.docs_scroll.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            state.docs_scroll = state.docs_scroll.saturating_add(1)
+        }
+        KeyCode::PageUp => state.docs_scroll = state.docs_scroll.saturating_sub(10),
+        KeyCode::PageDown | KeyCode::Char(' ') => {
+            state.docs_scroll = state.docs_scroll.saturating_add(10)
+        }
+        KeyCode::Home => state.docs_scroll = 0,
+        KeyCode::Tab => state.focus = state.focus.next(),
+        KeyCode::Esc => state.focus = Pane::Tree,
+        _ => state.needs_redraw = false,
+    }
+    vec![]
+}
+
+fn code_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Esc {
+        state.focus = Pane::Tree;
+        return vec![];
+    }
+    if state.editor.input(key) {
+        state.dirty = true;
+        state.rehighlight();
+    } else if let KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown = key.code {
+        // The viewport moved: highlight around the new cursor.
+        state.rehighlight();
+    }
+    vec![]
+}
+
+fn log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => state.log_scroll = state.log_scroll.saturating_add(1),
+        KeyCode::Down | KeyCode::Char('j') => state.log_scroll = state.log_scroll.saturating_sub(1),
+        KeyCode::PageUp => state.log_scroll = state.log_scroll.saturating_add(10),
+        KeyCode::PageDown => state.log_scroll = state.log_scroll.saturating_sub(10),
+        KeyCode::Home => state.log_scroll = state.log.len(),
+        KeyCode::End => state.log_scroll = 0,
+        KeyCode::Char('f') => {
+            state.log_filter = state.log_filter.next();
+            state.log_scroll = 0;
+        }
+        KeyCode::Tab => state.focus = state.focus.next(),
+        KeyCode::Esc => state.focus = Pane::Tree,
+        _ => state.needs_redraw = false,
+    }
+    vec![]
+}
+
+fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(overlay) = state.overlay.as_mut() else {
+        return vec![];
+    };
+    match overlay {
+        Overlay::Help => state.overlay = None,
+        Overlay::Result { scroll, .. } => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+            _ => state.overlay = None,
+        },
+        Overlay::ConfirmQuit => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
+            _ => state.overlay = None,
+        },
+        Overlay::Prompt(prompt) => match key.code {
+            KeyCode::Esc => state.overlay = None,
+            KeyCode::Backspace => {
+                prompt.input.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                prompt.input.push(c)
+            }
+            KeyCode::Enter => {
+                let path = PathBuf::from(prompt.input.trim());
+                let purpose = prompt.purpose;
+                state.overlay = None;
+                return match purpose {
+                    PromptPurpose::Open => vec![Effect::Open(path)],
+                    PromptPurpose::SaveAs => vec![Effect::Save(path, state.script())],
+                };
+            }
+            _ => {}
+        },
+        Overlay::Call(form) => {
+            if key.code == KeyCode::Esc {
+                state.overlay = None;
+            } else if key.code == KeyCode::F(5) || ctrl(&key, 'r') {
+                return submit_call(state);
+            } else {
+                form.editor.input(key);
+                form.error = None;
+            }
+        }
+    }
+    vec![]
+}
+
+/// Validates the call form's JSON and sends it (after a confirming second press for
+/// destructive tools).
+fn submit_call(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Call(form)) = state.overlay.as_mut() else {
+        return vec![];
+    };
+    let text = form.editor.lines().join("\n");
+    let args = match crate::mcp::parse_args(&text) {
+        Ok(a) => a,
+        Err(e) => {
+            form.error = Some(e);
+            return vec![];
+        }
+    };
+    if let Err(e) = crate::mcp::check_args(
+        &form.tool.input_schema,
+        &serde_json::Value::Object(args.clone()),
+    ) {
+        form.error = Some(e);
+        return vec![];
+    }
+    if form.needs_confirm {
+        form.needs_confirm = false;
+        form.error = Some(format!(
+            "`{}` is marked destructive. Press F5 again to call it, Esc to back out.",
+            form.tool.name
+        ));
+        return vec![];
+    }
+    let effect = Effect::CallTool {
+        server: form.server.clone(),
+        tool: form.tool.name.clone(),
+        args,
+    };
+    state.overlay = None;
+    state.calls_in_flight += 1;
+    vec![effect]
+}
+
+/// Pasted text goes to whatever takes text.
+pub fn paste(state: &mut State, text: &str) {
+    match (&mut state.overlay, state.focus) {
+        (Some(Overlay::Call(form)), _) => {
+            form.editor.insert_str(text);
+        }
+        (Some(Overlay::Prompt(p)), _) => p.input.push_str(text.trim()),
+        (None, Pane::Code) => {
+            state.editor.insert_str(text);
+            state.dirty = true;
+            state.rehighlight();
+        }
+        _ => {}
+    }
+}

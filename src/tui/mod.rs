@@ -1,0 +1,31 @@
+//! The interactive workbench: servers and tools, docs, a highlighted Rhai editor, the log,
+//! direct calls. `State` holds everything; `update(&mut State, Action) -> Vec<Effect>` is the
+//! one place it changes; `draw(&State, &mut Frame)` is pure; `app` runs the loop.
+
+pub mod action;
+mod app;
+mod docs;
+pub mod draw;
+mod help;
+pub mod highlight;
+mod keys;
+pub mod log;
+mod snippet;
+pub mod state;
+pub mod theme;
+pub mod update;
+
+pub use app::run;
+pub use help::KEYS;
+pub use state::State;
+pub use update::update;
+
+/// The script shown in a fresh workbench.
+pub const WELCOME_SCRIPT: &str =
+    "// Welcome to codemode. Pick a tool on the left, press `i` to insert a call,
+// then F5 to run. F1 lists every key.
+let issues = call(\"demo\", \"list_issues\", #{ status: \"open\" });
+let high = issues.issues.filter(|i| i.priority == \"high\");
+print(`${high.len()} high-priority issue(s)`);
+high.map(|i| i.title)
+";

@@ -1,0 +1,266 @@
+//! UI palettes (TOML in `themes/`) and colour depth: true colour when the terminal says so,
+//! otherwise the nearest of the 16 ANSI colours; `NO_COLOR` turns colour off.
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+
+/// The built-in palettes and code themes, embedded so the binary works from any directory.
+const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "dark",
+        include_str!("../../themes/dark.toml"),
+        include_str!("../../themes/codemode-dark.tmTheme"),
+    ),
+    (
+        "light",
+        include_str!("../../themes/light.toml"),
+        include_str!("../../themes/codemode-light.tmTheme"),
+    ),
+];
+
+/// How many colours the terminal can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorDepth {
+    /// No colour at all (`NO_COLOR`): emphasis by bold/reverse only.
+    None,
+    /// The 16 ANSI colours.
+    Ansi16,
+    /// 24-bit colour.
+    TrueColor,
+}
+
+impl ColorDepth {
+    /// From the environment: `NO_COLOR` (any value) → none; `COLORTERM=truecolor|24bit` →
+    /// true colour; otherwise 16 colours, which every terminal has.
+    pub fn detect(no_color: Option<String>, colorterm: Option<String>) -> Self {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            ColorDepth::None
+        } else if colorterm.is_some_and(|v| v == "truecolor" || v == "24bit") {
+            ColorDepth::TrueColor
+        } else {
+            ColorDepth::Ansi16
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PaletteFile {
+    border: String,
+    border_focused: String,
+    title: String,
+    selection_bg: String,
+    selection_fg: String,
+    muted: String,
+    ok: String,
+    warn: String,
+    error: String,
+    accent: String,
+    status_bg: String,
+    status_fg: String,
+}
+
+/// Resolved UI styles.
+#[derive(Clone, Debug)]
+pub struct Theme {
+    /// Theme name.
+    pub name: String,
+    /// Colour depth in force.
+    pub depth: ColorDepth,
+    /// Unfocused borders.
+    pub border: Style,
+    /// The focused pane's border.
+    pub border_focused: Style,
+    /// Pane titles.
+    pub title: Style,
+    /// Selected rows.
+    pub selection: Style,
+    /// Secondary text.
+    pub muted: Style,
+    /// Success.
+    pub ok: Style,
+    /// Warnings.
+    pub warn: Style,
+    /// Errors.
+    pub error: Style,
+    /// Highlights (keys in hints, headings).
+    pub accent: Style,
+    /// The status bar.
+    pub status: Style,
+    /// The code theme (`.tmTheme` XML).
+    pub code_theme: String,
+}
+
+/// Names of the built-in themes.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _, _)| *n).collect()
+}
+
+impl Theme {
+    /// A built-in theme by name (`dark`, `light`).
+    pub fn builtin(name: &str, depth: ColorDepth) -> Result<Theme, String> {
+        let (_, palette, code) = BUILTIN.iter().find(|(n, _, _)| *n == name).ok_or_else(|| {
+            format!(
+                "unknown theme `{name}` (built in: {})",
+                builtin_names().join(", ")
+            )
+        })?;
+        Theme::from_parts(name, palette, code, depth)
+    }
+
+    /// A theme from a palette's TOML text and a `.tmTheme`'s XML.
+    pub fn from_parts(
+        name: &str,
+        palette: &str,
+        code_theme: &str,
+        depth: ColorDepth,
+    ) -> Result<Theme, String> {
+        let p: PaletteFile = toml::from_str(palette).map_err(|e| format!("theme `{name}`: {e}"))?;
+        let fg = |c: &str| -> Result<Style, String> { Ok(Style::default().fg(color(c, depth)?)) };
+        let none = depth == ColorDepth::None;
+        Ok(Theme {
+            name: name.to_string(),
+            depth,
+            border: fg(&p.border)?,
+            border_focused: if none {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                fg(&p.border_focused)?
+            },
+            title: fg(&p.title)?.add_modifier(Modifier::BOLD),
+            selection: if none {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+                    .bg(color(&p.selection_bg, depth)?)
+                    .fg(color(&p.selection_fg, depth)?)
+            },
+            muted: if none {
+                Style::default().add_modifier(Modifier::DIM)
+            } else {
+                fg(&p.muted)?
+            },
+            ok: fg(&p.ok)?,
+            warn: fg(&p.warn)?.add_modifier(if none {
+                Modifier::BOLD
+            } else {
+                Modifier::empty()
+            }),
+            error: fg(&p.error)?.add_modifier(if none {
+                Modifier::BOLD
+            } else {
+                Modifier::empty()
+            }),
+            accent: fg(&p.accent)?.add_modifier(Modifier::BOLD),
+            status: if none {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+                    .bg(color(&p.status_bg, depth)?)
+                    .fg(color(&p.status_fg, depth)?)
+            },
+            code_theme: code_theme.to_string(),
+        })
+    }
+}
+
+/// Parses a palette colour for the given depth.
+pub fn color(name: &str, depth: ColorDepth) -> Result<Color, String> {
+    if depth == ColorDepth::None {
+        return Ok(Color::Reset);
+    }
+    if let Some(hex) = name.strip_prefix('#') {
+        let v = u32::from_str_radix(hex, 16).map_err(|_| format!("bad colour `{name}`"))?;
+        let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
+        return Ok(rgb(r, g, b, depth));
+    }
+    Ok(match name {
+        "reset" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" => Color::Gray,
+        "dark_gray" => Color::DarkGray,
+        "light_red" => Color::LightRed,
+        "light_green" => Color::LightGreen,
+        "light_yellow" => Color::LightYellow,
+        "light_blue" => Color::LightBlue,
+        "light_magenta" => Color::LightMagenta,
+        "light_cyan" => Color::LightCyan,
+        "white" => Color::White,
+        other => return Err(format!("unknown colour `{other}`")),
+    })
+}
+
+/// An RGB colour at the given depth: itself in true colour, else the nearest ANSI colour.
+pub fn rgb(r: u8, g: u8, b: u8, depth: ColorDepth) -> Color {
+    match depth {
+        ColorDepth::TrueColor => Color::Rgb(r, g, b),
+        ColorDepth::None => Color::Reset,
+        ColorDepth::Ansi16 => nearest_ansi(r, g, b),
+    }
+}
+
+fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
+    const ANSI: [(Color, (i32, i32, i32)); 16] = [
+        (Color::Black, (0, 0, 0)),
+        (Color::Red, (205, 49, 49)),
+        (Color::Green, (13, 188, 121)),
+        (Color::Yellow, (229, 229, 16)),
+        (Color::Blue, (36, 114, 200)),
+        (Color::Magenta, (188, 63, 188)),
+        (Color::Cyan, (17, 168, 205)),
+        (Color::Gray, (204, 204, 204)),
+        (Color::DarkGray, (118, 118, 118)),
+        (Color::LightRed, (241, 76, 76)),
+        (Color::LightGreen, (35, 209, 139)),
+        (Color::LightYellow, (245, 245, 67)),
+        (Color::LightBlue, (59, 142, 234)),
+        (Color::LightMagenta, (214, 112, 214)),
+        (Color::LightCyan, (41, 184, 219)),
+        (Color::White, (242, 242, 242)),
+    ];
+    let (r, g, b) = (r as i32, g as i32, b as i32);
+    ANSI.iter()
+        .min_by_key(|(_, (ar, ag, ab))| (ar - r).pow(2) + (ag - g).pow(2) + (ab - b).pow(2))
+        .map(|(c, _)| *c)
+        .unwrap_or(Color::Reset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_themes_parse_at_every_depth() {
+        for name in builtin_names() {
+            for depth in [ColorDepth::None, ColorDepth::Ansi16, ColorDepth::TrueColor] {
+                Theme::builtin(name, depth).unwrap();
+            }
+        }
+        assert!(
+            Theme::builtin("solarized", ColorDepth::Ansi16)
+                .unwrap_err()
+                .contains("dark, light")
+        );
+    }
+
+    #[test]
+    fn depth_detection_and_nearest_colour() {
+        assert_eq!(
+            ColorDepth::detect(Some("1".into()), Some("truecolor".into())),
+            ColorDepth::None
+        );
+        assert_eq!(
+            ColorDepth::detect(None, Some("24bit".into())),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(ColorDepth::detect(None, None), ColorDepth::Ansi16);
+        assert_eq!(rgb(250, 250, 250, ColorDepth::Ansi16), Color::White);
+        assert_eq!(rgb(200, 40, 40, ColorDepth::Ansi16), Color::Red);
+        assert_eq!(rgb(1, 2, 3, ColorDepth::TrueColor), Color::Rgb(1, 2, 3));
+    }
+}

@@ -1,0 +1,242 @@
+//! `update`: the one place the UI state changes. Pure with respect to I/O: it returns
+//! effects for the app loop to perform.
+
+use super::action::{Action, Effect, RunUpdate};
+use super::keys;
+use super::log::{Level, Source};
+use super::state::{Overlay, RunState, State};
+use crate::mcp::{EventKind, ServerStatus};
+
+/// Applies one action.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    state.needs_redraw = true;
+    match action {
+        Action::Key(key) => return keys::handle(state, key),
+        Action::Paste(text) => keys::paste(state, &text),
+        Action::Resize => {}
+        Action::Tick(now) => {
+            state.now = now;
+            if state.busy() {
+                state.tick = state.tick.wrapping_add(1);
+            } else {
+                state.needs_redraw = false;
+            }
+        }
+        Action::Servers(servers) => {
+            state.servers = servers;
+            let rows = state.rows().len();
+            state.selected = state.selected.min(rows.saturating_sub(1));
+        }
+        Action::Engine(event) => log_event(state, event),
+        Action::EventsLagged(n) => state.log.push(
+            Source::App,
+            Level::Warn,
+            None,
+            &format!("{n} server events dropped (the UI fell behind)"),
+        ),
+        Action::CallDone {
+            server,
+            tool,
+            result,
+            elapsed,
+        } => {
+            state.calls_in_flight = state.calls_in_flight.saturating_sub(1);
+            let ms = elapsed.as_millis();
+            match result {
+                Ok(outcome) => {
+                    let body = match &outcome.structured_content {
+                        Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+                        None => outcome.text(),
+                    };
+                    let (level, verdict) = if outcome.is_error {
+                        (Level::Error, "tool error")
+                    } else {
+                        (Level::Info, "ok")
+                    };
+                    state.log.push(
+                        Source::Call,
+                        level,
+                        Some(&server),
+                        &format!(
+                            "{server}::{tool} {verdict} in {ms} ms ({} bytes)",
+                            outcome.wire_bytes()
+                        ),
+                    );
+                    state.overlay = Some(Overlay::Result {
+                        title: format!("{server}::{tool} — {verdict}"),
+                        text: body,
+                        scroll: 0,
+                    });
+                }
+                Err(e) => {
+                    state.log.push(
+                        Source::Call,
+                        Level::Error,
+                        Some(&server),
+                        &format!("{e} (after {ms} ms)"),
+                    );
+                    state.message = Some(e.to_string());
+                }
+            }
+        }
+        Action::Run(update) => apply_run(state, update),
+        Action::Opened { path, result } => match result {
+            Ok(text) => {
+                state.editor =
+                    tui_textarea::TextArea::new(text.lines().map(str::to_string).collect());
+                state.editor.set_line_number_style(state.theme.muted);
+                state.rehighlight();
+                state.message = Some(format!("opened {}", path.display()));
+                state.script_path = Some(path);
+                state.dirty = false;
+            }
+            Err(e) => state.message = Some(format!("cannot open {}: {e}", path.display())),
+        },
+        Action::Saved { path, result } => match result {
+            Ok(()) => {
+                state.message = Some(format!("saved {}", path.display()));
+                state.script_path = Some(path);
+                state.dirty = false;
+            }
+            Err(e) => state.message = Some(format!("cannot save {}: {e}", path.display())),
+        },
+        Action::Terminate => state.quit = true,
+    }
+    Vec::new()
+}
+
+fn log_event(state: &mut State, event: crate::mcp::Event) {
+    let server = event.server.as_str();
+    match event.kind {
+        EventKind::Status { status } => {
+            let level = match status {
+                ServerStatus::Failed { .. } => Level::Error,
+                ServerStatus::Reconnecting { .. } => Level::Warn,
+                _ => Level::Info,
+            };
+            state.log.push(
+                Source::Server,
+                level,
+                Some(server),
+                &format!("{server}: {status}"),
+            );
+        }
+        EventKind::ToolsChanged { count } => {
+            state.log.push(
+                Source::Server,
+                Level::Info,
+                Some(server),
+                &format!("{server}: {count} tools"),
+            );
+        }
+        EventKind::Stderr { line } => state.log.push(
+            Source::Stderr,
+            Level::Info,
+            Some(server),
+            &format!("{server}: {line}"),
+        ),
+        EventKind::StderrDropped { lines } => state.log.push(
+            Source::Stderr,
+            Level::Warn,
+            Some(server),
+            &format!("{server}: {lines} stderr lines dropped"),
+        ),
+        EventKind::Log {
+            level,
+            logger,
+            data,
+        } => {
+            let lvl = match level.as_str() {
+                "warning" | "notice" => Level::Warn,
+                "error" | "critical" | "alert" | "emergency" => Level::Error,
+                _ => Level::Info,
+            };
+            let text = match data {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let logger = logger.map(|l| format!("[{l}] ")).unwrap_or_default();
+            state.log.push(
+                Source::Server,
+                lvl,
+                Some(server),
+                &format!("{server} {level}: {logger}{text}"),
+            );
+        }
+        EventKind::Progress {
+            progress,
+            total,
+            message,
+            ..
+        } => {
+            let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+            let msg = message.map(|m| format!(" {m}")).unwrap_or_default();
+            state.log.push(
+                Source::Server,
+                Level::Info,
+                Some(server),
+                &format!("{server} progress {progress}{of}{msg}"),
+            );
+        }
+        EventKind::ListsChanged => {}
+    }
+}
+
+fn apply_run(state: &mut State, update: RunUpdate) {
+    match update {
+        RunUpdate::Print(text) => state.log.push(Source::Run, Level::Info, None, &text),
+        RunUpdate::CallStarted { server, tool, args } => {
+            state.log.push(
+                Source::Call,
+                Level::Info,
+                Some(&server),
+                &format!("→ {server}::{tool}({args})"),
+            );
+        }
+        RunUpdate::CallFinished {
+            server,
+            tool,
+            elapsed,
+            outcome,
+        } => {
+            let ms = elapsed.as_millis();
+            let (level, text) = match outcome {
+                Ok(bytes) => (
+                    Level::Info,
+                    format!("← {server}::{tool} ok in {ms} ms, {bytes} bytes"),
+                ),
+                Err(e) => (
+                    Level::Error,
+                    format!("← {server}::{tool} failed in {ms} ms: {e}"),
+                ),
+            };
+            state.log.push(Source::Call, level, Some(&server), &text);
+        }
+        RunUpdate::Finished {
+            result,
+            limit_hit,
+            elapsed,
+        } => {
+            let ok = result.is_ok();
+            state.run = RunState::Done { ok, elapsed };
+            match result {
+                Ok(json) => {
+                    state
+                        .log
+                        .push(Source::Run, Level::Info, None, &format!("result: {json}"));
+                    state.overlay = Some(Overlay::Result {
+                        title: format!("Result ({} ms)", elapsed.as_millis()),
+                        text: json,
+                        scroll: 0,
+                    });
+                }
+                Err(frame) => {
+                    let level = if limit_hit { Level::Warn } else { Level::Error };
+                    state.log.push(Source::Run, level, None, &frame);
+                    state.focus = super::state::Pane::Log;
+                    state.log_scroll = 0;
+                }
+            }
+        }
+    }
+}
