@@ -242,7 +242,7 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
     let left = state
         .message
         .clone()
-        .unwrap_or_else(|| format!("{} · {hints} · F1 help · Ctrl-Q quit", state.focus.title()));
+        .unwrap_or_else(|| format!("{hints} · F1 help · ^Q quit"));
     let width = area.width as usize;
     let right_w = run.chars().count();
     let left = crate::util::truncate(&left, width.saturating_sub(right_w + 1));
@@ -277,22 +277,28 @@ fn overlay_block(state: &State, title: String) -> Block<'static> {
 fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
     let screen = frame.area();
     match overlay {
-        Overlay::Help => {
+        Overlay::Help { scroll } => {
+            let width = KEYS
+                .iter()
+                .flat_map(|(_, keys)| keys.iter().map(|(k, _)| k.chars().count()))
+                .max()
+                .unwrap_or(10);
             let mut lines = Vec::new();
             for (group, keys) in KEYS {
                 lines.push(Line::from(Span::styled(*group, state.theme.accent)));
                 for (k, what) in *keys {
                     lines.push(Line::from(vec![
-                        Span::styled(format!("  {k:<22}"), state.theme.title),
+                        Span::styled(format!("  {k:<width$}  "), state.theme.title),
                         Span::raw(*what),
                     ]));
                 }
             }
-            let area = centered(screen, 90, lines.len() as u16 + 2);
+            let area = centered(screen, 96, lines.len() as u16 + 2);
             frame.render_widget(Clear, area);
+            let title = "Keys · ↑↓ scroll · any other key closes";
             let p = Paragraph::new(lines)
-                .block(overlay_block(state, "Keys (any key closes)".into()))
-                .wrap(Wrap { trim: false });
+                .block(overlay_block(state, title.into()))
+                .scroll((*scroll, 0));
             frame.render_widget(p, area);
         }
         Overlay::Result {

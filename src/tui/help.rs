@@ -7,12 +7,9 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("F5 / Ctrl-R", "run the script"),
             ("Esc / Ctrl-C", "cancel the running script"),
-            (
-                "Tab / Shift-Tab",
-                "next / previous pane (Tab indents in the code pane)",
-            ),
+            ("Tab / S-Tab", "next / previous pane (Tab indents in code)"),
             ("Alt-1..4", "servers, docs, code, log pane"),
-            ("Ctrl-S", "save the script (scripts/untitled.rhai if new)"),
+            ("Ctrl-S", "save (scripts/untitled.rhai if new)"),
             ("Ctrl-O", "open a script"),
             ("F1 / ?", "this help (? outside the code pane)"),
             ("Ctrl-Q / Ctrl-C", "quit (asks if the script is unsaved)"),
@@ -21,31 +18,25 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
     (
         "Servers and docs",
         &[
-            ("↑ ↓ PgUp PgDn Home End / j k", "move / scroll"),
+            ("↑↓ PgUp PgDn", "move / scroll (also j k, Home, End)"),
             ("Enter / Space", "fold a server; show a tool's docs"),
             ("/", "filter tools (Enter keeps, Esc clears)"),
-            ("i", "insert a call of the selected tool into the code"),
-            (
-                "c",
-                "call the selected tool now (a form with example arguments)",
-            ),
+            ("i", "insert a call of the selected tool"),
+            ("c", "call the selected tool now (a form)"),
             ("r", "reconnect the selected server"),
         ],
     ),
     (
         "Code",
         &[
-            (
-                "typing, arrows, Ctrl-Z / Ctrl-Y",
-                "edit, move, undo / redo (emacs-style keys work)",
-            ),
+            ("Ctrl-Z / Ctrl-Y", "undo / redo; arrows and emacs keys move"),
             ("Esc", "leave the editor"),
         ],
     ),
     (
         "Log",
         &[
-            ("↑ ↓ PgUp PgDn", "scroll back / forward"),
+            ("↑↓ PgUp PgDn", "scroll back / forward"),
             ("End / Home", "follow the newest / jump to the oldest"),
             ("f", "filter: all → run → servers → problems"),
         ],
@@ -53,10 +44,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
     (
         "Call form and results",
         &[
-            (
-                "F5 / Ctrl-R",
-                "send (destructive tools ask for a second press)",
-            ),
+            ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),
             ("Esc", "close"),
         ],
     ),

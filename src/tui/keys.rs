@@ -40,7 +40,7 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return run(state);
     }
     if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && state.focus != Pane::Code) {
-        state.overlay = Some(Overlay::Help);
+        state.overlay = Some(Overlay::Help { scroll: 0 });
         return vec![];
     }
     if ctrl(&key, 's') {
@@ -248,8 +248,7 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match overlay {
-        Overlay::Help => state.overlay = None,
-        Overlay::Result { scroll, .. } => match key.code {
+        Overlay::Help { scroll } | Overlay::Result { scroll, .. } => match key.code {
             KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),

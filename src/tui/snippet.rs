@@ -37,7 +37,10 @@ pub fn example_value(schema: &Value) -> Value {
         _ => "",
     };
     match ty {
-        "string" => json!(""),
+        "string" => {
+            let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+            json!("x".repeat(min))
+        }
         "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(0)),
         "number" => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0)),
         "boolean" => json!(false),
@@ -148,7 +151,7 @@ mod tests {
         });
         assert_eq!(
             call_snippet("demo", "create-issue", &schema),
-            r#"let create_issue = call("demo", "create-issue", #{ count: 1, "odd-key": false, priority: "low", title: "" });"#
+            r#"let create_issue = call("demo", "create-issue", #{ title: "", priority: "low", count: 1, "odd-key": false });"#
         );
     }
 

@@ -124,8 +124,11 @@ pub enum PromptPurpose {
 /// Windows drawn over the panes.
 #[derive(Debug)]
 pub enum Overlay {
-    /// The key list.
-    Help,
+    /// The key list (scrollable: it is taller than 24 lines).
+    Help {
+        /// Scroll offset.
+        scroll: u16,
+    },
     /// A run's result or a call's result, pretty-printed (scrollable).
     Result {
         /// Title.

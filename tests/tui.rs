@@ -1,0 +1,203 @@
+//! The workbench's screens after real key sequences, rendered to ratatui's TestBackend and
+//! compared with insta snapshots, at 80x24 and 160x48.
+
+#[path = "common/demo.rs"]
+mod demo;
+
+use codemode::mcp::{Registry, ServerSpec, TransportSpec};
+use codemode::tui::action::{Action, Effect};
+use codemode::tui::theme::{ColorDepth, Theme};
+use codemode::tui::{State, draw, update};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn screen(state: &State, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| draw::draw(state, f)).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    update::update(
+        state,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+async fn workbench(specs: Vec<ServerSpec>) -> (Registry, State) {
+    let registry = demo::connected(specs).await;
+    let theme = Theme::builtin("dark", ColorDepth::Ansi16).unwrap();
+    let mut state = State::new(theme, codemode::tui::WELCOME_SCRIPT, None);
+    update::update(&mut state, Action::Servers(registry.servers()));
+    (registry, state)
+}
+
+fn both_sizes(name: &str, state: &State) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(state, 80, 24));
+    insta::assert_snapshot!(format!("{name}_160x48"), screen(state, 160, 48));
+}
+
+#[tokio::test]
+async fn startup_and_tool_selection() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    both_sizes("startup", &state);
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Down);
+    both_sizes("select_tool", &state);
+    key(&mut state, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut state, KeyCode::Down);
+    }
+    both_sizes("docs_scrolled", &state);
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn insert_snippet_goes_to_the_editor() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    key(&mut state, KeyCode::Down); // calculate
+    key(&mut state, KeyCode::Char('i'));
+    assert!(state.dirty);
+    assert!(
+        state
+            .script()
+            .starts_with(r#"let calculate = call("demo", "calculate", #{ a: 0.0, b: 0.0 });"#)
+    );
+    both_sizes("insert_snippet", &state);
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn direct_call_form_validates_confirms_destructive_and_sends() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    // delete_issue is the 7th tool (row 7 after the server row).
+    for _ in 0..7 {
+        key(&mut state, KeyCode::Down);
+    }
+    key(&mut state, KeyCode::Char('c'));
+    both_sizes("call_form", &state);
+    // The prefilled example is valid; a destructive tool wants a second F5.
+    assert!(key(&mut state, KeyCode::F(5)).is_empty());
+    both_sizes("call_form_confirm", &state);
+    let effects = key(&mut state, KeyCode::F(5));
+    assert_eq!(
+        effects,
+        vec![Effect::CallTool {
+            server: "demo".into(),
+            tool: "delete_issue".into(),
+            args: serde_json::json!({"id": 1}).as_object().unwrap().clone(),
+        }]
+    );
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_call_arguments_are_refused_before_sending() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    key(&mut state, KeyCode::Down); // calculate
+    key(&mut state, KeyCode::Char('c'));
+    // Edit the prefilled `"a": 0.0,` into `"a": "x",` (a string where a number is due).
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::End);
+    for _ in 0..4 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    for c in "\"x\",".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert!(
+        key(&mut state, KeyCode::F(5)).is_empty(),
+        "invalid arguments must not be sent"
+    );
+    let shown = screen(&state, 80, 24);
+    assert!(
+        shown.contains("`a`: \"x\" is not of type \"number\""),
+        "{shown}"
+    );
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn help_overlay_and_quit_guard() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    key(&mut state, KeyCode::F(1));
+    both_sizes("help", &state);
+    key(&mut state, KeyCode::Esc);
+    assert!(state.overlay.is_none());
+    // An unsaved edit makes Ctrl-Q ask first.
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char('x'));
+    ctrl(&mut state, 'q');
+    assert!(!state.quit);
+    insta::assert_snapshot!("quit_guard_80x24", screen(&state, 80, 24));
+    key(&mut state, KeyCode::Char('n'));
+    assert!(!state.quit && state.overlay.is_none());
+    ctrl(&mut state, 'q');
+    key(&mut state, KeyCode::Char('y'));
+    assert!(state.quit);
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn failed_server_shows_its_reason() {
+    let missing = ServerSpec::new(
+        "broken",
+        TransportSpec::Stdio {
+            command: "/nonexistent/mcp-server".into(),
+            args: vec![],
+            env: Default::default(),
+            cwd: None,
+            inherit_env: false,
+        },
+    );
+    let (registry, mut state) = workbench(vec![missing, codemode::demo::in_process_spec()]).await;
+    both_sizes("failed_server", &state);
+    key(&mut state, KeyCode::Char('r'));
+    assert_eq!(state.message.as_deref(), Some("reconnecting broken…"));
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn tree_filter_narrows_tools() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    key(&mut state, KeyCode::Char('/'));
+    for c in "issue".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    key(&mut state, KeyCode::Enter);
+    let names: Vec<String> = state
+        .rows()
+        .iter()
+        .filter_map(|r| match r {
+            codemode::tui::state::Row::Tool(s, t) => Some(state.servers[*s].tools[*t].name.clone()),
+            _ => None,
+        })
+        .collect();
+    // add_comment matches by its title, "Comment on issue".
+    assert_eq!(
+        names,
+        [
+            "create_issue",
+            "list_issues",
+            "get_issue",
+            "update_issue",
+            "add_comment",
+            "delete_issue"
+        ]
+    );
+    insta::assert_snapshot!("filter_80x24", screen(&state, 80, 24));
+    registry.shutdown().await;
+}
