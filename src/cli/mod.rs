@@ -24,6 +24,7 @@ fn duration_arg(s: &str) -> Result<Duration, String> {
 const EXAMPLES: &str = "\
 Examples:
   codemode                                   open the workbench (demo server if no config)
+  codemode scripts/triage.rhai               open a script in the workbench
   codemode servers                           connect to every server and show its state
   codemode tools --server demo               list one server's tools
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
@@ -33,8 +34,11 @@ Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more)."
 
 /// Code Mode over MCP: tools as API docs, Rhai scripts that call them in a sandbox.
 #[derive(Debug, Parser)]
-#[command(name = "codemode", version, about, after_help = EXAMPLES)]
+#[command(name = "codemode", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// A Rhai script to open in the workbench.
+    #[arg(value_name = "SCRIPT")]
+    pub script: Option<PathBuf>,
     /// Config file (mcpServers JSON, VS Code `servers` JSON, or codemode.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -194,6 +198,6 @@ async fn run(cli: Cli) -> Exit {
             };
             call::run(cli.config.as_deref(), req).await
         }
-        None => workbench::run(cli.config.as_deref(), cli.theme.as_deref()).await,
+        None => workbench::run(cli.config.as_deref(), cli.theme.as_deref(), cli.script).await,
     }
 }

@@ -1,6 +1,6 @@
 //! `codemode` without a subcommand: the TUI over the configured servers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Exit;
 use super::setup;
@@ -8,7 +8,11 @@ use crate::mcp::Registry;
 use crate::tui::theme::{ColorDepth, Theme};
 
 /// Opens the workbench; servers connect in the background while it is already drawn.
-pub async fn run(config_path: Option<&Path>, theme_flag: Option<&str>) -> Exit {
+pub async fn run(
+    config_path: Option<&Path>,
+    theme_flag: Option<&str>,
+    script: Option<PathBuf>,
+) -> Exit {
     let config = match setup::load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -40,7 +44,19 @@ pub async fn run(config_path: Option<&Path>, theme_flag: Option<&str>) -> Exit {
         }
     };
     let registry = Registry::new(specs, config.secrets());
-    let state = crate::tui::State::new(theme, crate::tui::WELCOME_SCRIPT, None);
+    let text = match &script {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            // A new file: start empty and save there.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return Exit::Usage;
+            }
+        },
+        None => crate::tui::WELCOME_SCRIPT.to_string(),
+    };
+    let state = crate::tui::State::new(theme, &text, script);
     let result = crate::tui::run(registry.clone(), state).await;
     registry.shutdown().await;
     match result {
