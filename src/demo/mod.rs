@@ -7,4 +7,5 @@ mod tools;
 mod tracker;
 
 pub use server::{DemoServer, Faults, TOOLS_PAGE_SIZE, in_process_spec, serve_stdio};
+pub use tools::definitions as tool_definitions;
 pub use tracker::{Issue, Tracker};
