@@ -6,7 +6,8 @@
 //! - [`Catalog`] / [`ServerDoc`] / [`ToolDoc`]: every server's tools, documented;
 //! - renderers: [`render_md`] (full Markdown), [`render_prompt`] (compact, for an LLM),
 //!   [`render_lines`] (tagged plain lines for the TUI), all opening with the Rhai primer
-//!   generated from a [`ScriptApi`] ([`primer`]).
+//!   generated from a [`ScriptApi`] ([`primer`]);
+//! - [`search()`]: ranked search across servers.
 
 pub mod doc;
 pub mod example;
@@ -16,12 +17,14 @@ pub mod render_lines;
 pub mod render_md;
 pub mod render_prompt;
 pub mod schema;
+pub mod search;
 pub mod text;
 
 pub use doc::{Catalog, ServerDoc, ToolDoc};
 pub use primer::{FnDoc, ScriptApi};
 pub use render_lines::{DocLine, LineKind};
 pub use schema::{Additional, Constraints, Property, Shape, Ty};
+pub use search::{SearchHit, search};
 
 #[cfg(test)]
 mod render_tests;

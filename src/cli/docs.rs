@@ -6,7 +6,10 @@ use clap::ValueEnum;
 
 use super::Exit;
 use super::setup;
-use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt};
+use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search};
+
+/// Hits shown by `--search`.
+pub const SEARCH_PAGE: usize = 10;
 use crate::mcp::ServerStatus;
 
 /// Output formats of `codemode docs`.
@@ -71,8 +74,8 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
 /// tool, with a suggestion).
 pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
     let api = ScriptApi::default();
-    if req.search.is_some() || req.stats {
-        return Err("--search and --stats are not implemented yet".into());
+    if req.stats {
+        return Err("--stats is not implemented yet".into());
     }
     if let Some(t) = &req.tool {
         let known: Vec<String> = catalog
@@ -87,6 +90,17 @@ pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
         }
     }
     let catalog = catalog.only(req.server.as_deref(), req.tool.as_deref());
+    if let Some(q) = &req.search {
+        let hits = catalog.search(q, SEARCH_PAGE);
+        return Ok(match req.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&hits).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            _ => search::render_hits(q, &hits),
+        });
+    }
     Ok(match req.format {
         Format::Markdown => render_md::catalog(&catalog, &api),
         Format::Prompt => render_prompt::catalog(&catalog, &api),
