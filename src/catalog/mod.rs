@@ -7,7 +7,8 @@
 //! - renderers: [`render_md`] (full Markdown), [`render_prompt`] (compact, for an LLM),
 //!   [`render_lines`] (tagged plain lines for the TUI), all opening with the Rhai primer
 //!   generated from a [`ScriptApi`] ([`primer`]);
-//! - [`search()`]: ranked search across servers.
+//! - [`search()`]: ranked search across servers;
+//! - [`tokens`]: what each form costs in tokens.
 
 pub mod doc;
 pub mod example;
@@ -19,6 +20,7 @@ pub mod render_prompt;
 pub mod schema;
 pub mod search;
 pub mod text;
+pub mod tokens;
 
 pub use doc::{Catalog, ServerDoc, ToolDoc};
 pub use primer::{FnDoc, ScriptApi};

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use super::Exit;
 use super::setup;
-use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search};
+use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search, tokens};
 
 /// Hits shown by `--search`.
 pub const SEARCH_PAGE: usize = 10;
@@ -74,9 +74,6 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
 /// tool, with a suggestion).
 pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
     let api = ScriptApi::default();
-    if req.stats {
-        return Err("--stats is not implemented yet".into());
-    }
     if let Some(t) = &req.tool {
         let known: Vec<String> = catalog
             .tools()
@@ -90,6 +87,17 @@ pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
         }
     }
     let catalog = catalog.only(req.server.as_deref(), req.tool.as_deref());
+    if req.stats {
+        let rows = tokens::stats(&catalog, &api);
+        return Ok(match req.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            _ => tokens::render_table(&rows),
+        });
+    }
     if let Some(q) = &req.search {
         let hits = catalog.search(q, SEARCH_PAGE);
         return Ok(match req.format {
