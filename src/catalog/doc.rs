@@ -72,6 +72,8 @@ impl ToolDoc {
                 .iter_errors(&example)
                 .next()
                 .map(|e| format!("{e} (at `{}`)", e.instance_path())),
+            // An external `$ref` cannot be fetched here; it is already reported as unresolved.
+            Err(e) if e.to_string().contains("retrieving it failed") => None,
             Err(e) => {
                 unsupported.push(format!(
                     "input: the schema does not compile: {}",

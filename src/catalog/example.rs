@@ -310,7 +310,7 @@ fn from_hint(hint: &str) -> &'static str {
 
 mod rhai;
 
-pub use rhai::{is_bare_key, rhai_literal, rhai_string};
+pub use rhai::{is_bare_key, is_hidden_char, rhai_literal, rhai_string};
 
 #[cfg(test)]
 mod tests;

@@ -8,10 +8,12 @@
 //!   [`render_lines`] (tagged plain lines for the TUI), all opening with the Rhai primer
 //!   generated from a [`ScriptApi`] ([`primer`]);
 //! - [`search()`]: ranked search across servers;
-//! - [`tokens`]: what each form costs in tokens.
+//! - [`tokens`]: what each form costs in tokens;
+//! - [`lint`]: findings and scores for server authors.
 
 pub mod doc;
 pub mod example;
+pub mod lint;
 pub mod names;
 pub mod primer;
 pub mod render_lines;

@@ -1,9 +1,10 @@
-//! The headless front end: `servers`, `tools`, `call`, `docs`, `demo-server`. The only module (with
+//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
 mod call;
 mod docs;
 mod exit;
+mod lint;
 mod servers;
 mod setup;
 mod tools;
@@ -27,6 +28,7 @@ Examples:
   codemode servers                           connect to every server and show its state
   codemode tools --server demo               list one server's tools
   codemode docs --format prompt              API docs to paste into an LLM prompt
+  codemode lint --server demo                score a server's tool definitions
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
   codemode --config ~/.cursor/mcp.json tools --json
 Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
@@ -109,6 +111,21 @@ pub enum Command {
         /// Count the tokens of the raw tool list, the docs, the prompt form and a search page.
         #[arg(long)]
         stats: bool,
+    },
+    /// Check tool definitions for what Code Mode needs, tool poisoning and changes since pinned.
+    #[command(
+        after_help = "Examples:\n  codemode lint\n  codemode lint --server demo --json\n  codemode lint --pin    accept the current definitions\nPins: $XDG_STATE_HOME/codemode/pins.json. Scores: see README, \"Lint\"."
+    )]
+    Lint {
+        /// Only this server.
+        #[arg(long, short)]
+        server: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Accept the current tool definitions (sha256 pins) before checking.
+        #[arg(long)]
+        pin: bool,
     },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
@@ -227,6 +244,10 @@ async fn run(cli: Cli) -> Exit {
                 stats,
             };
             docs::run(cli.config.as_deref(), req).await
+        }
+        Some(Command::Lint { server, json, pin }) => {
+            let req = lint::Request { server, json, pin };
+            lint::run(cli.config.as_deref(), req).await
         }
         // Until the TUI lands, the default run prints the catalog.
         None => tools::run(cli.config.as_deref(), None, false).await,
