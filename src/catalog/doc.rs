@@ -124,13 +124,14 @@ impl ToolDoc {
         crate::util::truncate(sentence, 160)
     }
 
-    /// The example as a Rhai call: `demo::get_issue(#{ id: 1 })`.
+    /// The example as a Rhai call: `demo::get_issue(#{ id: 1 })`, `demo::tool()` when the
+    /// example map is empty.
     pub fn example_call(&self) -> String {
-        format!(
-            "{}({})",
-            self.rhai_name(),
-            example::rhai_literal(&self.example)
-        )
+        let args = match &self.example {
+            Value::Object(m) if m.is_empty() => String::new(),
+            v => example::rhai_literal(v),
+        };
+        format!("{}({args})", self.rhai_name())
     }
 
     /// Behaviour flags from the annotations: `read-only`, `destructive`, `idempotent`,

@@ -131,30 +131,37 @@ impl Default for ScriptApi {
     }
 }
 
-/// Mistakes JS and Python writers make: (write this, not that).
+/// Mistakes JS and Python writers make: (Rhai code to write, what not to write).
 const MISTAKES: &[(&str, &str)] = &[
-    ("#{ a: 1 }", "{ a: 1 } (a block, not a map)"),
-    ("()", "null, None, undefined"),
-    ("|x| x + 1", "x => x + 1, lambda x: x + 1"),
-    ("fn name(x) { ... }", "function name(x), def name(x):"),
+    ("#{ a: 1 }", "`{ a: 1 }` (a block, not a map)"),
+    ("()", "`null`, `None`, `undefined`"),
+    ("|x| x + 1", "`x => x + 1`, `lambda x: x + 1`"),
+    ("fn name(x) { x }", "`function name(x)`, `def name(x):`"),
     (
-        "server::tool(#{...}) (calls block until done)",
-        "await, async, .then()",
+        "server::tool(#{...})",
+        "`await`, `async`, `.then()`: calls block until done",
     ),
     (
-        "`total: ${n}` (backticks)",
-        "\"total: ${n}\", f\"total: {n}\"",
+        "`total: ${n}`",
+        "`\"total: ${n}\"`, `f\"total: {n}\"`: only backticks interpolate",
     ),
     (
-        "for x in list { }, for i in 0..n { }",
-        "for (let i = 0; ...), forEach",
+        "for i in 0..n { }",
+        "`for (let i = 0; i < n; i++)`, `forEach`",
     ),
-    (
-        "x.len(), m.keys(), \"k\" in m",
-        "x.length, len(x) in Python style",
-    ),
-    ("let x = 1;", "var x = 1, const x = 1 for a variable"),
+    ("x.len()", "`x.length`"),
+    ("let x = 1;", "`var x = 1`"),
 ];
+
+/// A Markdown code span for a table cell (longer fence around backticks, `|` escaped).
+fn code_cell(code: &str) -> String {
+    let code = code.replace('|', "\\|");
+    if code.contains('`') {
+        format!("`` {code} ``")
+    } else {
+        format!("`{code}`")
+    }
+}
 
 /// The primer as Markdown (for `codemode docs`).
 pub fn markdown(api: &ScriptApi) -> String {
@@ -185,7 +192,11 @@ pub fn markdown(api: &ScriptApi) -> String {
     o.push_str(&limits.join(", "));
     o.push_str("\n\n**Mistakes to avoid**\n\n| Write | Not |\n|---|---|\n");
     for (good, bad) in MISTAKES {
-        o.push_str(&format!("| `{good}` | {bad} |\n"));
+        o.push_str(&format!(
+            "| {} | {} |\n",
+            code_cell(good),
+            bad.replace('|', "\\|")
+        ));
     }
     o.push('\n');
     o
