@@ -77,7 +77,9 @@ fn markdown_has_primer_rule_sections_and_compiling_examples() {
     assert!(md.contains("read-only: no, destructive: yes, idempotent: yes, open-world: no"));
     assert!(md.contains("**Returns:** text (string)"));
     assert!(md.contains("`e.kind`"));
-    assert!(md.contains("| `{ a: 1 }` |") || md.contains("{ a: 1 } (a block, not a map)"));
+    assert!(md.contains("| `#{ a: 1 }` | `{ a: 1 }` (a block, not a map) |\n"));
+    assert!(md.contains("| `\\|x\\| x + 1` | `x => x + 1`, `lambda x: x + 1` |\n"));
+    assert!(md.contains("| `` `total: ${n}` `` |"));
     let engine = rhai::Engine::new();
     let blocks = rhai_blocks(&md);
     assert!(blocks.len() > 10);

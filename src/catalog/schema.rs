@@ -276,7 +276,11 @@ pub fn parse(schema: &Value) -> Shape {
     p.node(schema, 0)
 }
 
+mod keywords;
+mod merge;
 mod parse;
+
+pub use merge::ty_name;
 
 use parse::Parser;
 

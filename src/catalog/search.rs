@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | tool name | 10 | 6 |
 //! | title | 6 | 3 |
-//! | parameter names | 4 | 2 |
+//! | parameter names and enum values | 4 | 2 |
 //! | server name | 3 | 2 |
 //! | description | 2 | 1 |
 //!
@@ -77,12 +77,13 @@ pub fn score(tool: &ToolDoc, query: &str) -> u32 {
     }
     let name = tokens(&tool.name);
     let title = tokens(tool.title.as_deref().unwrap_or(""));
-    let params: Vec<String> = tool
-        .input
-        .walk()
-        .iter()
-        .flat_map(|(path, _)| tokens(path))
-        .collect();
+    let mut params: Vec<String> = Vec::new();
+    for (path, shape) in tool.input.walk() {
+        params.extend(tokens(&path));
+        if let super::Ty::Enum { values } = &shape.ty {
+            params.extend(values.iter().filter_map(|v| v.as_str()).flat_map(tokens));
+        }
+    }
     let server = tokens(&tool.server);
     let desc = tokens(tool.description.as_deref().unwrap_or(""));
     let mut total = 0;

@@ -56,6 +56,9 @@ fn ranks_across_the_demo_tools() {
     assert!(names(&labels).contains(&"create_issue") && names(&labels).contains(&"update_issue"));
     assert!(cat.search("zebra", 10).is_empty());
     assert_eq!(cat.search("issue", 2).len(), 2, "limit is respected");
+    // Enum values count as parameter words: closing is an update of `status`.
+    let close = cat.search("close issue", 10);
+    assert!(names(&close)[..3].contains(&"update_issue"), "{close:?}");
     let hits = cat.search("get_issue", 10);
     assert_eq!(hits[0].rhai_name, "demo::get_issue");
     assert!(hits[0].score > hits[1].score + 20);
