@@ -291,7 +291,20 @@ fn from_hint(hint: &str) -> &'static str {
         "user@example.com"
     } else if has("url") || has("uri") || has("link") || has("endpoint") {
         "https://example.com"
-    } else if has("path") || has("file") || has("dir") || has("directory") || has("folder") {
+    } else if [
+        "dir",
+        "directory",
+        "folder",
+        "repo",
+        "repository",
+        "root",
+        "cwd",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
+        "/tmp/example"
+    } else if has("path") || has("file") {
         "/tmp/example.txt"
     } else if has("timezone") || has("tz") {
         "Europe/Paris"

@@ -310,11 +310,31 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Random JSON as a tool's input and output schema: parsing, example synthesis, every
+    /// renderer and the linter survive it.
     #[test]
-    fn never_panics_on_random_json(v in arb_json()) {
+    fn never_panics_on_random_json(v in arb_json(), out in arb_json()) {
         let s = parse(&v);
         let _ = s.walk();
         let _ = serde_json::to_string(&s).unwrap();
         let _ = crate::catalog::example::synthesize(&s);
+        let tool = crate::mcp::ToolDef {
+            name: "t".into(),
+            title: None,
+            description: Some("A tool.".into()),
+            input_schema: v,
+            output_schema: Some(out),
+            annotations: None,
+            extra: serde_json::Map::new(),
+        };
+        let cat = crate::catalog::Catalog::from_tools("s", &[tool]);
+        let t = cat.tools().next().unwrap();
+        let _ = crate::catalog::render_md::tool(t);
+        let _ = crate::catalog::render_prompt::tool(t);
+        let _ = crate::catalog::render_lines::tool(t);
+        let _ = crate::catalog::lint::lint(&cat, None);
+        let _ = cat.search("t a", 5);
     }
 }
