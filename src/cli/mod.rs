@@ -1,8 +1,10 @@
-//! The headless front end: `servers`, `tools`, `call`, `demo-server`. The only module (with
+//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
 mod call;
+mod docs;
 mod exit;
+mod lint;
 mod servers;
 mod setup;
 mod tools;
@@ -27,6 +29,8 @@ Examples:
   codemode scripts/triage.rhai               open a script in the workbench
   codemode servers                           connect to every server and show its state
   codemode tools --server demo               list one server's tools
+  codemode docs --format prompt              API docs to paste into an LLM prompt
+  codemode lint --server demo                score a server's tool definitions
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
   codemode --config ~/.cursor/mcp.json tools --json
 Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
@@ -95,6 +99,42 @@ pub enum Command {
         /// Send the arguments even if they do not match the tool's inputSchema.
         #[arg(long)]
         no_validate: bool,
+    },
+    /// Show the tools as API docs for Rhai scripts (Markdown, prompt text or JSON).
+    #[command(
+        after_help = "Examples:\n  codemode docs\n  codemode docs --server demo --tool create_issue\n  codemode docs --format prompt > tools.txt\n  codemode docs --search \"close issue\"\n  codemode docs --stats"
+    )]
+    Docs {
+        /// Only this server.
+        #[arg(long, short)]
+        server: Option<String>,
+        /// Only this tool (raw name or Rhai function name).
+        #[arg(long, short)]
+        tool: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = docs::Format::Markdown)]
+        format: docs::Format,
+        /// Search the tools by name, title, description and parameter names.
+        #[arg(long, value_name = "QUERY", conflicts_with = "stats")]
+        search: Option<String>,
+        /// Count the tokens of the raw tool list, the docs, the prompt form and a search page.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Check tool definitions for what Code Mode needs, tool poisoning and changes since pinned.
+    #[command(
+        after_help = "Examples:\n  codemode lint\n  codemode lint --server demo --json\n  codemode lint --pin    accept the current definitions\nPins: $XDG_STATE_HOME/codemode/pins.json. Scores: see README, \"Lint\"."
+    )]
+    Lint {
+        /// Only this server.
+        #[arg(long, short)]
+        server: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Accept the current tool definitions (sha256 pins) before checking.
+        #[arg(long)]
+        pin: bool,
     },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
@@ -197,6 +237,26 @@ async fn run(cli: Cli) -> Exit {
                 validate: !no_validate,
             };
             call::run(cli.config.as_deref(), req).await
+        }
+        Some(Command::Docs {
+            server,
+            tool,
+            format,
+            search,
+            stats,
+        }) => {
+            let req = docs::Request {
+                server,
+                tool,
+                format,
+                search,
+                stats,
+            };
+            docs::run(cli.config.as_deref(), req).await
+        }
+        Some(Command::Lint { server, json, pin }) => {
+            let req = lint::Request { server, json, pin };
+            lint::run(cli.config.as_deref(), req).await
         }
         None => workbench::run(cli.config.as_deref(), cli.theme.as_deref(), cli.script).await,
     }

@@ -1,0 +1,121 @@
+//! `codemode docs`: the servers' tools as API docs for Rhai scripts.
+
+use std::path::Path;
+
+use clap::ValueEnum;
+
+use super::Exit;
+use super::setup;
+use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search, tokens};
+
+/// Hits shown by `--search`.
+pub const SEARCH_PAGE: usize = 10;
+use crate::mcp::ServerStatus;
+
+/// Output formats of `codemode docs`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Full Markdown: primer, naming rule, per-tool sections.
+    #[default]
+    Markdown,
+    /// Compact text to paste into an LLM prompt.
+    Prompt,
+    /// The doc model as JSON.
+    Json,
+}
+
+/// What `codemode docs` was asked.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Only this server.
+    pub server: Option<String>,
+    /// Only this tool (raw or Rhai name).
+    pub tool: Option<String>,
+    /// Output format.
+    pub format: Format,
+    /// Search instead of full docs.
+    pub search: Option<String>,
+    /// Token statistics instead of docs.
+    pub stats: bool,
+}
+
+/// Runs the command.
+pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+    let wait = std::time::Duration::from_secs(60);
+    let registry = match setup::connect(config, req.server.as_deref(), wait).await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let states = registry.servers();
+    registry.shutdown().await;
+    let mut code = Exit::Ok;
+    for s in &states {
+        if s.status != ServerStatus::Ready {
+            eprintln!(
+                "warning: server `{}` is not available: {}",
+                s.name, s.status
+            );
+            code = Exit::Connection;
+        }
+    }
+    let catalog = Catalog::from_states(&states);
+    let out = match render(catalog, &req) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    print!("{out}");
+    code
+}
+
+/// Renders what `req` asks for from `catalog` (errors are usage errors, e.g. an unknown
+/// tool, with a suggestion).
+pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
+    let api = ScriptApi::default();
+    if let Some(t) = &req.tool {
+        let known: Vec<String> = catalog
+            .tools()
+            .flat_map(|d| [d.name.clone(), d.function.clone()])
+            .collect();
+        if !known.iter().any(|k| k == t) {
+            let hint = crate::util::closest(t, known.iter().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(format!("no tool named `{t}`{hint}"));
+        }
+    }
+    let catalog = catalog.only(req.server.as_deref(), req.tool.as_deref());
+    if req.stats {
+        let rows = tokens::stats(&catalog, &api);
+        return Ok(match req.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            _ => tokens::render_table(&rows),
+        });
+    }
+    if let Some(q) = &req.search {
+        let hits = catalog.search(q, SEARCH_PAGE);
+        return Ok(match req.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&hits).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            _ => search::render_hits(q, &hits),
+        });
+    }
+    Ok(match req.format {
+        Format::Markdown => render_md::catalog(&catalog, &api),
+        Format::Prompt => render_prompt::catalog(&catalog, &api),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&catalog).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    })
+}

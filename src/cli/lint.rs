@@ -1,0 +1,77 @@
+//! `codemode lint`: findings and scores for MCP server authors.
+
+use std::path::Path;
+
+use super::Exit;
+use super::setup;
+use crate::catalog::Catalog;
+use crate::catalog::lint::{self, Pins};
+use crate::mcp::ServerStatus;
+
+/// What `codemode lint` was asked.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Only this server.
+    pub server: Option<String>,
+    /// JSON output.
+    pub json: bool,
+    /// Accept the current definitions as pinned.
+    pub pin: bool,
+}
+
+/// Runs the command.
+pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+    let wait = std::time::Duration::from_secs(60);
+    let registry = match setup::connect(config, req.server.as_deref(), wait).await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let states = registry.servers();
+    registry.shutdown().await;
+    let mut code = Exit::Ok;
+    for s in &states {
+        if s.status != ServerStatus::Ready {
+            eprintln!(
+                "warning: server `{}` is not available: {}",
+                s.name, s.status
+            );
+            code = Exit::Connection;
+        }
+    }
+    let catalog = Catalog::from_states(&states);
+    let path = Pins::default_path();
+    let mut pins = match Pins::load(&path) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("warning: {e}; not checking pinned definitions");
+            Pins::default()
+        }
+    };
+    if req.pin {
+        for s in &catalog.servers {
+            pins.pin(s);
+        }
+        match pins.save(&path) {
+            Ok(()) => eprintln!(
+                "pinned {} tools of {} servers in {}",
+                catalog.tools().count(),
+                catalog.servers.len(),
+                path.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Internal;
+            }
+        }
+    }
+    let reports = lint::lint(&catalog, Some(&pins));
+    if req.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).unwrap_or_default()
+        );
+    } else {
+        print!("{}", lint::render(&reports));
+    }
+    code
+}
