@@ -73,7 +73,7 @@ async fn insert_snippet_goes_to_the_editor() {
     assert!(
         state
             .script()
-            .starts_with(r#"let calculate = call("demo", "calculate", #{ a: 0.0, b: 0.0 });"#)
+            .starts_with(r#"let calculate = demo::calculate(#{ a: 1, b: 1 });"#)
     );
     both_sizes("insert_snippet", &state);
     registry.shutdown().await;
@@ -108,13 +108,11 @@ async fn invalid_call_arguments_are_refused_before_sending() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
     key(&mut state, KeyCode::Down); // calculate
     key(&mut state, KeyCode::Char('c'));
-    // Edit the prefilled `"a": 0.0,` into `"a": "x",` (a string where a number is due).
+    // Replace the prefilled `"a": …,` line with `"a": "x",` (a string where a number is due).
     key(&mut state, KeyCode::Down);
-    key(&mut state, KeyCode::End);
-    for _ in 0..4 {
-        key(&mut state, KeyCode::Backspace);
-    }
-    for c in "\"x\",".chars() {
+    key(&mut state, KeyCode::Home);
+    ctrl(&mut state, 'k'); // delete to the end of the line
+    for c in "\"a\": \"x\",".chars() {
         key(&mut state, KeyCode::Char(c));
     }
     assert!(

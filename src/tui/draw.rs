@@ -160,9 +160,10 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
 
 fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
     let lines = match state.selected_row() {
-        Some(Row::Tool(s, t)) => {
-            docs::tool_lines(&state.servers[s], &state.servers[s].tools[t], &state.theme)
-        }
+        Some(Row::Tool(..)) => match state.selected_doc() {
+            Some(doc) => docs::tool_lines(doc, &state.theme),
+            None => vec![Line::from("No docs for this tool.")],
+        },
         Some(Row::Server(s)) => docs::server_lines(&state.servers[s], &state.theme),
         None => vec![Line::from("Select a server or tool.")],
     };

@@ -7,7 +7,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_textarea::TextArea;
 
 use super::action::Effect;
-use super::snippet::{call_snippet, example_args};
 use super::state::{CallForm, Overlay, Pane, Prompt, PromptPurpose, Row, RunState, State};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
@@ -100,18 +99,18 @@ fn run(state: &mut State) -> Vec<Effect> {
 fn item_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
     match key.code {
         KeyCode::Char('i') => {
-            let (server, tool) = state.selected_tool()?;
-            let snippet = call_snippet(&server.name, &tool.name, &tool.input_schema);
-            state.editor.insert_str(format!("{snippet}\n"));
+            let doc = state.selected_doc()?;
+            let snippet = format!("let {} = {};\n", doc.function, doc.example_call());
+            state.editor.insert_str(snippet);
             state.dirty = true;
             state.rehighlight();
             state.focus = Pane::Code;
             Some(vec![])
         }
         KeyCode::Char('c') => {
+            let doc = state.selected_doc()?;
+            let text = serde_json::to_string_pretty(&doc.example).unwrap_or_default();
             let (server, tool) = state.selected_tool()?;
-            let args = serde_json::Value::Object(example_args(&tool.input_schema));
-            let text = serde_json::to_string_pretty(&args).unwrap_or_default();
             let editor = TextArea::new(text.lines().map(str::to_string).collect());
             state.overlay = Some(Overlay::Call(Box::new(CallForm {
                 server: server.name.clone(),

@@ -10,7 +10,6 @@ mod help;
 pub mod highlight;
 mod keys;
 pub mod log;
-mod snippet;
 pub mod state;
 pub mod theme;
 pub mod update;
@@ -24,7 +23,7 @@ pub use update::update;
 pub const WELCOME_SCRIPT: &str =
     "// Welcome to codemode. Pick a tool on the left, press `i` to insert a call,
 // then F5 to run. F1 lists every key.
-let issues = call(\"demo\", \"list_issues\", #{ status: \"open\" });
+let issues = demo::list_issues(#{ status: \"open\" });
 let high = issues.issues.filter(|i| i.priority == \"high\");
 print(`${high.len()} high-priority issue(s)`);
 high.map(|i| i.title)

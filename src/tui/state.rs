@@ -8,6 +8,7 @@ use tui_textarea::TextArea;
 use super::highlight::Highlighter;
 use super::log::{Filter, LogBuffer};
 use super::theme::Theme;
+use crate::catalog::{Catalog, ToolDoc};
 use crate::mcp::{ServerState, ToolDef};
 
 /// The panes, in Tab order.
@@ -150,6 +151,8 @@ pub enum Overlay {
 pub struct State {
     /// Server snapshots from the registry.
     pub servers: Vec<ServerState>,
+    /// Docs of the ready servers' tools (rebuilt when the servers change).
+    pub catalog: Catalog,
     /// Servers whose tool list is folded away.
     pub collapsed: Vec<String>,
     /// Selected tree row.
@@ -204,6 +207,7 @@ impl State {
         editor.set_line_number_style(theme.muted);
         let mut state = State {
             servers: Vec::new(),
+            catalog: Catalog::default(),
             collapsed: Vec::new(),
             selected: 0,
             filter: String::new(),
@@ -305,6 +309,20 @@ impl State {
         let rows = self.rows();
         rows.get(self.selected.min(rows.len().saturating_sub(1)))
             .cloned()
+    }
+
+    /// Replaces the server snapshots and rebuilds the docs.
+    pub fn set_servers(&mut self, servers: Vec<ServerState>) {
+        self.catalog = Catalog::from_states(&servers);
+        self.servers = servers;
+        let rows = self.rows().len();
+        self.selected = self.selected.min(rows.saturating_sub(1));
+    }
+
+    /// The docs of the selected tool.
+    pub fn selected_doc(&self) -> Option<&ToolDoc> {
+        let (server, tool) = self.selected_tool()?;
+        self.catalog.server(&server.name)?.tool(&tool.name)
     }
 
     /// The selected tool with its server's name.

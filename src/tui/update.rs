@@ -22,11 +22,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.needs_redraw = false;
             }
         }
-        Action::Servers(servers) => {
-            state.servers = servers;
-            let rows = state.rows().len();
-            state.selected = state.selected.min(rows.saturating_sub(1));
-        }
+        Action::Servers(servers) => state.set_servers(servers),
         Action::Engine(event) => log_event(state, event),
         Action::EventsLagged(n) => state.log.push(
             Source::App,
