@@ -313,7 +313,17 @@ impl State {
 
     /// Replaces the server snapshots and rebuilds the docs.
     pub fn set_servers(&mut self, servers: Vec<ServerState>) {
-        self.catalog = Catalog::from_states(&servers);
+        // Rebuilding the docs costs ~60 µs per tool: only when some tool list really changed
+        // (status changes keep the same `Arc`).
+        let same_tools = servers.len() == self.servers.len()
+            && servers.iter().zip(&self.servers).all(|(a, b)| {
+                a.name == b.name
+                    && a.status == b.status
+                    && std::sync::Arc::ptr_eq(&a.tools, &b.tools)
+            });
+        if !same_tools {
+            self.catalog = Catalog::from_states(&servers);
+        }
         self.servers = servers;
         let rows = self.rows().len();
         self.selected = self.selected.min(rows.saturating_sub(1));
