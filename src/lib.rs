@@ -4,11 +4,12 @@
 //! them in a sandbox, and logs every call. The engine is three rooms that never depend on a
 //! front end:
 //! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
-//! - `catalog`: docs, search and lint over the servers' tools (coming);
+//! - [`catalog`]: the naming rule (docs, search and lint over the servers' tools coming);
 //! - `script`: the Rhai sandbox (coming).
 //!
 //! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
 
+pub mod catalog;
 pub mod cli;
 #[path = "config_shim.rs"]
 pub mod config;
