@@ -3,6 +3,7 @@
 
 mod call;
 mod exit;
+mod run;
 mod servers;
 mod setup;
 mod tools;
@@ -26,6 +27,7 @@ Examples:
   codemode servers                           connect to every server and show its state
   codemode tools --server demo               list one server's tools
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
+  codemode run workflow.rhai --timeout 10s     run a script against the servers
   codemode --config ~/.cursor/mcp.json tools --json
 Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
 Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more).";
@@ -86,6 +88,35 @@ pub enum Command {
         /// Send the arguments even if they do not match the tool's inputSchema.
         #[arg(long)]
         no_validate: bool,
+    },
+    /// Run a Rhai script that calls the servers' tools, in the sandbox.
+    #[command(
+        after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 4 connection, 6 script error (parse, uncaught error, bad result), 7 limit hit, 130 interrupted."
+    )]
+    Run {
+        /// The script file, or `-` to read it from stdin.
+        file: PathBuf,
+        /// Print one JSON object (result, prints, calls, error, limit) instead.
+        #[arg(long)]
+        json: bool,
+        /// Stop the run after this long, tool calls included (default 30s).
+        #[arg(long, value_parser = duration_arg)]
+        timeout: Option<Duration>,
+        /// Stop after this many Rhai operations (default 10000000).
+        #[arg(long, value_name = "N")]
+        max_ops: Option<u64>,
+        /// Stop after this many tool calls (default 200).
+        #[arg(long, value_name = "N")]
+        max_tool_calls: Option<usize>,
+        /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
+        #[arg(long, value_name = "SERVER::TOOL")]
+        allow: Vec<String>,
+        /// Allow every tool annotated destructive.
+        #[arg(long)]
+        allow_destructive: bool,
+        /// A JSON Schema file the script's result must match.
+        #[arg(long, value_name = "FILE")]
+        result_schema: Option<PathBuf>,
     },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
@@ -159,6 +190,28 @@ async fn run(cli: Cli) -> Exit {
                 validate: !no_validate,
             };
             call::run(cli.config.as_deref(), req).await
+        }
+        Some(Command::Run {
+            file,
+            json,
+            timeout,
+            max_ops,
+            max_tool_calls,
+            allow,
+            allow_destructive,
+            result_schema,
+        }) => {
+            let req = run::Request {
+                file,
+                json,
+                timeout,
+                max_ops,
+                max_tool_calls,
+                allow,
+                allow_destructive,
+                result_schema,
+            };
+            run::run(cli.config.as_deref(), req).await
         }
         // Until the TUI lands, the default run prints the catalog.
         None => tools::run(cli.config.as_deref(), None, false).await,
