@@ -1,6 +1,7 @@
 //! The headless front end: `servers`, `tools`, `call`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
+mod audit;
 mod call;
 mod exit;
 mod run;
@@ -118,12 +119,40 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         result_schema: Option<PathBuf>,
     },
+    /// Show the audit log: recent runs, or one run in full.
+    #[command(
+        after_help = "Examples:\n  codemode audit --last 5\n  codemode audit show 3f2a9c1e\n  codemode audit show 3f2a9c1e --json\nThe log is $XDG_STATE_HOME/codemode/audit.jsonl (JSON Lines, rotated at 10 MiB)."
+    )]
+    Audit {
+        /// Show one run.
+        #[command(subcommand)]
+        action: Option<AuditAction>,
+        /// How many recent runs to list.
+        #[arg(long, default_value_t = 20)]
+        last: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
         /// Misbehave on purpose, for testing clients: exit-at-start, hang-at-start,
         /// crash-on-call=TOOL (repeatable).
         #[arg(long, value_name = "FAULT")]
         fault: Vec<String>,
+    },
+}
+
+/// `codemode audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Every record of one run: the script, calls, prints, limit, end.
+    Show {
+        /// The run id, or a unique prefix of it.
+        run: String,
+        /// Print the records as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -213,6 +242,13 @@ async fn run(cli: Cli) -> Exit {
             };
             run::run(cli.config.as_deref(), req).await
         }
+        Some(Command::Audit { action, last, json }) => match action {
+            Some(AuditAction::Show {
+                run,
+                json: show_json,
+            }) => audit::show(&run, json || show_json),
+            None => audit::list(last, json),
+        },
         // Until the TUI lands, the default run prints the catalog.
         None => tools::run(cli.config.as_deref(), None, false).await,
     }

@@ -96,10 +96,18 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         allow: req.allow.clone(),
         ..Default::default()
     };
-    let registry = match setup::connect(config, None, Duration::from_secs(60)).await {
-        Ok(r) => r,
+    let config = match setup::load_config(config) {
+        Ok(c) => c,
         Err(code) => return code,
     };
+    let specs = match setup::specs(&config, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let secrets = config.secrets();
+    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    registry.start();
+    registry.wait_settled(Duration::from_secs(60)).await;
     for s in registry.servers() {
         if s.status != crate::mcp::ServerStatus::Ready {
             eprintln!(
@@ -108,10 +116,19 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             );
         }
     }
+    let audit = match script::audit::AuditLog::open(script::audit::AuditConfig::default(), secrets)
+    {
+        Ok(log) => Some(Arc::new(log)),
+        Err(e) => {
+            eprintln!("warning: no audit log for this run: {e}");
+            None
+        }
+    };
     let mut opts = RunOptions {
         limits,
         policy,
         result_schema,
+        audit,
         ..Default::default()
     };
     if !req.json {

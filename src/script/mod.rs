@@ -21,6 +21,7 @@
 //!
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
+pub mod audit;
 mod convert;
 mod ctx;
 mod engine;

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub observers: Vec<Observer>,
     /// The run id; a fresh one when empty.
     pub run_id: String,
+    /// Where to record the run (`run_start`, every call, print and limit, `run_end`).
+    pub audit: Option<Arc<super::audit::AuditLog>>,
 }
 
 /// A fresh run id (a UUID v4).
@@ -45,13 +47,31 @@ pub fn new_run_id() -> String {
 
 /// Runs `source` and waits for the report. Blocks the calling thread; never call it on a
 /// tokio worker thread (use `spawn_blocking`), since tool calls block on the runtime.
-pub fn run(source: &str, invoker: Arc<dyn ToolInvoker>, opts: RunOptions) -> RunReport {
+pub fn run(source: &str, invoker: Arc<dyn ToolInvoker>, mut opts: RunOptions) -> RunReport {
     let source = source.to_string();
     let run_id = if opts.run_id.is_empty() {
         new_run_id()
     } else {
         opts.run_id.clone()
     };
+    let audit = opts.audit.clone();
+    if let Some(log) = &audit {
+        log.run_start(&run_id, &source, &opts.limits, &invoker.servers());
+        opts.observers.push(log.observer(&run_id));
+    }
+    let report = run_thread(source, invoker, opts, run_id);
+    if let Some(log) = &audit {
+        log.run_end(&report);
+    }
+    report
+}
+
+fn run_thread(
+    source: String,
+    invoker: Arc<dyn ToolInvoker>,
+    opts: RunOptions,
+    run_id: String,
+) -> RunReport {
     let id = run_id.clone();
     let spawned = thread::Builder::new()
         .name("codemode-script".into())
