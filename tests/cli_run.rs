@@ -104,6 +104,29 @@ fn destructive_tools_need_allow() {
 }
 
 #[test]
+fn deny_refuses_tools_even_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    codemode(&dir)
+        .args([
+            "run",
+            "-",
+            "--deny",
+            "demo::calc*",
+            "--allow",
+            "demo::calculate",
+        ])
+        .write_stdin("demo::calculate(#{ a: 1, b: 1 })")
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("denied by policy"));
+    codemode(&dir)
+        .args(["run", "-", "--deny", "calculate"])
+        .write_stdin("1")
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn result_schema_is_enforced() {
     let dir = tempfile::tempdir().unwrap();
     let schema = script(

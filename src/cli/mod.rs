@@ -115,6 +115,9 @@ pub enum Command {
         /// Allow every tool annotated destructive.
         #[arg(long)]
         allow_destructive: bool,
+        /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
+        #[arg(long, value_name = "SERVER::TOOL")]
+        deny: Vec<String>,
         /// A JSON Schema file the script's result must match.
         #[arg(long, value_name = "FILE")]
         result_schema: Option<PathBuf>,
@@ -228,6 +231,7 @@ async fn run(cli: Cli) -> Exit {
             max_tool_calls,
             allow,
             allow_destructive,
+            deny,
             result_schema,
         }) => {
             let req = run::Request {
@@ -238,6 +242,7 @@ async fn run(cli: Cli) -> Exit {
                 max_tool_calls,
                 allow,
                 allow_destructive,
+                deny,
                 result_schema,
             };
             run::run(cli.config.as_deref(), req).await

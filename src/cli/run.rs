@@ -27,6 +27,8 @@ pub struct Request {
     pub allow: Vec<String>,
     /// Allow every destructive tool.
     pub allow_destructive: bool,
+    /// `server::tool` entries refused.
+    pub deny: Vec<String>,
     /// JSON Schema file the result must match.
     pub result_schema: Option<PathBuf>,
 }
@@ -91,11 +93,19 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     if let Some(n) = req.max_tool_calls {
         limits.max_tool_calls = n;
     }
-    let policy = Policy {
+    let mut policy = Policy {
         allow_destructive: req.allow_destructive,
         allow: req.allow.clone(),
         ..Default::default()
     };
+    for entry in &req.deny {
+        let Some((server, tool)) = entry.split_once("::") else {
+            eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
+            return Exit::Usage;
+        };
+        let sp = policy.servers.entry(server.to_string()).or_default();
+        sp.deny.push(tool.to_string());
+    }
     let config = match setup::load_config(config) {
         Ok(c) => c,
         Err(code) => return code,

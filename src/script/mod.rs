@@ -18,6 +18,8 @@
 //! - `parse_json(text)`, `to_json(value)`, `print(x)`, `debug(x)` (into the run's events,
 //!   never stdout), `sleep(ms)` (interruptible).
 //! - the last value is the result, as JSON.
+//! - `try { ... } catch (e) { ... }` is a statement in Rhai, not an expression: assign inside
+//!   it (`let r = (); try { r = ... } catch (e) { r = e.message }`).
 //!
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
@@ -40,7 +42,7 @@ pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
 pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
 pub use policy::{Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
-pub use run::{RunOptions, new_run_id, run};
+pub use run::{RunOptions, event_channel, new_run_id, run};
 
 #[cfg(test)]
 mod tests;

@@ -40,6 +40,16 @@ pub struct RunOptions {
     pub audit: Option<Arc<super::audit::AuditLog>>,
 }
 
+/// An observer that forwards every event into a channel, for front ends that poll (the TUI).
+/// The last event of a run is [`RunEvent::Finished`].
+pub fn event_channel() -> (Observer, tokio::sync::mpsc::UnboundedReceiver<RunEvent>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let observer: Observer = Arc::new(move |e: &RunEvent| {
+        let _ = tx.send(e.clone());
+    });
+    (observer, rx)
+}
+
 /// A fresh run id (a UUID v4).
 pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().to_string()

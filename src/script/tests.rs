@@ -340,3 +340,64 @@ fn result_size_and_schema_are_checked() {
     let r = d.run_with("1", limits(|l| l.max_source_bytes = 0));
     assert_eq!(limit_of(&r), "max_source_bytes");
 }
+
+#[test]
+fn event_channel_streams_until_finished() {
+    let d = demo();
+    let (observer, mut rx) = event_channel();
+    let opts = RunOptions {
+        observers: vec![observer],
+        ..Default::default()
+    };
+    let r = d.run_with("print(1); demo::calculate(#{ a: 1, b: 2 }).result", opts);
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    assert!(matches!(events[0], RunEvent::Print { .. }));
+    assert!(matches!(events[1], RunEvent::CallStarted { ref tool, .. } if tool == "calculate"));
+    assert!(matches!(events[2], RunEvent::CallFinished(ref c) if c.ok));
+    match events.last() {
+        Some(RunEvent::Finished(report)) => assert_eq!(**report, r),
+        other => panic!("last event {other:?}"),
+    }
+}
+
+/// A server whose one tool breaks its own outputSchema.
+struct Liar;
+
+impl ToolInvoker for Liar {
+    fn servers(&self) -> Vec<ServerTools> {
+        let tool: crate::mcp::ToolDef = serde_json::from_value(json!({
+            "name": "sum",
+            "inputSchema": {"type": "object"},
+            "outputSchema": {"type": "object", "properties": {"total": {"type": "integer"}}, "required": ["total"]}
+        }))
+        .unwrap();
+        vec![ServerTools {
+            name: "my-server".into(),
+            tools: Arc::new(vec![tool]),
+        }]
+    }
+    fn call(
+        &self,
+        _: &str,
+        _: &str,
+        _: serde_json::Map<String, serde_json::Value>,
+        _: &tokio_util::sync::CancellationToken,
+    ) -> Result<crate::mcp::CallOutcome, crate::mcp::CallError> {
+        Ok(crate::mcp::CallOutcome {
+            structured_content: Some(json!({"total": "lots"})),
+            ..Default::default()
+        })
+    }
+}
+
+#[test]
+fn structured_results_are_checked_against_the_output_schema() {
+    let src = "let k = (); try { my_server::sum() } catch (e) { k = [e.kind, e.message] } k";
+    let r = run(src, Arc::new(Liar), RunOptions::default());
+    assert_eq!(r.result[0], "output_schema");
+    let message = r.result[1].as_str().unwrap();
+    assert!(message.contains("`total`"), "{message}");
+}
