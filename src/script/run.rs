@@ -67,7 +67,8 @@ pub fn run(source: &str, invoker: Arc<dyn ToolInvoker>, mut opts: RunOptions) ->
     let audit = opts.audit.clone();
     if let Some(log) = &audit {
         log.run_start(&run_id, &source, &opts.limits, &invoker.servers());
-        opts.observers.push(log.observer(&run_id));
+        // First, so a record is on disk before any front end shows the event.
+        opts.observers.insert(0, log.observer(&run_id));
     }
     let report = run_thread(source, invoker, opts, run_id);
     if let Some(log) = &audit {
