@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Exit;
 use super::setup;
-use crate::script::{self, ErrorKind, Limits, Policy, RunEvent, RunOptions, RunReport};
+use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
 
 /// What to run and how.
 pub struct Request {
@@ -83,7 +83,10 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    let mut limits = Limits::default();
+    // The config's [limits]/[policy]/[audit] tables go here once the config module keeps
+    // them: `Settings::from_tables(&config.extra)`. Flags override them.
+    let settings = script::Settings::default();
+    let mut limits = settings.limits;
     if let Some(t) = req.timeout {
         limits.timeout = t;
     }
@@ -93,11 +96,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     if let Some(n) = req.max_tool_calls {
         limits.max_tool_calls = n;
     }
-    let mut policy = Policy {
-        allow_destructive: req.allow_destructive,
-        allow: req.allow.clone(),
-        ..Default::default()
-    };
+    let mut policy = settings.policy;
+    policy.allow_destructive |= req.allow_destructive;
+    policy.allow.extend(req.allow.iter().cloned());
     for entry in &req.deny {
         let Some((server, tool)) = entry.split_once("::") else {
             eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
@@ -126,12 +127,15 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             );
         }
     }
-    let audit = match script::audit::AuditLog::open(script::audit::AuditConfig::default(), secrets)
-    {
-        Ok(log) => Some(Arc::new(log)),
-        Err(e) => {
-            eprintln!("warning: no audit log for this run: {e}");
-            None
+    let audit = if !settings.audit.enabled {
+        None
+    } else {
+        match script::audit::AuditLog::open(settings.audit, secrets) {
+            Ok(log) => Some(Arc::new(log)),
+            Err(e) => {
+                eprintln!("warning: no audit log for this run: {e}");
+                None
+            }
         }
     };
     let mut opts = RunOptions {

@@ -34,6 +34,7 @@ pub mod memory;
 mod policy;
 mod report;
 mod run;
+mod settings;
 
 pub use convert::{from_json, outcome_value, to_json};
 pub use ctx::Observer;
@@ -43,6 +44,7 @@ pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
 pub use policy::{Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
 pub use run::{RunOptions, event_channel, new_run_id, run};
+pub use settings::Settings;
 
 #[cfg(test)]
 mod tests;
