@@ -35,6 +35,7 @@ mod policy;
 mod report;
 mod run;
 mod settings;
+mod suggest;
 
 pub use convert::{from_json, outcome_value, to_json};
 pub use ctx::Observer;

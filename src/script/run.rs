@@ -169,10 +169,10 @@ fn evaluate(source: &str, ctx: &Arc<RunCtx>, opts: &RunOptions) -> Result<Value,
     let engine = super::engine::build(ctx);
     let ast = engine
         .compile(source)
-        .map_err(|e| parse_failure(ctx, &e, source))?;
+        .map_err(|e| with_hint(ctx, parse_failure(ctx, &e, source), source))?;
     let value: Dynamic = engine
         .eval_ast(&ast)
-        .map_err(|e| runtime_failure(ctx, &e, source))?;
+        .map_err(|e| with_hint(ctx, runtime_failure(ctx, &e, source), source))?;
     let json = to_json(&value).map_err(|e| {
         (
             ScriptError::new(ErrorKind::Result, format!("the result is not JSON: {e}")),
@@ -196,6 +196,18 @@ fn evaluate(source: &str, ctx: &Arc<RunCtx>, opts: &RunOptions) -> Result<Value,
         ));
     }
     Ok(json)
+}
+
+/// Adds a hint about server and tool names when the error has none.
+fn with_hint(ctx: &RunCtx, (mut err, hit): Failed, source: &str) -> Failed {
+    if err.hint.is_none() && hit.is_none() {
+        let line = err
+            .line
+            .and_then(|l| source.lines().nth(l - 1))
+            .unwrap_or("");
+        err.hint = super::suggest::hint(&ctx.tools, &err.message, line);
+    }
+    (err, hit)
 }
 
 /// The error for a limit, with the limit recorded.
