@@ -10,14 +10,28 @@ use serde_json::{Map, Number, Value};
 
 use crate::mcp::{CallOutcome, base64_decoded_len};
 
+/// How deeply arrays and maps may nest in a value turned into JSON (as deep as serde_json
+/// parses). Deeper values would risk the native stack of whoever walks them next.
+pub const MAX_JSON_DEPTH: usize = 128;
+
 /// Rhai value → JSON, or a message saying what could not be converted and where.
 pub fn to_json(value: &Dynamic) -> Result<Value, String> {
-    to_json_at(value, "$")
+    to_json_at(value, 0).map_err(|(mut path, what)| {
+        path.reverse();
+        format!("${} {what}", path.concat())
+    })
 }
 
-fn to_json_at(value: &Dynamic, path: &str) -> Result<Value, String> {
+/// On error: the path segments from the failing value up to the root, and what is wrong.
+type PathError = (Vec<String>, String);
+
+fn to_json_at(value: &Dynamic, depth: usize) -> Result<Value, PathError> {
     if value.is_shared() {
-        return to_json_at(&value.flatten_clone(), path);
+        return to_json_at(&value.flatten_clone(), depth);
+    }
+    let fail = |what: String| Err((Vec::new(), what));
+    if depth > MAX_JSON_DEPTH {
+        return fail(format!("is nested deeper than {MAX_JSON_DEPTH} levels"));
     }
     if value.is_unit() {
         return Ok(Value::Null);
@@ -29,9 +43,10 @@ fn to_json_at(value: &Dynamic, path: &str) -> Result<Value, String> {
         return Ok(Value::from(i));
     }
     if let Ok(f) = value.as_float() {
-        return Number::from_f64(f)
-            .map(Value::Number)
-            .ok_or_else(|| format!("{path} is {f}, which JSON cannot represent"));
+        return match Number::from_f64(f) {
+            Some(n) => Ok(Value::Number(n)),
+            None => fail(format!("is {f}, which JSON cannot represent")),
+        };
     }
     if let Ok(c) = value.as_char() {
         return Ok(Value::String(c.to_string()));
@@ -43,12 +58,14 @@ fn to_json_at(value: &Dynamic, path: &str) -> Result<Value, String> {
     }
     if value.is_array() {
         let arr = value.read_lock::<Array>().expect("checked array");
-        let items: Result<Vec<Value>, String> = arr
-            .iter()
-            .enumerate()
-            .map(|(i, v)| to_json_at(v, &format!("{path}[{i}]")))
-            .collect();
-        return items.map(Value::Array);
+        let mut items = Vec::with_capacity(arr.len());
+        for (i, v) in arr.iter().enumerate() {
+            items.push(to_json_at(v, depth + 1).map_err(|(mut p, w)| {
+                p.push(format!("[{i}]"));
+                (p, w)
+            })?);
+        }
+        return Ok(Value::Array(items));
     }
     if value.is_blob() {
         let blob = value.read_lock::<rhai::Blob>().expect("checked blob");
@@ -58,12 +75,16 @@ fn to_json_at(value: &Dynamic, path: &str) -> Result<Value, String> {
         let map = value.read_lock::<RhaiMap>().expect("checked map");
         let mut out = Map::new();
         for (k, v) in map.iter() {
-            out.insert(k.to_string(), to_json_at(v, &format!("{path}.{k}"))?);
+            let item = to_json_at(v, depth + 1).map_err(|(mut p, w)| {
+                p.push(format!(".{k}"));
+                (p, w)
+            })?;
+            out.insert(k.to_string(), item);
         }
         return Ok(Value::Object(out));
     }
-    Err(format!(
-        "{path} is a {}, which cannot be turned into JSON",
+    fail(format!(
+        "is a {}, which cannot be turned into JSON",
         value.type_name()
     ))
 }
@@ -172,7 +193,19 @@ mod tests {
             Dynamic::from_array(vec![Dynamic::from_float(f64::NAN)]),
         );
         let err = to_json(&Dynamic::from_map(m)).unwrap_err();
-        assert!(err.contains("$.x[0]"), "{err}");
+        assert!(err.contains("$.x[0] is NaN"), "{err}");
+    }
+
+    #[test]
+    fn nesting_is_capped() {
+        let mut v = Dynamic::from_int(1);
+        for _ in 0..MAX_JSON_DEPTH {
+            v = Dynamic::from_array(vec![v]);
+        }
+        assert!(to_json(&v).is_ok());
+        let v = Dynamic::from_array(vec![v]);
+        let err = to_json(&v).unwrap_err();
+        assert!(err.contains("nested deeper than 128"), "{err}");
     }
 
     #[test]

@@ -126,16 +126,19 @@ fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     engine.register_fn(
         "sleep",
         move |nc: NativeCallContext, ms: INT| -> RhaiResult {
-            let until = Instant::now() + Duration::from_millis(ms.max(0) as u64);
+            // A deadline past what `Instant` holds sleeps until the run is stopped.
+            let until = Instant::now().checked_add(Duration::from_millis(ms.max(0) as u64));
             loop {
                 if let Some(reason) = c.stop_reason() {
                     return Err(c.stop(reason, nc.call_position()));
                 }
-                let now = Instant::now();
-                if now >= until {
+                let left = until.map_or(Duration::MAX, |u| {
+                    u.saturating_duration_since(Instant::now())
+                });
+                if left.is_zero() {
                     return Ok(Dynamic::UNIT);
                 }
-                thread::sleep((until - now).min(Duration::from_millis(5)));
+                thread::sleep(left.min(Duration::from_millis(5)));
             }
         },
     );
