@@ -57,12 +57,13 @@ pub fn read_schema(file: &Path) -> Result<Value, String> {
 }
 
 /// The exit code of a finished run: 0 ok, 6 script error (parse, runtime, uncaught tool
-/// error, bad result), 7 limit hit, 130 cancelled.
+/// error, bad result), 7 limit hit, 70 internal failure, 130 cancelled.
 pub fn exit_for(report: &RunReport) -> Exit {
     match report.error.as_ref().map(|e| e.kind) {
         None => Exit::Ok,
         Some(ErrorKind::Limit) => Exit::LimitHit,
         Some(ErrorKind::Cancelled) => Exit::Interrupted,
+        Some(ErrorKind::Internal) => Exit::Internal,
         Some(_) => Exit::ScriptError,
     }
 }

@@ -9,7 +9,7 @@
 //!   `result_bytes`;
 //! - `print`: `text`;
 //! - `limit_hit`: `limit`, `value`;
-//! - `run_end`: `status` (`ok`, `error`, `limit`, `cancelled`), `result` or `error`,
+//! - `run_end`: `status` (`ok`, `error`, `limit`, `cancelled`, `internal`), `result` or `error`,
 //!   `operations`, `elapsed_ms`.
 //!
 //! Config (`[audit]` table): `enabled` (default true), `path` (default
@@ -181,6 +181,7 @@ impl AuditLog {
             Some(e) => match e.kind {
                 super::ErrorKind::Limit => "limit",
                 super::ErrorKind::Cancelled => "cancelled",
+                super::ErrorKind::Internal => "internal",
                 _ => "error",
             },
         };

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The final result is not acceptable (not JSON, or fails `--result-schema`).
     Result,
+    /// codemode itself failed (the script thread could not start or panicked).
+    Internal,
 }
 
 /// A script error, structured for `--json` and renderable as a code frame.

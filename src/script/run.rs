@@ -93,7 +93,7 @@ fn run_thread(
         result: Value::Null,
         prints: vec![],
         calls: vec![],
-        error: Some(ScriptError::new(ErrorKind::Runtime, message)),
+        error: Some(ScriptError::new(ErrorKind::Internal, message)),
         limit_hit: None,
         operations: 0,
         elapsed: Default::default(),
