@@ -1,7 +1,8 @@
 //! Every script in `tests/adversarial/` runs in this process against the in-process demo
 //! server and must end the way its first line says: `// expect: <limit name>` (the config key
 //! of the limit that stops it) or `// expect: parse|runtime|result` (the kind of error).
-//! `// limits: key = value` lines (TOML) adjust the default limits for that script.
+//! `// limits: key = value` lines (TOML) adjust the default limits for that script;
+//! `// message: text` requires the error message to contain `text`.
 //! After each script a normal one must still work: the process stays healthy.
 
 use std::sync::Arc;
@@ -27,19 +28,22 @@ fn outcome(r: &RunReport) -> String {
     }
 }
 
-fn header(text: &str) -> (String, Limits) {
+fn header(text: &str) -> (String, Limits, Option<String>) {
     let mut expect = String::new();
+    let mut message = None;
     let mut toml_text = String::new();
     for line in text.lines() {
         if let Some(e) = line.strip_prefix("// expect:") {
             expect = e.trim().to_string();
+        } else if let Some(m) = line.strip_prefix("// message:") {
+            message = Some(m.trim().to_string());
         } else if let Some(l) = line.strip_prefix("// limits:") {
             toml_text.push_str(l.trim());
             toml_text.push('\n');
         }
     }
     let limits = toml::from_str(&toml_text).expect("valid // limits: lines");
-    (expect, limits)
+    (expect, limits, message)
 }
 
 fn threads() -> usize {
@@ -86,7 +90,7 @@ fn adversarial_scripts_hit_their_expected_limits() {
     let mut wrong = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
-        let (expect, limits) = header(&text);
+        let (expect, limits, message) = header(&text);
         assert!(
             !expect.is_empty(),
             "{} has no `// expect:` line",
@@ -105,6 +109,14 @@ fn adversarial_scripts_hit_their_expected_limits() {
                 report.error.map(|e| e.message)
             ));
         } else if let Some(e) = &report.error {
+            if let Some(m) = &message {
+                assert!(
+                    e.message.contains(m.as_str()),
+                    "{}: {}",
+                    path.display(),
+                    e.message
+                );
+            }
             // Limits name themselves and their value in the message.
             if let Some(hit) = &report.limit_hit {
                 assert!(e.message.contains(&hit.limit), "{}", e.message);

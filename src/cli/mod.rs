@@ -92,7 +92,7 @@ pub enum Command {
     },
     /// Run a Rhai script that calls the servers' tools, in the sandbox.
     #[command(
-        after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 4 connection, 6 script error (parse, uncaught error, bad result), 7 limit hit, 130 interrupted."
+        after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 6 script error (parse, uncaught error, bad result), 7 limit hit, 70 internal, 130 interrupted."
     )]
     Run {
         /// The script file, or `-` to read it from stdin.

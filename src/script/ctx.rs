@@ -176,7 +176,21 @@ impl RunCtx {
         tool: &str,
         args: Map<String, Value>,
     ) -> Result<Value, Failure> {
-        let def = self.tools.get(server).and_then(|t| t.get(tool));
+        // A tool that appeared after the run started (tools/list_changed) is looked up
+        // afresh, so that the policy sees its annotations too.
+        let fresh;
+        let def = match self.tools.get(server).and_then(|t| t.get(tool)) {
+            Some(d) => Some(d),
+            None => {
+                fresh = self
+                    .invoker
+                    .servers()
+                    .into_iter()
+                    .find(|s| s.name == server)
+                    .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned());
+                fresh.as_ref()
+            }
+        };
         let thrown = |message: String, kind: &str| {
             Failure::Thrown(
                 json!({"server": server, "tool": tool, "message": message, "kind": kind}),
