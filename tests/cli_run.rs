@@ -86,6 +86,23 @@ fn limits_exit_7_naming_the_limit() {
 }
 
 #[test]
+fn any_limit_can_be_set_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    codemode(&dir)
+        .args(["run", "-", "--limit", "max_array_size=10"])
+        .write_stdin("let a = []; for i in 0..20 { a.push(i); } a")
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("max_array_size"));
+    codemode(&dir)
+        .args(["run", "-", "--limit", "max_arrray_size=10"])
+        .write_stdin("1")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("max_arrray_size"));
+}
+
+#[test]
 fn destructive_tools_need_allow() {
     let dir = tempfile::tempdir().unwrap();
     let src = "demo::delete_issue(#{ id: 1 }); \"done\"";

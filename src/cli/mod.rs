@@ -109,6 +109,9 @@ pub enum Command {
         /// Stop after this many tool calls (default 200).
         #[arg(long, value_name = "N")]
         max_tool_calls: Option<usize>,
+        /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
+        #[arg(long = "limit", value_name = "KEY=VALUE")]
+        limits: Vec<String>,
         /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
         #[arg(long, value_name = "SERVER::TOOL")]
         allow: Vec<String>,
@@ -229,6 +232,7 @@ async fn run(cli: Cli) -> Exit {
             timeout,
             max_ops,
             max_tool_calls,
+            limits,
             allow,
             allow_destructive,
             deny,
@@ -240,6 +244,7 @@ async fn run(cli: Cli) -> Exit {
                 timeout,
                 max_ops,
                 max_tool_calls,
+                limits,
                 allow,
                 allow_destructive,
                 deny,

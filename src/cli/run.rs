@@ -23,6 +23,8 @@ pub struct Request {
     pub max_ops: Option<u64>,
     /// Tool-call limit.
     pub max_tool_calls: Option<usize>,
+    /// `key=value` limit overrides (`--limit`).
+    pub limits: Vec<String>,
     /// `server::tool` entries allowed even if destructive.
     pub allow: Vec<String>,
     /// Allow every destructive tool.
@@ -87,7 +89,13 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     // The config's [limits]/[policy]/[audit] tables go here once the config module keeps
     // them: `Settings::from_tables(&config.extra)`. Flags override them.
     let settings = script::Settings::default();
-    let mut limits = settings.limits;
+    let mut limits = match settings.limits.with_overrides(&req.limits) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
     if let Some(t) = req.timeout {
         limits.timeout = t;
     }

@@ -105,6 +105,26 @@ impl Limits {
         }
     }
 
+    /// Sets limits from `key=value` pairs (`--limit max_memory=100000000`,
+    /// `--limit timeout=5s`): the same keys as the `[limits]` table.
+    pub fn with_overrides(&self, pairs: &[String]) -> Result<Limits, String> {
+        let mut value = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        for pair in pairs {
+            let Some((key, raw)) = pair.split_once('=') else {
+                return Err(format!(
+                    "`{pair}` is not key=value (e.g. max_tool_calls=50)"
+                ));
+            };
+            let (key, raw) = (key.trim(), raw.trim());
+            let v = match raw.replace('_', "").parse::<u64>() {
+                Ok(n) => serde_json::Value::from(n),
+                Err(_) => serde_json::Value::from(raw),
+            };
+            value[key] = v;
+        }
+        serde_json::from_value(value).map_err(|e| format!("--limit: {e}"))
+    }
+
     /// The call depth given to Rhai: the configured one, capped at [`CALL_DEPTH_CEILING`].
     pub fn effective_call_depth(&self) -> usize {
         self.max_call_depth.clamp(1, CALL_DEPTH_CEILING)
@@ -139,6 +159,19 @@ mod tests {
         assert_eq!(limits.max_tool_calls, Limits::default().max_tool_calls);
         let err = toml::from_str::<Limits>("max_operatoins = 5").unwrap_err();
         assert!(err.to_string().contains("max_operatoins"), "{err}");
+    }
+
+    #[test]
+    fn overrides_use_the_table_keys() {
+        let pairs = ["timeout=5s".to_string(), "max_memory = 1_000".to_string()];
+        let l = Limits::default().with_overrides(&pairs).unwrap();
+        assert_eq!(l.timeout, Duration::from_secs(5));
+        assert_eq!(l.max_memory, 1000);
+        let err = Limits::default()
+            .with_overrides(&["max_memroy=1".to_string()])
+            .unwrap_err();
+        assert!(err.contains("max_memroy"), "{err}");
+        assert!(Limits::default().with_overrides(&["oops".into()]).is_err());
     }
 
     #[test]
