@@ -196,12 +196,6 @@ impl RunCtx {
                 json!({"server": server, "tool": tool, "message": message, "kind": kind}),
             )
         };
-        if let Some(def) = def
-            && let Err(message) = self.policy.check(server, def)
-        {
-            self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
-            return Err(thrown(message, "policy"));
-        }
         let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
         self.emit(RunEvent::CallStarted {
             index,
@@ -210,6 +204,12 @@ impl RunCtx {
             args_summary,
             args: Value::Object(args.clone()),
         });
+        if let Some(def) = def
+            && let Err(message) = self.policy.check(server, def)
+        {
+            self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
+            return Err(thrown(message, "policy"));
+        }
         let t0 = Instant::now();
         let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
         let secs = t0.elapsed().as_secs_f64();

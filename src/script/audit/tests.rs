@@ -12,9 +12,12 @@ impl ToolInvoker for Fake {
         let tool: ToolDef =
             serde_json::from_value(json!({"name": "echo", "inputSchema": {"type": "object"}}))
                 .unwrap();
+        let drop: ToolDef = serde_json::from_value(json!({"name": "drop",
+            "inputSchema": {"type": "object"}, "annotations": {"destructiveHint": true}}))
+        .unwrap();
         vec![ServerTools {
             name: "fake".into(),
-            tools: Arc::new(vec![tool]),
+            tools: Arc::new(vec![tool, drop]),
         }]
     }
     fn call(
@@ -120,4 +123,28 @@ fn rotation_keeps_whole_records_in_order() {
         let size = std::fs::metadata(&p).unwrap().len();
         assert!(size <= 300, "{} is {size} bytes", p.display());
     }
+}
+
+#[test]
+fn refused_calls_are_recorded_with_their_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_in(&dir, 1 << 20, &[]);
+    let opts = RunOptions {
+        audit: Some(log.clone()),
+        ..Default::default()
+    };
+    let src = "try { fake::drop(#{ table: \"users\" }) } catch (e) { print(e.kind) }";
+    let report = run(src, Arc::new(Fake), opts);
+    assert!(report.ok(), "{:?}", report.error);
+    let records = read_records(log.path(), 3);
+    let call = records.iter().find(|r| r["type"] == "call").unwrap();
+    assert_eq!(call["tool"], "drop");
+    assert_eq!(call["ok"], false);
+    assert_eq!(call["args"]["table"], "users");
+    assert!(call["error"].as_str().unwrap().contains("destructive"));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["type"] == "print" && r["text"] == "policy")
+    );
 }
