@@ -10,7 +10,8 @@
 //! - `print`: `text`;
 //! - `limit_hit`: `limit`, `value`;
 //! - `run_end`: `status` (`ok`, `error`, `limit`, `cancelled`, `internal`), `result` or `error`,
-//!   `operations`, `elapsed_ms`.
+//!   `tools_used` (`server::tool`, sorted; their hashes are in `run_start`), `operations`,
+//!   `elapsed_ms`.
 //!
 //! Config (`[audit]` table): `enabled` (default true), `path` (default
 //! `<state dir>/codemode/audit.jsonl`), `max_bytes` (rotate above this size, default 10 MiB),
@@ -185,8 +186,15 @@ impl AuditLog {
                 _ => "error",
             },
         };
+        let mut used: Vec<String> = report
+            .calls
+            .iter()
+            .map(|c| format!("{}::{}", c.server, c.tool))
+            .collect();
+        used.sort();
+        used.dedup();
         self.log(json!({
-            "type": "run_end", "run_id": report.run_id, "status": status,
+            "type": "run_end", "run_id": report.run_id, "status": status, "tools_used": used,
             "result": report.result, "error": report.error, "operations": report.operations,
             "elapsed_ms": report.elapsed.as_millis() as u64,
         }));

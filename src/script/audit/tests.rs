@@ -78,6 +78,7 @@ fn a_run_writes_start_calls_prints_and_end_with_secrets_redacted() {
     assert_eq!(records[2]["args"]["password"], "«redacted»");
     assert_eq!(records[2]["ok"], true);
     assert_eq!(records[3]["status"], "ok");
+    assert_eq!(records[3]["tools_used"], json!(["fake::echo"]));
     assert_eq!(records[3]["result"], 1);
 }
 
