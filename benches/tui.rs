@@ -134,7 +134,9 @@ fn keystroke_in_5000_line_script(bencher: divan::Bencher) {
     let mut n = 0usize;
     bencher.bench_local(|| {
         n += 1;
-        state.editor.insert_char(if n % 2 == 0 { 'a' } else { 'b' });
+        state
+            .editor
+            .insert_char(if n.is_multiple_of(2) { 'a' } else { 'b' });
         state.rehighlight();
     });
 }

@@ -5,7 +5,7 @@
 //! front end:
 //! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
 //! - [`catalog`]: the naming rule (docs, search and lint over the servers' tools coming);
-//! - `script`: the Rhai sandbox (coming).
+//! - [`script`]: the Rhai sandbox (limits, policy, events, report).
 //!
 //! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
 
@@ -15,5 +15,6 @@ pub mod config;
 pub mod demo;
 pub mod logging;
 pub mod mcp;
+pub mod script;
 pub mod tui;
 pub mod util;

@@ -17,6 +17,10 @@ pub enum Exit {
     Connection,
     /// A request failed: timeout, invalid arguments, protocol error.
     RequestFailed,
+    /// A script failed: parse error, uncaught runtime or tool error, unacceptable result.
+    ScriptError,
+    /// A script was stopped by one of its limits.
+    LimitHit,
     /// Something inside codemode failed.
     Internal,
     /// Interrupted by Ctrl-C.
@@ -33,6 +37,8 @@ impl Exit {
             Exit::Config => 3,
             Exit::Connection => 4,
             Exit::RequestFailed => 5,
+            Exit::ScriptError => 6,
+            Exit::LimitHit => 7,
             Exit::Internal => 70,
             Exit::Interrupted => 130,
         }

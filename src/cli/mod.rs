@@ -1,10 +1,12 @@
 //! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
+mod audit;
 mod call;
 mod docs;
 mod exit;
 mod lint;
+mod run;
 mod servers;
 mod setup;
 mod tools;
@@ -32,6 +34,7 @@ Examples:
   codemode docs --format prompt              API docs to paste into an LLM prompt
   codemode lint --server demo                score a server's tool definitions
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
+  codemode run workflow.rhai --timeout 10s     run a script against the servers
   codemode --config ~/.cursor/mcp.json tools --json
 Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
 Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more).";
@@ -136,12 +139,75 @@ pub enum Command {
         #[arg(long)]
         pin: bool,
     },
+    /// Run a Rhai script that calls the servers' tools, in the sandbox.
+    #[command(
+        after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 6 script error (parse, uncaught error, bad result), 7 limit hit, 70 internal, 130 interrupted."
+    )]
+    Run {
+        /// The script file, or `-` to read it from stdin.
+        file: PathBuf,
+        /// Print one JSON object (result, prints, calls, error, limit) instead.
+        #[arg(long)]
+        json: bool,
+        /// Stop the run after this long, tool calls included (default 30s).
+        #[arg(long, value_parser = duration_arg)]
+        timeout: Option<Duration>,
+        /// Stop after this many Rhai operations (default 10000000).
+        #[arg(long, value_name = "N")]
+        max_ops: Option<u64>,
+        /// Stop after this many tool calls (default 200).
+        #[arg(long, value_name = "N")]
+        max_tool_calls: Option<usize>,
+        /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
+        #[arg(long = "limit", value_name = "KEY=VALUE")]
+        limits: Vec<String>,
+        /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
+        #[arg(long, value_name = "SERVER::TOOL")]
+        allow: Vec<String>,
+        /// Allow every tool annotated destructive.
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
+        #[arg(long, value_name = "SERVER::TOOL")]
+        deny: Vec<String>,
+        /// A JSON Schema file the script's result must match.
+        #[arg(long, value_name = "FILE")]
+        result_schema: Option<PathBuf>,
+    },
+    /// Show the audit log: recent runs, or one run in full.
+    #[command(
+        after_help = "Examples:\n  codemode audit --last 5\n  codemode audit show 3f2a9c1e\n  codemode audit show 3f2a9c1e --json\nThe log is $XDG_STATE_HOME/codemode/audit.jsonl (JSON Lines, rotated at 10 MiB)."
+    )]
+    Audit {
+        /// Show one run.
+        #[command(subcommand)]
+        action: Option<AuditAction>,
+        /// How many recent runs to list.
+        #[arg(long, default_value_t = 20)]
+        last: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
         /// Misbehave on purpose, for testing clients: exit-at-start, hang-at-start,
         /// crash-on-call=TOOL (repeatable).
         #[arg(long, value_name = "FAULT")]
         fault: Vec<String>,
+    },
+}
+
+/// `codemode audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Every record of one run: the script, calls, prints, limit, end.
+    Show {
+        /// The run id, or a unique prefix of it.
+        run: String,
+        /// Print the records as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -258,6 +324,39 @@ async fn run(cli: Cli) -> Exit {
             let req = lint::Request { server, json, pin };
             lint::run(cli.config.as_deref(), req).await
         }
+        Some(Command::Run {
+            file,
+            json,
+            timeout,
+            max_ops,
+            max_tool_calls,
+            limits,
+            allow,
+            allow_destructive,
+            deny,
+            result_schema,
+        }) => {
+            let req = run::Request {
+                file,
+                json,
+                timeout,
+                max_ops,
+                max_tool_calls,
+                limits,
+                allow,
+                allow_destructive,
+                deny,
+                result_schema,
+            };
+            run::run(cli.config.as_deref(), req).await
+        }
+        Some(Command::Audit { action, last, json }) => match action {
+            Some(AuditAction::Show {
+                run,
+                json: show_json,
+            }) => audit::show(&run, json || show_json),
+            None => audit::list(last, json),
+        },
         None => workbench::run(cli.config.as_deref(), cli.theme.as_deref(), cli.script).await,
     }
 }

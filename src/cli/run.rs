@@ -1,0 +1,234 @@
+//! `codemode run`: runs a Rhai script against the configured servers.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::Exit;
+use super::setup;
+use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
+
+/// What to run and how.
+pub struct Request {
+    /// The script file, or `-` for stdin.
+    pub file: PathBuf,
+    /// Print one JSON object (the report) instead of prints and the result.
+    pub json: bool,
+    /// Wall-clock limit.
+    pub timeout: Option<Duration>,
+    /// Operations limit.
+    pub max_ops: Option<u64>,
+    /// Tool-call limit.
+    pub max_tool_calls: Option<usize>,
+    /// `key=value` limit overrides (`--limit`).
+    pub limits: Vec<String>,
+    /// `server::tool` entries allowed even if destructive.
+    pub allow: Vec<String>,
+    /// Allow every destructive tool.
+    pub allow_destructive: bool,
+    /// `server::tool` entries refused.
+    pub deny: Vec<String>,
+    /// JSON Schema file the result must match.
+    pub result_schema: Option<PathBuf>,
+}
+
+/// Reads the script (from stdin for `-`).
+pub fn read_source(file: &Path) -> Result<String, String> {
+    if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the script from stdin: {e}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
+/// Reads and compiles `--result-schema`.
+pub fn read_schema(file: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let schema: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON: {e}", file.display()))?;
+    jsonschema::validator_for(&schema)
+        .map_err(|e| format!("{} is not a valid JSON Schema: {e}", file.display()))?;
+    Ok(schema)
+}
+
+/// The exit code of a finished run: 0 ok, 6 script error (parse, runtime, uncaught tool
+/// error, bad result), 7 limit hit, 70 internal failure, 130 cancelled.
+pub fn exit_for(report: &RunReport) -> Exit {
+    match report.error.as_ref().map(|e| e.kind) {
+        None => Exit::Ok,
+        Some(ErrorKind::Limit) => Exit::LimitHit,
+        Some(ErrorKind::Cancelled) => Exit::Interrupted,
+        Some(ErrorKind::Internal) => Exit::Internal,
+        Some(_) => Exit::ScriptError,
+    }
+}
+
+fn config_name(config: &crate::config::Config) -> String {
+    match &config.source {
+        crate::config::ConfigSource::File(p) => p.display().to_string(),
+        crate::config::ConfigSource::Embedded => "built-in defaults".into(),
+    }
+}
+
+/// Runs the command.
+pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+    let source = match read_source(&req.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let result_schema = match req.result_schema.as_deref().map(read_schema).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let config = match setup::load_config(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // The config's [limits]/[policy]/[audit] tables; flags override them.
+    let settings = match script::Settings::from_tables(&config.extra) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", config_name(&config));
+            return Exit::Config;
+        }
+    };
+    let mut limits = match settings.limits.with_overrides(&req.limits) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    if let Some(t) = req.timeout {
+        limits.timeout = t;
+    }
+    if let Some(n) = req.max_ops {
+        limits.max_operations = n;
+    }
+    if let Some(n) = req.max_tool_calls {
+        limits.max_tool_calls = n;
+    }
+    let mut policy = settings.policy;
+    policy.allow_destructive |= req.allow_destructive;
+    policy.allow.extend(req.allow.iter().cloned());
+    for entry in &req.deny {
+        let Some((server, tool)) = entry.split_once("::") else {
+            eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
+            return Exit::Usage;
+        };
+        let sp = policy.servers.entry(server.to_string()).or_default();
+        sp.deny.push(tool.to_string());
+    }
+    let specs = match setup::specs(&config, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let secrets = config.secrets();
+    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    registry.start();
+    registry.wait_settled(Duration::from_secs(60)).await;
+    for s in registry.servers() {
+        if s.status != crate::mcp::ServerStatus::Ready {
+            eprintln!(
+                "warning: server `{}` is not available: {}",
+                s.name, s.status
+            );
+        }
+    }
+    let audit = if !settings.audit.enabled {
+        None
+    } else {
+        match script::audit::AuditLog::open(settings.audit, secrets) {
+            Ok(log) => Some(Arc::new(log)),
+            Err(e) => {
+                eprintln!("warning: no audit log for this run: {e}");
+                None
+            }
+        }
+    };
+    let mut opts = RunOptions {
+        limits,
+        policy,
+        result_schema,
+        audit,
+        ..Default::default()
+    };
+    if !req.json {
+        opts.observers.push(Arc::new(|event: &RunEvent| {
+            if let RunEvent::Print { text } = event {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
+        }));
+    }
+    let ctrl_c = cancel_on_ctrl_c(opts.cancel.clone());
+    let invoker = Arc::new(script::RegistryInvoker {
+        registry: registry.clone(),
+        handle: tokio::runtime::Handle::current(),
+    });
+    let text = source.clone();
+    let report = tokio::task::spawn_blocking(move || script::run(&text, invoker, opts)).await;
+    ctrl_c.abort();
+    registry.shutdown().await;
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: the script task failed: {e}");
+            return Exit::Internal;
+        }
+    };
+    print_report(&report, &source, req.json);
+    exit_for(&report)
+}
+
+/// Cancels `cancel` on Ctrl-C. The handler is installed before this returns, so a Ctrl-C
+/// that arrives once the script runs never kills the process outright.
+fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task::JoinHandle<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut sig) = signal(SignalKind::interrupt()) {
+            return tokio::spawn(async move {
+                if sig.recv().await.is_some() {
+                    cancel.cancel();
+                }
+            });
+        }
+    }
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel();
+        }
+    })
+}
+
+fn print_report(report: &RunReport, source: &str, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+        return;
+    }
+    match &report.error {
+        None => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.result).unwrap_or_default()
+        ),
+        Some(e) => eprint!("{}", e.render(source)),
+    }
+}

@@ -1,0 +1,268 @@
+//! The audit log: append-only JSON Lines, one record per event of every run, whatever the
+//! front end. Each record is written with one `write` call as soon as it happens, so a killed
+//! process loses nothing already done. Secrets are redacted from every record.
+//!
+//! Records (all have `type`, `run_id`, `ts` in RFC 3339):
+//! - `run_start`: `script`, `sha256` (of the script), `limits`, `servers`
+//!   (`[{name, tools: {tool: sha256 of its definition}}]`);
+//! - `call`: `index`, `server`, `tool`, `args` (redacted), `duration_ms`, `ok`, `error`,
+//!   `result_bytes`;
+//! - `print`: `text`;
+//! - `limit_hit`: `limit`, `value`;
+//! - `run_end`: `status` (`ok`, `error`, `limit`, `cancelled`, `internal`), `result` or `error`,
+//!   `tools_used` (`server::tool`, sorted; their hashes are in `run_start`), `operations`,
+//!   `elapsed_ms`.
+//!
+//! Config (`[audit]` table): `enabled` (default true), `path` (default
+//! `<state dir>/codemode/audit.jsonl`), `max_bytes` (rotate above this size, default 10 MiB),
+//! `keep` (rotated files kept as `audit.1.jsonl`..., default 3).
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::ctx::Observer;
+use super::invoker::ServerTools;
+use super::limits::Limits;
+use super::report::{RunEvent, RunReport};
+
+/// The `[audit]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Write the audit log at all.
+    pub enabled: bool,
+    /// Where; default [`default_path`].
+    pub path: Option<PathBuf>,
+    /// Rotate when the file would grow past this many bytes.
+    pub max_bytes: u64,
+    /// How many rotated files to keep.
+    pub keep: usize,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            enabled: true,
+            path: None,
+            max_bytes: 10 << 20,
+            keep: 3,
+        }
+    }
+}
+
+/// `<state dir>/codemode/audit.jsonl`.
+pub fn default_path() -> PathBuf {
+    crate::logging::state_dir().join("audit.jsonl")
+}
+
+/// An open audit log. Share it with `Arc`; appends are serialized.
+pub struct AuditLog {
+    path: PathBuf,
+    file: Mutex<File>,
+    config: AuditConfig,
+    secrets: Vec<String>,
+}
+
+fn now() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn open_append(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// The path of rotated file number `n` (`audit.jsonl` → `audit.1.jsonl`).
+pub fn rotated_path(path: &Path, n: usize) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("audit");
+    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("jsonl");
+    path.with_file_name(format!("{stem}.{n}.{ext}"))
+}
+
+impl AuditLog {
+    /// Opens (creating) the log at `config.path` or the default path. `secrets` are replaced
+    /// by `«redacted»` in every record.
+    pub fn open(config: AuditConfig, secrets: Vec<String>) -> std::io::Result<Self> {
+        let path = config.path.clone().unwrap_or_else(default_path);
+        let file = open_append(&path)?;
+        Ok(AuditLog {
+            path,
+            file: Mutex::new(file),
+            config,
+            secrets,
+        })
+    }
+
+    /// Where the log is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record (adding `ts`), redacted, as one line in one write.
+    pub fn append(&self, mut record: Value) -> std::io::Result<()> {
+        if let Some(obj) = record.as_object_mut() {
+            obj.insert("ts".into(), Value::String(now()));
+        }
+        let raw = record.to_string();
+        let mut line = crate::config::redact(&raw, &self.secrets);
+        if line != raw && serde_json::from_str::<Value>(&line).is_err() {
+            line = json!({"type": record["type"], "run_id": record["run_id"], "ts": record["ts"],
+                "redaction_failed": true})
+            .to_string();
+        }
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > 0 && size + line.len() as u64 > self.config.max_bytes {
+            self.rotate()?;
+            *file = open_append(&self.path)?;
+        }
+        file.write_all(line.as_bytes())
+    }
+
+    fn rotate(&self) -> std::io::Result<()> {
+        let keep = self.config.keep;
+        if keep == 0 {
+            return std::fs::remove_file(&self.path);
+        }
+        let _ = std::fs::remove_file(rotated_path(&self.path, keep));
+        for n in (1..keep).rev() {
+            let from = rotated_path(&self.path, n);
+            if from.exists() {
+                std::fs::rename(&from, rotated_path(&self.path, n + 1))?;
+            }
+        }
+        std::fs::rename(&self.path, rotated_path(&self.path, 1))
+    }
+
+    /// Writes `run_start`.
+    pub fn run_start(&self, run_id: &str, script: &str, limits: &Limits, servers: &[ServerTools]) {
+        let servers: Vec<Value> = servers
+            .iter()
+            .map(|s| {
+                let tools: serde_json::Map<String, Value> = s
+                    .tools
+                    .iter()
+                    .map(|t| {
+                        let def = serde_json::to_vec(t).unwrap_or_default();
+                        (t.name.clone(), Value::String(sha256_hex(&def)))
+                    })
+                    .collect();
+                json!({"name": s.name, "tools": tools})
+            })
+            .collect();
+        self.log(json!({
+            "type": "run_start", "run_id": run_id, "script": script,
+            "sha256": sha256_hex(script.as_bytes()), "limits": limits, "servers": servers,
+        }));
+    }
+
+    /// Writes `run_end`.
+    pub fn run_end(&self, report: &RunReport) {
+        let status = match &report.error {
+            None => "ok",
+            Some(e) => match e.kind {
+                super::ErrorKind::Limit => "limit",
+                super::ErrorKind::Cancelled => "cancelled",
+                super::ErrorKind::Internal => "internal",
+                _ => "error",
+            },
+        };
+        let mut used: Vec<String> = report
+            .calls
+            .iter()
+            .map(|c| format!("{}::{}", c.server, c.tool))
+            .collect();
+        used.sort();
+        used.dedup();
+        self.log(json!({
+            "type": "run_end", "run_id": report.run_id, "status": status, "tools_used": used,
+            "result": report.result, "error": report.error, "operations": report.operations,
+            "elapsed_ms": report.elapsed.as_millis() as u64,
+        }));
+    }
+
+    fn log(&self, record: Value) {
+        if let Err(e) = self.append(record) {
+            tracing::warn!("audit log {}: {e}", self.path.display());
+        }
+    }
+
+    /// An observer that writes `call`, `print` and `limit_hit` records for run `run_id`.
+    pub fn observer(self: &Arc<Self>, run_id: &str) -> Observer {
+        let log = self.clone();
+        let run_id = run_id.to_string();
+        let pending: Mutex<HashMap<usize, Value>> = Mutex::default();
+        Arc::new(move |event: &RunEvent| match event {
+            RunEvent::CallStarted { index, args, .. } => {
+                let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
+                p.insert(*index, args.clone());
+            }
+            RunEvent::CallFinished(rec) => {
+                let args = pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&rec.index)
+                    .unwrap_or(Value::Null);
+                let mut v = serde_json::to_value(rec).unwrap_or_default();
+                v["type"] = "call".into();
+                v["run_id"] = run_id.clone().into();
+                v["args"] = args;
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("args_summary");
+                }
+                log.log(v);
+            }
+            RunEvent::Print { text } => {
+                log.log(json!({"type": "print", "run_id": run_id, "text": text}));
+            }
+            RunEvent::LimitHit(hit) => {
+                log.log(
+                    json!({"type": "limit_hit", "run_id": run_id, "limit": hit.limit,
+                    "value": hit.value}),
+                );
+            }
+            RunEvent::Finished(_) => {}
+        })
+    }
+}
+
+/// Every record of the log at `path`, oldest first, rotated files included. Lines that do
+/// not parse are skipped.
+pub fn read_records(path: &Path, keep: usize) -> Vec<Value> {
+    let mut files: Vec<PathBuf> = (1..=keep.max(1))
+        .rev()
+        .map(|n| rotated_path(path, n))
+        .collect();
+    files.push(path.to_path_buf());
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect::<Vec<Value>>()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

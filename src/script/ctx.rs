@@ -1,0 +1,382 @@
+//! The state one run shares between the engine's callbacks: tools, limits, policy, the calls
+//! made so far, prints, and how to stop.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rhai::{Dynamic, EvalAltResult, Position};
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::convert::{from_json, outcome_value, to_json};
+use super::invoker::ToolInvoker;
+use super::limits::Limits;
+use super::policy::Policy;
+use super::report::{CallRecord, LimitHit, RunEvent};
+use crate::mcp::{CallError, ToolDef};
+
+/// Receives every event of a run (the live channel, the audit log).
+pub type Observer = Arc<dyn Fn(&RunEvent) + Send + Sync>;
+
+/// Why a tool call did not give a value.
+pub(crate) enum Failure {
+    /// A catchable error map `#{server, tool, message, kind}`.
+    Thrown(Value),
+    /// The run must stop: a limit, the timeout or a cancel (by name).
+    Stop(&'static str),
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<CallRecord>,
+    next_index: usize,
+    result_bytes: usize,
+    prints: Vec<String>,
+    print_bytes: usize,
+    prints_dropped: usize,
+    limit_hit: Option<LimitHit>,
+}
+
+/// One run's shared state.
+pub(crate) struct RunCtx {
+    pub invoker: Arc<dyn ToolInvoker>,
+    pub limits: Limits,
+    pub policy: Policy,
+    pub tools: HashMap<String, HashMap<String, ToolDef>>,
+    /// Cancelled on timeout or when the caller's token is cancelled.
+    pub cancel: CancellationToken,
+    pub timed_out: AtomicBool,
+    pub operations: AtomicU64,
+    pub started: Instant,
+    observers: Vec<Observer>,
+    state: Mutex<State>,
+}
+
+impl RunCtx {
+    pub fn new(
+        invoker: Arc<dyn ToolInvoker>,
+        limits: Limits,
+        policy: Policy,
+        external: CancellationToken,
+        observers: Vec<Observer>,
+    ) -> Self {
+        let tools = invoker
+            .servers()
+            .into_iter()
+            .map(|s| {
+                let tools = s
+                    .tools
+                    .iter()
+                    .map(|t| (t.name.clone(), t.clone()))
+                    .collect();
+                (s.name, tools)
+            })
+            .collect();
+        RunCtx {
+            invoker,
+            limits,
+            policy,
+            tools,
+            cancel: external.child_token(),
+            timed_out: AtomicBool::new(false),
+            operations: AtomicU64::new(0),
+            started: Instant::now(),
+            observers,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn emit(&self, event: RunEvent) {
+        for o in &self.observers {
+            o(&event);
+        }
+    }
+
+    /// Records a print line; past `max_output_bytes` of prints, lines are counted, not kept.
+    pub fn print(&self, text: &str) {
+        {
+            let mut st = self.lock();
+            if st.print_bytes + text.len() > self.limits.max_output_bytes {
+                st.prints_dropped += 1;
+                return;
+            }
+            st.print_bytes += text.len();
+            st.prints.push(text.to_string());
+        }
+        self.emit(RunEvent::Print {
+            text: text.to_string(),
+        });
+    }
+
+    /// Why the run must stop now, if it must.
+    pub fn stop_reason(&self) -> Option<&'static str> {
+        if self.cancel.is_cancelled() {
+            return Some(if self.timed_out.load(Ordering::Relaxed) {
+                "timeout"
+            } else {
+                "cancelled"
+            });
+        }
+        if super::memory::used() > self.limits.max_memory {
+            return Some("max_memory");
+        }
+        None
+    }
+
+    /// Records that `limit` stopped the run (the first one wins) and tells the observers.
+    pub fn hit(&self, limit: &str) {
+        if limit == "cancelled" {
+            return;
+        }
+        let hit = LimitHit {
+            limit: limit.to_string(),
+            value: self.limits.describe(limit),
+        };
+        {
+            let mut st = self.lock();
+            if st.limit_hit.is_some() {
+                return;
+            }
+            st.limit_hit = Some(hit.clone());
+        }
+        self.emit(RunEvent::LimitHit(hit));
+    }
+
+    /// The error that stops the run for `reason` (not catchable by `try`).
+    pub fn stop(&self, reason: &'static str, pos: Position) -> Box<EvalAltResult> {
+        self.hit(reason);
+        EvalAltResult::ErrorTerminated(Dynamic::from(reason), pos).into()
+    }
+
+    /// Reserves `n` call slots against `max_tool_calls`; returns the first index.
+    pub fn reserve(&self, n: usize) -> Result<usize, &'static str> {
+        if let Some(r) = self.stop_reason() {
+            return Err(r);
+        }
+        let mut st = self.lock();
+        if st.next_index + n > self.limits.max_tool_calls {
+            return Err("max_tool_calls");
+        }
+        let first = st.next_index;
+        st.next_index += n;
+        Ok(first)
+    }
+
+    /// One tool call, from policy check to converted value. Blocks.
+    pub fn invoke(
+        &self,
+        index: usize,
+        server: &str,
+        tool: &str,
+        args: Map<String, Value>,
+    ) -> Result<Value, Failure> {
+        // A tool that appeared after the run started (tools/list_changed) is looked up
+        // afresh, so that the policy sees its annotations too.
+        let fresh;
+        let def = match self.tools.get(server).and_then(|t| t.get(tool)) {
+            Some(d) => Some(d),
+            None => {
+                fresh = self
+                    .invoker
+                    .servers()
+                    .into_iter()
+                    .find(|s| s.name == server)
+                    .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned());
+                fresh.as_ref()
+            }
+        };
+        let thrown = |message: String, kind: &str| {
+            Failure::Thrown(
+                json!({"server": server, "tool": tool, "message": message, "kind": kind}),
+            )
+        };
+        let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
+        self.emit(RunEvent::CallStarted {
+            index,
+            server: server.to_string(),
+            tool: tool.to_string(),
+            args_summary,
+            args: Value::Object(args.clone()),
+        });
+        if let Some(def) = def
+            && let Err(message) = self.policy.check(server, def)
+        {
+            self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
+            return Err(thrown(message, "policy"));
+        }
+        let t0 = Instant::now();
+        let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
+        let secs = t0.elapsed().as_secs_f64();
+        let outcome = match outcome {
+            Err(CallError::Cancelled { .. }) if self.cancel.is_cancelled() => {
+                let reason = self.stop_reason().unwrap_or("cancelled");
+                self.record(index, server, tool, &args, 0, Err(reason.into()), secs);
+                return Err(Failure::Stop(reason));
+            }
+            Err(e) => {
+                self.record(index, server, tool, &args, 0, Err(e.to_string()), secs);
+                return Err(thrown(e.to_string(), e.kind()));
+            }
+            Ok(o) => o,
+        };
+        let bytes = outcome.wire_bytes();
+        let over = {
+            let mut st = self.lock();
+            st.result_bytes += bytes;
+            st.result_bytes > self.limits.max_result_bytes
+        };
+        if over {
+            self.record(
+                index,
+                server,
+                tool,
+                &args,
+                bytes,
+                Err("max_result_bytes".into()),
+                secs,
+            );
+            return Err(Failure::Stop("max_result_bytes"));
+        }
+        if outcome.is_error {
+            let message = outcome.text();
+            self.record(
+                index,
+                server,
+                tool,
+                &args,
+                bytes,
+                Err(message.clone()),
+                secs,
+            );
+            return Err(thrown(message, "tool_error"));
+        }
+        let value = outcome_value(&outcome);
+        if let (Some(schema), Some(structured)) = (
+            def.and_then(|d| d.output_schema.as_ref()),
+            &outcome.structured_content,
+        ) && let Err(problem) = crate::mcp::check_args(schema, structured)
+        {
+            let message = format!("result does not match the tool's outputSchema: {problem}");
+            self.record(
+                index,
+                server,
+                tool,
+                &args,
+                bytes,
+                Err(message.clone()),
+                secs,
+            );
+            return Err(thrown(message, "output_schema"));
+        }
+        self.record(index, server, tool, &args, bytes, Ok(()), secs);
+        Ok(value)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        index: usize,
+        server: &str,
+        tool: &str,
+        args: &Map<String, Value>,
+        result_bytes: usize,
+        result: Result<(), String>,
+        secs: f64,
+    ) {
+        let rec = CallRecord {
+            index,
+            server: server.to_string(),
+            tool: tool.to_string(),
+            args_summary: crate::util::truncate(&Value::Object(args.clone()).to_string(), 300),
+            duration: std::time::Duration::from_secs_f64(secs),
+            ok: result.is_ok(),
+            error: result.err(),
+            result_bytes,
+        };
+        {
+            let mut st = self.lock();
+            st.calls.push(rec.clone());
+        }
+        self.emit(RunEvent::CallFinished(rec));
+    }
+
+    /// A tool call from the script: argument conversion, limits, invocation, and the result
+    /// or the error as Rhai sees it.
+    pub fn call(&self, server: &str, tool: &str, args: Dynamic, pos: Position) -> RhaiResult {
+        let args = self.args_map(server, tool, &args, pos)?;
+        let index = self.reserve(1).map_err(|r| self.stop(r, pos))?;
+        match self.invoke(index, server, tool, args) {
+            Ok(v) => Ok(from_json(&v)),
+            Err(f) => Err(self.failure(f, pos)),
+        }
+    }
+
+    /// The Rhai error for a failed call.
+    pub fn failure(&self, f: Failure, pos: Position) -> Box<EvalAltResult> {
+        match f {
+            Failure::Thrown(map) => EvalAltResult::ErrorRuntime(from_json(&map), pos).into(),
+            Failure::Stop(reason) => self.stop(reason, pos),
+        }
+    }
+
+    /// The argument of a tool function as a JSON object (`()` counts as `#{}`).
+    pub fn args_map(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Dynamic,
+        pos: Position,
+    ) -> Result<Map<String, Value>, Box<EvalAltResult>> {
+        let bad = |message: String| -> Box<EvalAltResult> {
+            EvalAltResult::ErrorRuntime(
+                from_json(&json!({"server": server, "tool": tool, "message": message, "kind": "invalid_arguments"})),
+                pos,
+            )
+            .into()
+        };
+        match to_json(args) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(Value::Null) => Ok(Map::new()),
+            Ok(other) => Err(bad(format!(
+                "{server}::{tool} takes one object map like #{{ key: value }}, not {}",
+                match other {
+                    Value::Array(_) => "an array",
+                    Value::String(_) => "a string",
+                    Value::Number(_) => "a number",
+                    Value::Bool(_) => "a boolean",
+                    _ => "that value",
+                }
+            ))),
+            Err(e) => Err(bad(format!("arguments of {server}::{tool}: {e}"))),
+        }
+    }
+
+    /// The calls, prints and limit hit so far.
+    pub fn take_outcome(&self) -> (Vec<CallRecord>, Vec<String>, Option<LimitHit>) {
+        let mut st = self.lock();
+        let mut prints = std::mem::take(&mut st.prints);
+        if st.prints_dropped > 0 {
+            prints.push(format!(
+                "… {} more printed lines dropped (max_output_bytes)",
+                st.prints_dropped
+            ));
+        }
+        let mut calls = std::mem::take(&mut st.calls);
+        calls.sort_by_key(|c| c.index);
+        (calls, prints, st.limit_hit.clone())
+    }
+
+    /// The limit recorded so far, if any.
+    pub fn limit_hit(&self) -> Option<LimitHit> {
+        self.lock().limit_hit.clone()
+    }
+}
+
+/// What registered functions return.
+pub(crate) type RhaiResult = Result<Dynamic, Box<EvalAltResult>>;

@@ -1,0 +1,265 @@
+//! The Rhai engine of one run: a raw engine with only the pure packages (no file, network,
+//! process, time-wasting or module-loading functions), the limits, and codemode's API.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
+    BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage, MoreStringPackage,
+    Package,
+};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FuncRegistration, INT, Module, NativeCallContext,
+    OptimizationLevel,
+};
+use serde_json::{Map, Value};
+
+use super::convert::{from_json, to_json};
+use super::ctx::{Failure, RhaiResult, RunCtx};
+use crate::catalog::names::{Kind, Names};
+
+/// Builds the engine for one run.
+pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
+    let mut engine = Engine::new_raw();
+    ArithmeticPackage::new().register_into_engine(&mut engine);
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicStringPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    BasicIteratorPackage::new().register_into_engine(&mut engine);
+    BasicFnPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+    BitFieldPackage::new().register_into_engine(&mut engine);
+
+    let l = &ctx.limits;
+    engine
+        .set_optimization_level(OptimizationLevel::Simple)
+        .set_max_operations(l.max_operations.max(1))
+        .set_max_call_levels(l.effective_call_depth())
+        .set_max_expr_depths(l.max_expr_depth.max(2), (l.max_expr_depth / 2).max(1))
+        .set_max_string_size(l.max_string_size.max(1))
+        .set_max_array_size(l.max_array_size.max(1))
+        .set_max_map_size(l.max_map_size.max(1))
+        .set_max_modules(0);
+    engine.disable_symbol("eval");
+
+    let c = ctx.clone();
+    engine.on_progress(move |ops| {
+        c.operations
+            .store(ops, std::sync::atomic::Ordering::Relaxed);
+        c.stop_reason().map(|reason| {
+            c.hit(reason);
+            Dynamic::from(reason)
+        })
+    });
+    let c = ctx.clone();
+    engine.on_print(move |s| c.print(s));
+    let c = ctx.clone();
+    engine.on_debug(move |s, _, pos| match pos.line() {
+        Some(line) => c.print(&format!("[debug line {line}] {s}")),
+        None => c.print(&format!("[debug] {s}")),
+    });
+
+    register_globals(&mut engine, ctx);
+    register_servers(&mut engine, ctx);
+    engine
+}
+
+fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
+    let c = ctx.clone();
+    engine.register_fn(
+        "call_tool",
+        move |nc: NativeCallContext, server: &str, tool: &str, args: Dynamic| -> RhaiResult {
+            c.call(server, tool, args, nc.call_position())
+        },
+    );
+    let c = ctx.clone();
+    engine.register_fn(
+        "call_tool",
+        move |nc: NativeCallContext, server: &str, tool: &str| -> RhaiResult {
+            c.call(server, tool, Dynamic::UNIT, nc.call_position())
+        },
+    );
+    let c = ctx.clone();
+    engine.register_fn(
+        "parallel",
+        move |nc: NativeCallContext, calls: Array| -> RhaiResult {
+            parallel(&c, calls, nc.call_position())
+        },
+    );
+    engine.register_fn(
+        "parse_json",
+        |nc: NativeCallContext, text: &str| -> RhaiResult {
+            serde_json::from_str::<Value>(text)
+                .map(|v| from_json(&v))
+                .map_err(|e| {
+                    let msg = format!(
+                        "parse_json: invalid JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    );
+                    EvalAltResult::ErrorRuntime(msg.into(), nc.call_position()).into()
+                })
+        },
+    );
+    fn json_text(nc: &NativeCallContext, v: &Dynamic) -> RhaiResult {
+        to_json(v)
+            .map(|j| Dynamic::from(j.to_string()))
+            .map_err(|e| {
+                EvalAltResult::ErrorRuntime(format!("to_json: {e}").into(), nc.call_position())
+                    .into()
+            })
+    }
+    engine.register_fn("to_json", |nc: NativeCallContext, v: Dynamic| {
+        json_text(&nc, &v)
+    });
+    engine.register_fn("to_json", |nc: NativeCallContext, v: rhai::Map| {
+        json_text(&nc, &Dynamic::from_map(v))
+    });
+    engine.register_fn("to_json", |nc: NativeCallContext, v: Array| {
+        json_text(&nc, &Dynamic::from_array(v))
+    });
+    let c = ctx.clone();
+    engine.register_fn(
+        "sleep",
+        move |nc: NativeCallContext, ms: INT| -> RhaiResult {
+            // A deadline past what `Instant` holds sleeps until the run is stopped.
+            let until = Instant::now().checked_add(Duration::from_millis(ms.max(0) as u64));
+            loop {
+                if let Some(reason) = c.stop_reason() {
+                    return Err(c.stop(reason, nc.call_position()));
+                }
+                let left = until.map_or(Duration::MAX, |u| {
+                    u.saturating_duration_since(Instant::now())
+                });
+                if left.is_zero() {
+                    return Ok(Dynamic::UNIT);
+                }
+                thread::sleep(left.min(Duration::from_millis(5)));
+            }
+        },
+    );
+}
+
+/// Each ready server as a static module of functions named by the naming rule.
+fn register_servers(engine: &mut Engine, ctx: &Arc<RunCtx>) {
+    let servers = Names::assign(ctx.tools.keys().map(String::as_str), Kind::Server);
+    for (server, module_name) in servers.iter() {
+        let tools = &ctx.tools[server];
+        let names = Names::assign(tools.keys().map(String::as_str), Kind::Tool);
+        let mut module = Module::new();
+        for (tool, fn_name) in names.iter() {
+            let no_required = tools[tool]
+                .input_schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_none_or(|r| r.is_empty());
+            let (c, s, t) = (ctx.clone(), server.to_string(), tool.to_string());
+            FuncRegistration::new(fn_name).set_into_module(
+                &mut module,
+                move |nc: NativeCallContext, args: Dynamic| -> RhaiResult {
+                    c.call(&s, &t, args, nc.call_position())
+                },
+            );
+            if no_required {
+                let (c, s, t) = (ctx.clone(), server.to_string(), tool.to_string());
+                FuncRegistration::new(fn_name).set_into_module(
+                    &mut module,
+                    move |nc: NativeCallContext| -> RhaiResult {
+                        c.call(&s, &t, Dynamic::UNIT, nc.call_position())
+                    },
+                );
+            }
+        }
+        engine.register_static_module(module_name, module.into());
+    }
+}
+
+/// `parallel([[server, tool, args], ...])`: every call at once (at most `max_parallel` in
+/// flight), results in the same order. If any call fails, `parallel` throws the error map of
+/// the first failed call (in list order) once all have finished, with two more fields:
+/// `index` (its position in the list) and `results` (every call's result, error maps in the
+/// places of the failed ones).
+fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult {
+    let mut jobs = Vec::with_capacity(calls.len());
+    for (i, item) in calls.iter().enumerate() {
+        let bad = |what: &str| -> Box<EvalAltResult> {
+            EvalAltResult::ErrorRuntime(
+                format!("parallel: item {i} {what}; expected [server, tool, #{{ args }}]").into(),
+                pos,
+            )
+            .into()
+        };
+        let parts = item
+            .read_lock::<Array>()
+            .map(|a| a.clone())
+            .ok_or_else(|| bad("is not an array"))?;
+        if parts.len() < 2 || parts.len() > 3 {
+            return Err(bad(&format!("has {} elements", parts.len())));
+        }
+        let server = parts[0]
+            .clone()
+            .into_string()
+            .map_err(|_| bad("has no server name"))?;
+        let tool = parts[1]
+            .clone()
+            .into_string()
+            .map_err(|_| bad("has no tool name"))?;
+        let args = parts.get(2).cloned().unwrap_or(Dynamic::UNIT);
+        let args: Map<String, Value> = ctx.args_map(&server, &tool, &args, pos)?;
+        jobs.push((server, tool, args));
+    }
+    let first = ctx.reserve(jobs.len()).map_err(|r| ctx.stop(r, pos))?;
+    let width = ctx.limits.max_parallel.max(1);
+    let mut results: Vec<Option<Result<Value, Failure>>> = Vec::new();
+    results.resize_with(jobs.len(), || None);
+    for (chunk_no, chunk) in jobs.chunks(width).enumerate() {
+        let done: Vec<Result<Value, Failure>> = thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .map(|(j, (server, tool, args))| {
+                    let index = first + chunk_no * width + j;
+                    scope.spawn(move || ctx.invoke(index, server, tool, args.clone()))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(Failure::Stop("cancelled"))))
+                .collect()
+        });
+        for (j, r) in done.into_iter().enumerate() {
+            results[chunk_no * width + j] = Some(r);
+        }
+    }
+    let results: Vec<Result<Value, Failure>> = results.into_iter().flatten().collect();
+    if let Some(reason) = results.iter().find_map(|r| match r {
+        Err(Failure::Stop(reason)) => Some(*reason),
+        _ => None,
+    }) {
+        return Err(ctx.stop(reason, pos));
+    }
+    let first_error = results.iter().position(|r| r.is_err());
+    let values: Array = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(v) | Err(Failure::Thrown(v)) => from_json(&v),
+            Err(Failure::Stop(_)) => Dynamic::UNIT,
+        })
+        .collect();
+    match first_error {
+        None => Ok(Dynamic::from_array(values)),
+        Some(i) => {
+            let mut err = values[i]
+                .clone()
+                .try_cast::<rhai::Map>()
+                .unwrap_or_default();
+            err.insert("index".into(), Dynamic::from_int(i as INT));
+            err.insert("results".into(), Dynamic::from_array(values));
+            Err(EvalAltResult::ErrorRuntime(Dynamic::from_map(err), pos).into())
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! How scripts reach tools: the [`ToolInvoker`] trait, blocking, called from the script
+//! thread. [`RegistryInvoker`] implements it over [`Registry`] with a tokio runtime handle.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
+
+use crate::mcp::{CallError, CallOptions, CallOutcome, Registry, ServerStatus, ToolDef};
+
+/// One server whose tools scripts may call.
+#[derive(Clone, Debug)]
+pub struct ServerTools {
+    /// Raw server name.
+    pub name: String,
+    /// Its tools.
+    pub tools: Arc<Vec<ToolDef>>,
+}
+
+/// Calls tools on behalf of a script. Implementations block the calling (script) thread until
+/// the call ends, fails, or `cancel` fires.
+pub trait ToolInvoker: Send + Sync {
+    /// The servers that are ready, with their tools.
+    fn servers(&self) -> Vec<ServerTools>;
+
+    /// Calls `tool` on `server`; returns when it finishes or `cancel` is cancelled.
+    fn call(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Map<String, Value>,
+        cancel: &CancellationToken,
+    ) -> Result<CallOutcome, CallError>;
+}
+
+/// [`ToolInvoker`] over a [`Registry`]; blocks on the runtime through `handle`. Never call it
+/// from a runtime worker thread.
+#[derive(Clone)]
+pub struct RegistryInvoker {
+    /// The registry.
+    pub registry: Registry,
+    /// The runtime the registry lives on.
+    pub handle: Handle,
+}
+
+impl ToolInvoker for RegistryInvoker {
+    fn servers(&self) -> Vec<ServerTools> {
+        self.registry
+            .servers()
+            .into_iter()
+            .filter(|s| s.status == ServerStatus::Ready)
+            .map(|s| ServerTools {
+                name: s.name,
+                tools: s.tools,
+            })
+            .collect()
+    }
+
+    fn call(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Map<String, Value>,
+        cancel: &CancellationToken,
+    ) -> Result<CallOutcome, CallError> {
+        let opts = CallOptions {
+            cancel: cancel.child_token(),
+            ..Default::default()
+        };
+        self.handle
+            .block_on(self.registry.call_tool(server, tool, Some(args), &opts))
+    }
+}

@@ -1,0 +1,51 @@
+//! The script sandbox: Rhai programs that call MCP tools, with limits, a policy, events and a
+//! report.
+//!
+//! The script API:
+//! - every ready server is a module and every tool a function of it taking one object map:
+//!   `demo::get_issue(#{ id: 1 })`; tools without required parameters can also be called with
+//!   no argument. Names follow [`crate::catalog::names`].
+//! - `call_tool(server, tool, #{...})` takes raw names (Rhai reserves `call` for function
+//!   pointers, hence the longer name).
+//! - `parallel([[server, tool, #{...}], ...])` runs calls concurrently and returns their
+//!   results in order; if any fails it throws the first failure's error map, with `index`
+//!   and `results` (all results, error maps in the failed places) added.
+//! - a failed call (the tool's `isError`, a transport failure, a policy refusal, a result that
+//!   does not match the tool's `outputSchema`) throws a catchable map
+//!   `#{ server, tool, message, kind }`.
+//! - results: `structuredContent` becomes a map; text becomes a string (never parsed: use
+//!   `parse_json`); images, audio and binary resources become `#{ type, mime_type, bytes }`.
+//! - `parse_json(text)`, `to_json(value)`, `print(x)`, `debug(x)` (into the run's events,
+//!   never stdout), `sleep(ms)` (interruptible).
+//! - the last value is the result, as JSON.
+//! - `try { ... } catch (e) { ... }` is a statement in Rhai, not an expression: assign inside
+//!   it (`let r = (); try { r = ... } catch (e) { r = e.message }`).
+//!
+//! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
+
+pub mod audit;
+mod convert;
+mod ctx;
+mod engine;
+mod error;
+mod invoker;
+mod limits;
+pub mod memory;
+mod policy;
+mod report;
+mod run;
+mod settings;
+mod suggest;
+
+pub use convert::{from_json, outcome_value, to_json};
+pub use ctx::Observer;
+pub use error::{ErrorKind, ScriptError, hint};
+pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
+pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
+pub use policy::{Policy, ServerPolicy};
+pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
+pub use run::{RunOptions, event_channel, new_run_id, run};
+pub use settings::Settings;
+
+#[cfg(test)]
+mod tests;

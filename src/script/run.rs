@@ -1,0 +1,316 @@
+//! Running one script: on its own thread with a large stack, with a watchdog for the
+//! timeout, producing a [`RunReport`].
+
+// The error side is built once per run; boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::thread;
+
+use rhai::{Dynamic, EvalAltResult, ParseError, ParseErrorType};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::convert::to_json;
+use super::ctx::{Observer, RunCtx};
+use super::error::{ErrorKind, ScriptError, innermost};
+use super::invoker::ToolInvoker;
+use super::limits::{Limits, SCRIPT_STACK_BYTES};
+use super::policy::Policy;
+use super::report::{LimitHit, RunEvent, RunReport};
+
+/// How to run a script.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// The limits.
+    pub limits: Limits,
+    /// Which tools may be called.
+    pub policy: Policy,
+    /// A JSON Schema the final result must match (`--result-schema`).
+    pub result_schema: Option<Value>,
+    /// Cancels the run from outside (Ctrl-C, the TUI).
+    pub cancel: CancellationToken,
+    /// Receive every event as it happens (live channel, audit log).
+    pub observers: Vec<Observer>,
+    /// The run id; a fresh one when empty.
+    pub run_id: String,
+    /// Where to record the run (`run_start`, every call, print and limit, `run_end`).
+    pub audit: Option<Arc<super::audit::AuditLog>>,
+}
+
+/// An observer that forwards every event into a channel, for front ends that poll (the TUI).
+/// The last event of a run is [`RunEvent::Finished`].
+pub fn event_channel() -> (Observer, tokio::sync::mpsc::UnboundedReceiver<RunEvent>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let observer: Observer = Arc::new(move |e: &RunEvent| {
+        let _ = tx.send(e.clone());
+    });
+    (observer, rx)
+}
+
+/// A fresh run id (a UUID v4).
+pub fn new_run_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Runs `source` and waits for the report. Blocks the calling thread; never call it on a
+/// tokio worker thread (use `spawn_blocking`), since tool calls block on the runtime.
+pub fn run(source: &str, invoker: Arc<dyn ToolInvoker>, mut opts: RunOptions) -> RunReport {
+    let source = source.to_string();
+    let run_id = if opts.run_id.is_empty() {
+        new_run_id()
+    } else {
+        opts.run_id.clone()
+    };
+    let audit = opts.audit.clone();
+    if let Some(log) = &audit {
+        log.run_start(&run_id, &source, &opts.limits, &invoker.servers());
+        // First, so a record is on disk before any front end shows the event.
+        opts.observers.insert(0, log.observer(&run_id));
+    }
+    let report = run_thread(source, invoker, opts, run_id);
+    if let Some(log) = &audit {
+        log.run_end(&report);
+    }
+    report
+}
+
+fn run_thread(
+    source: String,
+    invoker: Arc<dyn ToolInvoker>,
+    opts: RunOptions,
+    run_id: String,
+) -> RunReport {
+    let id = run_id.clone();
+    let spawned = thread::Builder::new()
+        .name("codemode-script".into())
+        .stack_size(SCRIPT_STACK_BYTES)
+        .spawn(move || run_on_this_thread(&source, invoker, opts, id));
+    let failed = |message: String| RunReport {
+        run_id: run_id.clone(),
+        result: Value::Null,
+        prints: vec![],
+        calls: vec![],
+        error: Some(ScriptError::new(ErrorKind::Internal, message)),
+        limit_hit: None,
+        operations: 0,
+        elapsed: Default::default(),
+    };
+    match spawned {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| failed("internal error: the script thread panicked".into())),
+        Err(e) => failed(format!("cannot start the script thread: {e}")),
+    }
+}
+
+fn run_on_this_thread(
+    source: &str,
+    invoker: Arc<dyn ToolInvoker>,
+    opts: RunOptions,
+    run_id: String,
+) -> RunReport {
+    super::memory::track(true);
+    let ctx = Arc::new(RunCtx::new(
+        invoker,
+        opts.limits.clone(),
+        opts.policy.clone(),
+        opts.cancel.clone(),
+        opts.observers.clone(),
+    ));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let watchdog = {
+        let ctx = ctx.clone();
+        let timeout = opts.limits.timeout;
+        thread::Builder::new()
+            .name("codemode-watchdog".into())
+            .spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
+                    ctx.timed_out.store(true, Ordering::Relaxed);
+                    ctx.cancel.cancel();
+                }
+            })
+            .ok()
+    };
+    let outcome = evaluate(source, &ctx, &opts);
+    drop(done_tx);
+    if let Some(w) = watchdog {
+        let _ = w.join();
+    }
+    let (calls, prints, recorded) = ctx.take_outcome();
+    let (result, error, limit_hit) = match outcome {
+        Ok(v) => (v, None, None),
+        Err((e, hit)) => (Value::Null, Some(e), hit.or(recorded)),
+    };
+    super::memory::track(false);
+    let report = RunReport {
+        run_id,
+        result,
+        prints,
+        calls,
+        error,
+        limit_hit,
+        operations: ctx.operations.load(Ordering::Relaxed),
+        elapsed: ctx.started.elapsed(),
+    };
+    ctx.emit(RunEvent::Finished(Box::new(report.clone())));
+    report
+}
+
+type Failed = (ScriptError, Option<LimitHit>);
+
+fn evaluate(source: &str, ctx: &Arc<RunCtx>, opts: &RunOptions) -> Result<Value, Failed> {
+    let limits = &opts.limits;
+    if source.len() > limits.max_source_bytes {
+        return Err(limit(ctx, "max_source_bytes", None, source));
+    }
+    let engine = super::engine::build(ctx);
+    let ast = engine
+        .compile(source)
+        .map_err(|e| with_hint(ctx, parse_failure(ctx, &e, source), source))?;
+    let value: Dynamic = engine
+        .eval_ast(&ast)
+        .map_err(|e| with_hint(ctx, runtime_failure(ctx, &e, source), source))?;
+    let json = to_json(&value).map_err(|e| {
+        (
+            ScriptError::new(ErrorKind::Result, format!("the result is not JSON: {e}")),
+            None,
+        )
+    })?;
+    drop(value);
+    let size = json.to_string().len();
+    if size > limits.max_output_bytes {
+        return Err(limit(ctx, "max_output_bytes", None, source));
+    }
+    if let Some(schema) = &opts.result_schema
+        && let Err(problem) = crate::mcp::check_args(schema, &json)
+    {
+        return Err((
+            ScriptError::new(
+                ErrorKind::Result,
+                format!("the result does not match --result-schema: {problem}"),
+            ),
+            None,
+        ));
+    }
+    Ok(json)
+}
+
+/// Adds a hint about server and tool names when the error has none.
+fn with_hint(ctx: &RunCtx, (mut err, hit): Failed, source: &str) -> Failed {
+    if err.hint.is_none() && hit.is_none() {
+        let line = err
+            .line
+            .and_then(|l| source.lines().nth(l - 1))
+            .unwrap_or("");
+        err.hint = super::suggest::hint(&ctx.tools, &err.message, line);
+    }
+    (err, hit)
+}
+
+/// The error for a limit, with the limit recorded.
+fn limit(ctx: &RunCtx, name: &str, pos: Option<rhai::Position>, source: &str) -> Failed {
+    ctx.hit(name);
+    let hit = ctx.limit_hit().unwrap_or(LimitHit {
+        limit: name.to_string(),
+        value: ctx.limits.describe(name),
+    });
+    let how = match name {
+        "max_operations" => "raise it with --max-ops N or [limits] max_operations",
+        "timeout" => "raise it with --timeout or [limits] timeout",
+        "max_modules" => "`import` is not available in the sandbox",
+        _ => "raise it in the [limits] table of the config",
+    };
+    let err = ScriptError::new(ErrorKind::Limit, format!("{hit}; {how}"));
+    let err = match pos {
+        Some(p) => err.at(p, source),
+        None => err,
+    };
+    (err, Some(hit))
+}
+
+fn parse_failure(ctx: &RunCtx, e: &ParseError, source: &str) -> Failed {
+    let pos = e.position();
+    match e.err_type() {
+        ParseErrorType::ExprTooDeep => limit(ctx, "max_expr_depth", Some(pos), source),
+        ParseErrorType::LiteralTooLarge(what, _) => {
+            let name = if what.contains("string") {
+                "max_string_size"
+            } else if what.contains("map") {
+                "max_map_size"
+            } else {
+                "max_array_size"
+            };
+            limit(ctx, name, Some(pos), source)
+        }
+        other => (
+            ScriptError::new(ErrorKind::Parse, other.to_string()).at(pos, source),
+            None,
+        ),
+    }
+}
+
+fn runtime_failure(ctx: &RunCtx, e: &EvalAltResult, source: &str) -> Failed {
+    let (inner, pos) = innermost(e);
+    let lim = |name: &str| limit(ctx, name, Some(pos), source);
+    match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => lim("max_operations"),
+        EvalAltResult::ErrorStackOverflow(_) => lim("max_call_depth"),
+        EvalAltResult::ErrorTooManyModules(_) => lim("max_modules"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => lim(if what.contains("string") {
+            "max_string_size"
+        } else if what.contains("map") {
+            "max_map_size"
+        } else {
+            "max_array_size"
+        }),
+        EvalAltResult::ErrorTerminated(token, _) => {
+            let reason = token.clone().into_string().unwrap_or_default();
+            if reason == "cancelled" {
+                let err = ScriptError::new(ErrorKind::Cancelled, "the run was cancelled");
+                (err.at(pos, source), None)
+            } else {
+                lim(&reason)
+            }
+        }
+        EvalAltResult::ErrorParsing(p, _) => (
+            ScriptError::new(ErrorKind::Parse, p.to_string()).at(pos, source),
+            None,
+        ),
+        EvalAltResult::ErrorRuntime(value, _) => {
+            let thrown = to_json(value).ok();
+            let message = match &thrown {
+                Some(Value::Object(m)) if m.contains_key("message") => {
+                    let text = m["message"].as_str().unwrap_or_default();
+                    match (m.get("server"), m.get("tool")) {
+                        (Some(Value::String(s)), Some(Value::String(t))) => {
+                            format!("uncaught error from {s}::{t}: {text}")
+                        }
+                        _ => format!("uncaught error: {text}"),
+                    }
+                }
+                Some(Value::String(s)) => format!("uncaught error: {s}"),
+                Some(other) => format!("uncaught error: {other}"),
+                None => format!("uncaught error: {value}"),
+            };
+            let mut err = ScriptError::new(ErrorKind::Runtime, message).at(pos, source);
+            err.thrown = thrown;
+            (err, None)
+        }
+        other => (
+            ScriptError::new(ErrorKind::Runtime, without_position(&other.to_string()))
+                .at(pos, source),
+            None,
+        ),
+    }
+}
+
+/// Rhai's message without its trailing ` (line N, position M)`: the frame shows the place.
+fn without_position(text: &str) -> String {
+    match text.rfind(" (line ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text.to_string(),
+    }
+}
