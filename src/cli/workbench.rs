@@ -56,8 +56,27 @@ pub async fn run(
         },
         None => crate::tui::WELCOME_SCRIPT.to_string(),
     };
+    let settings = match crate::script::Settings::from_tables(&config.extra) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: config: {e}");
+            return Exit::Config;
+        }
+    };
+    let audit = if settings.audit.enabled {
+        crate::script::audit::AuditLog::open(settings.audit, config.secrets())
+            .map(std::sync::Arc::new)
+            .ok()
+    } else {
+        None
+    };
+    let run = crate::tui::RunSettings {
+        limits: settings.limits,
+        policy: settings.policy,
+        audit,
+    };
     let state = crate::tui::State::new(theme, &text, script);
-    let result = crate::tui::run(registry.clone(), state).await;
+    let result = crate::tui::run(registry.clone(), state, run).await;
     registry.shutdown().await;
     match result {
         Ok(()) => Exit::Ok,

@@ -87,6 +87,8 @@ pub enum RunUpdate {
         result: Result<String, String>,
         /// Whether a limit stopped it (named in the error).
         limit_hit: bool,
+        /// Where the error is in the script (1-based line and column), if it has a place.
+        position: Option<(usize, usize)>,
         /// How long it ran.
         elapsed: Duration,
     },

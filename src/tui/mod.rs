@@ -14,7 +14,7 @@ pub mod state;
 pub mod theme;
 pub mod update;
 
-pub use app::run;
+pub use app::{RunSettings, run, run_update};
 pub use help::KEYS;
 pub use state::State;
 pub use update::update;

@@ -211,26 +211,51 @@ fn apply_run(state: &mut State, update: RunUpdate) {
         RunUpdate::Finished {
             result,
             limit_hit,
+            position,
             elapsed,
         } => {
             let ok = result.is_ok();
             state.run = RunState::Done { ok, elapsed };
+            let ms = elapsed.as_millis();
             match result {
                 Ok(json) => {
+                    let compact = serde_json::from_str::<serde_json::Value>(&json)
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|_| json.clone());
+                    let line = crate::util::truncate(&compact, 500);
                     state
                         .log
-                        .push(Source::Run, Level::Info, None, &format!("result: {json}"));
+                        .push(Source::Run, Level::Info, None, &format!("result: {line}"));
                     state.overlay = Some(Overlay::Result {
-                        title: format!("Result ({} ms)", elapsed.as_millis()),
+                        title: format!("Result ({ms} ms)"),
                         text: json,
                         scroll: 0,
                     });
                 }
                 Err(frame) => {
+                    let frame = frame.trim_end().to_string();
                     let level = if limit_hit { Level::Warn } else { Level::Error };
                     state.log.push(Source::Run, level, None, &frame);
-                    state.focus = super::state::Pane::Log;
                     state.log_scroll = 0;
+                    // Put the cursor on the line to fix.
+                    if let Some((line, col)) = position {
+                        let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
+                        let col = u16::try_from(col.saturating_sub(1)).unwrap_or(u16::MAX);
+                        state
+                            .editor
+                            .move_cursor(tui_textarea::CursorMove::Jump(row, col));
+                        state.rehighlight();
+                    }
+                    let title = if limit_hit {
+                        format!("Limit hit after {ms} ms")
+                    } else {
+                        format!("Run failed after {ms} ms")
+                    };
+                    state.overlay = Some(Overlay::Result {
+                        title,
+                        text: frame,
+                        scroll: 0,
+                    });
                 }
             }
         }
