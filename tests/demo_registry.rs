@@ -404,3 +404,47 @@ async fn manual_reconnect_and_shutdown_reap_children() {
     }
     assert_eq!(registry.server("a").unwrap().status, ServerStatus::Stopped);
 }
+
+#[tokio::test]
+async fn reconfigure_adds_removes_and_reconnects_changed_servers() {
+    let registry = demo::connected(vec![
+        demo::stdio_spec("keep", &[]),
+        demo::stdio_spec("change", &[]),
+        demo::stdio_spec("drop", &[]),
+    ])
+    .await;
+    let keep_pid = registry.pid("keep").await.unwrap();
+    let change_pid = registry.pid("change").await.unwrap();
+    let drop_pid = registry.pid("drop").await.unwrap();
+    let mut changed = demo::stdio_spec("change", &[]);
+    changed.call_timeout = Duration::from_secs(5);
+    let report = registry
+        .reconfigure(vec![
+            demo::stdio_spec("keep", &[]),
+            changed,
+            codemode::demo::in_process_spec(),
+        ])
+        .await;
+    assert_eq!(report.added, ["demo"]);
+    assert_eq!(report.removed, ["drop"]);
+    assert_eq!(report.changed, ["change"]);
+    assert_eq!(registry.names(), ["keep", "change", "demo"]);
+    for name in ["change", "demo"] {
+        demo::wait_state(&registry, name, |s| s.status == ServerStatus::Ready).await;
+    }
+    assert_eq!(
+        registry.pid("keep").await,
+        Some(keep_pid),
+        "unchanged servers keep their process"
+    );
+    assert_ne!(registry.pid("change").await.unwrap(), change_pid);
+    assert!(
+        !demo::process_alive(drop_pid),
+        "a removed server is stopped"
+    );
+    assert!(
+        !demo::process_alive(change_pid),
+        "a changed server's old process is stopped"
+    );
+    registry.shutdown().await;
+}

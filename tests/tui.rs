@@ -199,3 +199,56 @@ async fn tree_filter_narrows_tools() {
     insta::assert_snapshot!("filter_80x24", screen(&state, 80, 24));
     registry.shutdown().await;
 }
+
+#[tokio::test]
+async fn resources_and_prompts_are_browsable() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    // Rows: server, 9 tools, 2 resources, 1 prompt.
+    for _ in 0..10 {
+        key(&mut state, KeyCode::Down);
+    }
+    assert_eq!(
+        key(&mut state, KeyCode::Enter),
+        vec![Effect::ReadResource {
+            server: "demo".into(),
+            uri: "tracker://issues".into()
+        }]
+    );
+    key(&mut state, KeyCode::End);
+    both_sizes("prompt_docs", &state);
+    assert!(
+        key(&mut state, KeyCode::Enter).is_empty(),
+        "Enter on a prompt opens its form"
+    );
+    // Fill the optional `focus` argument: `{"focus": ""}` → `{"focus": "bug"}`.
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::End);
+    key(&mut state, KeyCode::Left);
+    for c in "bug".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(
+        key(&mut state, KeyCode::F(5)),
+        vec![Effect::GetPrompt {
+            server: "demo".into(),
+            name: "triage".into(),
+            args: serde_json::json!({"focus": "bug"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        }]
+    );
+    // The app shows what comes back in the result overlay.
+    update::update(
+        &mut state,
+        Action::Shown {
+            title: "demo · prompt triage".into(),
+            result: Ok("[user]\nPropose a triage order".into()),
+        },
+    );
+    assert!(screen(&state, 80, 24).contains("Propose a triage order"));
+    // Ctrl-L asks the app to reload the config.
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(ctrl(&mut state, 'l'), vec![Effect::ReloadConfig]);
+    registry.shutdown().await;
+}

@@ -110,6 +110,7 @@ async fn run_success_shows_the_result() {
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("\"open\": 3"), "{shown}");
     insta::assert_snapshot!("run_success_80x24", masked(&shown));
+    insta::assert_snapshot!("run_success_160x48", masked(&screen(&state, 160, 48)));
     key(&mut state, KeyCode::Esc);
     let shown = screen(&state, 160, 48);
     assert!(
@@ -161,6 +162,7 @@ async fn run_error_shows_a_code_frame_in_the_log() {
         "the hint about #{{}} maps is shown:\n{shown}"
     );
     insta::assert_snapshot!("run_error_160x48", masked(&shown));
+    insta::assert_snapshot!("run_error_80x24", masked(&screen(&state, 80, 24)));
     registry.shutdown().await;
 }
 
@@ -176,6 +178,7 @@ async fn limit_hit_names_the_limit() {
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("max_operations"), "{shown}");
     insta::assert_snapshot!("limit_hit_80x24", masked(&shown));
+    insta::assert_snapshot!("limit_hit_160x48", masked(&screen(&state, 160, 48)));
     registry.shutdown().await;
 }
 
@@ -196,5 +199,6 @@ async fn escape_cancels_a_running_script() {
     assert!(shown.contains("cancel"), "{shown}");
     assert!(!shown.contains("not reached"));
     insta::assert_snapshot!("cancel_80x24", masked(&shown));
+    insta::assert_snapshot!("cancel_160x48", masked(&screen(&state, 160, 48)));
     registry.shutdown().await;
 }

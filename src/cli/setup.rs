@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::Exit;
-use crate::config::{Config, ConfigSource};
+use crate::config::Config;
 use crate::mcp::{Registry, ServerSpec};
 
 /// Loads the config (printing its warnings to stderr). Errors are printed and turned into an
@@ -27,10 +27,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
 /// The specs to connect to: the config's servers, or the embedded demo server when no config
 /// exists. `only` keeps one server (an unknown name is an error listing the known ones).
 pub fn specs(config: &Config, only: Option<&str>) -> Result<Vec<ServerSpec>, Exit> {
-    let mut specs: Vec<ServerSpec> = match config.source {
-        ConfigSource::Embedded => vec![crate::demo::in_process_spec()],
-        ConfigSource::File(_) => config.servers.iter().map(ServerSpec::from_config).collect(),
-    };
+    let mut specs: Vec<ServerSpec> = crate::demo::specs_for(config);
     if let Some(name) = only {
         let known: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
         specs.retain(|s| s.name == name);

@@ -74,6 +74,7 @@ pub async fn run(
         limits: settings.limits,
         policy: settings.policy,
         audit,
+        config_path: config_path.map(Path::to_path_buf),
     };
     let state = crate::tui::State::new(theme, &text, script);
     let result = crate::tui::run(registry.clone(), state, run).await;

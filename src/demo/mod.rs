@@ -9,3 +9,16 @@ mod tracker;
 pub use server::{DemoServer, Faults, TOOLS_PAGE_SIZE, in_process_spec, serve_stdio};
 pub use tools::definitions as tool_definitions;
 pub use tracker::{Issue, Tracker};
+
+/// The servers to connect to for a config: its servers, or the embedded demo server when no
+/// config file exists.
+pub fn specs_for(config: &crate::config::Config) -> Vec<crate::mcp::ServerSpec> {
+    match config.source {
+        crate::config::ConfigSource::Embedded => vec![in_process_spec()],
+        crate::config::ConfigSource::File(_) => config
+            .servers
+            .iter()
+            .map(crate::mcp::ServerSpec::from_config)
+            .collect(),
+    }
+}

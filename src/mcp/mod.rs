@@ -23,7 +23,7 @@ pub use model::{
     CallOutcome, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails,
     ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
 };
-pub use registry::{CallOptions, Registry, ServerState};
+pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
 pub use spec::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, ServerSpec, TransportSpec,
 };

@@ -64,6 +64,40 @@ pub struct CallOptions {
     pub skip_validation: bool,
 }
 
+/// What [`Registry::reconfigure`] changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reconfigured {
+    /// Newly configured servers.
+    pub added: Vec<String>,
+    /// Servers no longer configured (stopped).
+    pub removed: Vec<String>,
+    /// Servers whose command, URL, environment, headers or timeouts changed (reconnected).
+    pub changed: Vec<String>,
+}
+
+/// What identifies a server's configuration, secrets included (compared, never shown).
+fn fingerprint(spec: &ServerSpec) -> String {
+    let transport = match &spec.transport {
+        super::spec::TransportSpec::Stdio {
+            command,
+            args,
+            env,
+            cwd,
+            inherit_env,
+        } => format!("stdio {command} {args:?} {env:?} {cwd:?} {inherit_env}"),
+        super::spec::TransportSpec::Http {
+            url,
+            headers,
+            legacy_sse,
+        } => format!("http {url} {headers:?} {legacy_sse}"),
+        super::spec::TransportSpec::InProcess(_) => "in-process".to_string(),
+    };
+    format!(
+        "{transport} {:?} {:?}",
+        spec.call_timeout, spec.connect_timeout
+    )
+}
+
 pub(super) struct Slot {
     pub(super) spec: ServerSpec,
     pub(super) state: ServerState,
@@ -92,25 +126,7 @@ impl Registry {
         let slots = specs
             .into_iter()
             .map(|spec| {
-                let state = ServerState {
-                    name: spec.name.clone(),
-                    transport: spec.transport.kind(),
-                    target: crate::config::redact(&spec.transport.summary(), &secrets),
-                    status: ServerStatus::Idle,
-                    details: None,
-                    tools: Arc::default(),
-                    resources: Arc::default(),
-                    templates: Arc::default(),
-                    prompts: Arc::default(),
-                    stderr_tail: vec![],
-                    reconnects: 0,
-                };
-                let slot = Slot {
-                    spec,
-                    state,
-                    conn: None,
-                    generation: 0,
-                };
+                let slot = Slot::new(spec, &secrets);
                 (slot.spec.name.clone(), slot)
             })
             .collect();
@@ -257,6 +273,58 @@ impl Registry {
         conn.pid().await
     }
 
+    /// Applies a new server list (a reloaded config): servers no longer listed are stopped,
+    /// new ones connected, changed ones reconnected with their new spec; unchanged ones keep
+    /// their connection. Returns the names added, removed and changed.
+    pub async fn reconfigure(&self, specs: Vec<ServerSpec>) -> Reconfigured {
+        let mut report = Reconfigured::default();
+        let mut to_close = Vec::new();
+        let mut to_connect = Vec::new();
+        {
+            let mut slots = self.inner.lock();
+            let mut old = std::mem::take(&mut *slots);
+            for spec in specs {
+                let name = spec.name.clone();
+                match old.shift_remove(&name) {
+                    Some(slot) if fingerprint(&slot.spec) == fingerprint(&spec) => {
+                        slots.insert(name, slot);
+                    }
+                    Some(mut slot) => {
+                        slot.generation += 1;
+                        to_close.extend(slot.conn.take());
+                        slot.state.status = ServerStatus::Idle;
+                        slot.state.transport = spec.transport.kind();
+                        slot.state.target =
+                            crate::config::redact(&spec.transport.summary(), &self.inner.secrets);
+                        slot.spec = spec;
+                        report.changed.push(name.clone());
+                        to_connect.push(name.clone());
+                        slots.insert(name, slot);
+                    }
+                    None => {
+                        report.added.push(name.clone());
+                        to_connect.push(name.clone());
+                        slots.insert(name, Slot::new(spec, &self.inner.secrets));
+                    }
+                }
+            }
+            for (name, mut slot) in old {
+                slot.generation += 1;
+                to_close.extend(slot.conn.take());
+                report.removed.push(name);
+            }
+        }
+        futures::future::join_all(to_close.iter().map(|c| c.close())).await;
+        for name in to_connect {
+            let inner = self.inner.clone();
+            tokio::spawn(async move {
+                let _ = connect(inner, name, 0).await;
+            });
+        }
+        self.inner.changed.send_modify(|v| *v += 1);
+        report
+    }
+
     /// Closes every connection and stops every child process, reaping them.
     pub async fn shutdown(&self) {
         let conns: Vec<Arc<Connection>> = {
@@ -288,6 +356,30 @@ impl Registry {
                 server: server.to_string(),
                 status: slot.state.status.to_string(),
             }),
+        }
+    }
+}
+
+impl Slot {
+    fn new(spec: ServerSpec, secrets: &[String]) -> Slot {
+        let state = ServerState {
+            name: spec.name.clone(),
+            transport: spec.transport.kind(),
+            target: crate::config::redact(&spec.transport.summary(), secrets),
+            status: ServerStatus::Idle,
+            details: None,
+            tools: Arc::default(),
+            resources: Arc::default(),
+            templates: Arc::default(),
+            prompts: Arc::default(),
+            stderr_tail: vec![],
+            reconnects: 0,
+        };
+        Slot {
+            spec,
+            state,
+            conn: None,
+            generation: 0,
         }
     }
 }

@@ -38,6 +38,13 @@ pub enum Action {
     },
     /// A script run reported something.
     Run(RunUpdate),
+    /// A resource was read or a prompt rendered: text to show.
+    Shown {
+        /// Overlay title.
+        title: String,
+        /// The text, or why it failed.
+        result: Result<String, String>,
+    },
     /// A file was read.
     Opened {
         /// Which.
@@ -110,8 +117,26 @@ pub enum Effect {
         /// Arguments.
         args: Map<String, Value>,
     },
+    /// Read a resource.
+    ReadResource {
+        /// Server.
+        server: String,
+        /// Its URI.
+        uri: String,
+    },
+    /// Render a prompt.
+    GetPrompt {
+        /// Server.
+        server: String,
+        /// Prompt name.
+        name: String,
+        /// Its arguments.
+        args: Map<String, Value>,
+    },
     /// Reconnect a server.
     Reconnect(String),
+    /// Re-read the config file and apply it (servers added, removed or changed).
+    ReloadConfig,
     /// Read a script file.
     Open(PathBuf),
     /// Write the script.

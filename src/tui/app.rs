@@ -29,6 +29,8 @@ pub struct RunSettings {
     pub policy: script::Policy,
     /// Where runs are recorded.
     pub audit: Option<Arc<script::audit::AuditLog>>,
+    /// The `--config` path, for reloading (`None`: discovery again).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 /// The effect executor's own state: the running script's cancel handle.
@@ -139,6 +141,29 @@ impl Runner {
                     });
                 });
             }
+            Effect::ReadResource { server, uri } => {
+                tokio::spawn(async move {
+                    let result = registry
+                        .read_resource(&server, &uri)
+                        .await
+                        .map(|v| resource_text(&v))
+                        .map_err(|e| e.to_string());
+                    let title = format!("{server} · {uri}");
+                    let _ = tx.send(Action::Shown { title, result });
+                });
+            }
+            Effect::GetPrompt { server, name, args } => {
+                tokio::spawn(async move {
+                    let result = registry
+                        .get_prompt(&server, &name, args)
+                        .await
+                        .map(|v| prompt_text(&v))
+                        .map_err(|e| e.to_string());
+                    let title = format!("{server} · prompt {name}");
+                    let _ = tx.send(Action::Shown { title, result });
+                });
+            }
+            Effect::ReloadConfig => self.reload_config(),
             Effect::Reconnect(name) => {
                 tokio::spawn(async move {
                     let _ = registry.reconnect(&name).await;
@@ -193,6 +218,93 @@ impl Runner {
             }
         });
     }
+}
+
+impl Runner {
+    /// Re-reads the config and applies its server list; reports what changed.
+    fn reload_config(&mut self) {
+        let tx = self.tx.clone();
+        let registry = self.registry.clone();
+        let path = self.settings.config_path.clone();
+        tokio::spawn(async move {
+            let result = match crate::config::Config::discover(path.as_deref()) {
+                Err(e) => Err(format!("config not reloaded: {e}")),
+                Ok(config) => {
+                    let mut notes: Vec<String> =
+                        config.warnings.iter().map(|w| w.to_string()).collect();
+                    let r = registry.reconfigure(crate::demo::specs_for(&config)).await;
+                    notes.push(format!(
+                        "config reloaded: {} added, {} removed, {} changed",
+                        r.added.len(),
+                        r.removed.len(),
+                        r.changed.len()
+                    ));
+                    for (what, names) in [
+                        ("added", &r.added),
+                        ("removed", &r.removed),
+                        ("changed", &r.changed),
+                    ] {
+                        if !names.is_empty() {
+                            notes.push(format!("  {what}: {}", names.join(", ")));
+                        }
+                    }
+                    Ok(notes.join("\n"))
+                }
+            };
+            let _ = tx.send(Action::Shown {
+                title: "Reload config".into(),
+                result,
+            });
+        });
+    }
+}
+
+/// The text of a `resources/read` result; binary contents are summarised, not dumped.
+fn resource_text(v: &serde_json::Value) -> String {
+    let contents = v
+        .get("contents")
+        .and_then(|c| c.as_array())
+        .cloned()
+        .unwrap_or_default();
+    contents
+        .iter()
+        .map(|c| match c.get("text").and_then(|t| t.as_str()) {
+            Some(text) => text.to_string(),
+            None => {
+                let mime = c.get("mimeType").and_then(|m| m.as_str()).unwrap_or("?");
+                let bytes = c
+                    .get("blob")
+                    .and_then(|b| b.as_str())
+                    .map(crate::mcp::base64_decoded_len)
+                    .unwrap_or(0);
+                format!("[binary {mime}, {bytes} bytes]")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The messages of a `prompts/get` result, one block per message.
+fn prompt_text(v: &serde_json::Value) -> String {
+    let mut out = Vec::new();
+    if let Some(d) = v.get("description").and_then(|d| d.as_str()) {
+        out.push(format!("# {d}"));
+    }
+    for m in v
+        .get("messages")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let role = m.get("role").and_then(|r| r.as_str()).unwrap_or("?");
+        let content = m.get("content").cloned().unwrap_or_default();
+        let text = match content.get("text").and_then(|t| t.as_str()) {
+            Some(t) => t.to_string(),
+            None => crate::mcp::summarize_block(&content),
+        };
+        out.push(format!("[{role}]\n{text}"));
+    }
+    out.join("\n\n")
 }
 
 /// A sandbox event as the UI shows it.

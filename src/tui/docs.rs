@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use super::theme::Theme;
 use crate::catalog::ToolDoc;
 use crate::catalog::render_lines::{self, LineKind};
-use crate::mcp::{ServerState, ServerStatus};
+use crate::mcp::{PromptDef, ResourceDef, ServerState, ServerStatus};
 
 /// Lines describing a tool, from the catalog's doc model, styled by kind.
 pub fn tool_lines(doc: &ToolDoc, theme: &Theme) -> Vec<Line<'static>> {
@@ -88,5 +88,57 @@ pub fn server_lines(server: &ServerState, theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::default());
     out.push(Line::from(Span::styled("r: reconnect", theme.muted)));
+    out
+}
+
+/// Lines describing a resource.
+pub fn resource_lines(res: &ResourceDef, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![
+        Line::from(Span::styled(
+            res.title.clone().unwrap_or_else(|| res.name.clone()),
+            theme.accent,
+        )),
+        Line::from(Span::styled(res.uri.clone(), theme.title)),
+    ];
+    if let Some(m) = &res.mime_type {
+        out.push(Line::from(Span::styled(m.clone(), theme.muted)));
+    }
+    if let Some(d) = &res.description {
+        out.push(Line::default());
+        out.extend(d.lines().map(|l| Line::from(l.to_string())));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled("Enter / c: read it", theme.muted)));
+    out
+}
+
+/// Lines describing a prompt.
+pub fn prompt_lines(prompt: &PromptDef, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(Span::styled(
+        prompt.title.clone().unwrap_or_else(|| prompt.name.clone()),
+        theme.accent,
+    ))];
+    if let Some(d) = &prompt.description {
+        out.extend(d.lines().map(|l| Line::from(l.to_string())));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled("Arguments", theme.title)));
+    if prompt.arguments.is_empty() {
+        out.push(Line::from(Span::styled("  (none)", theme.muted)));
+    }
+    for a in &prompt.arguments {
+        let req = if a.required { "" } else { "?" };
+        let desc = a
+            .description
+            .clone()
+            .map(|d| format!(" — {d}"))
+            .unwrap_or_default();
+        out.push(Line::from(format!("  {}{req}: string{desc}", a.name)));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        "Enter / c: render it with arguments",
+        theme.muted,
+    )));
     out
 }

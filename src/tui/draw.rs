@@ -140,6 +140,20 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
                         Span::raw(format!(" {}", tool.name)),
                     ])
                 }
+                Row::Resource(s, r) => {
+                    let res = &state.servers[*s].resources[*r];
+                    Line::from(vec![
+                        Span::styled("◇", state.theme.accent),
+                        Span::raw(format!(" {}", res.name)),
+                    ])
+                }
+                Row::Prompt(s, p) => {
+                    let prompt = &state.servers[*s].prompts[*p];
+                    Line::from(vec![
+                        Span::styled("»", state.theme.accent),
+                        Span::raw(format!(" {}", prompt.name)),
+                    ])
+                }
             };
             if i == selected {
                 line = line.style(state.theme.selection);
@@ -165,6 +179,10 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
             None => vec![Line::from("No docs for this tool.")],
         },
         Some(Row::Server(s)) => docs::server_lines(&state.servers[s], &state.theme),
+        Some(Row::Resource(s, r)) => {
+            docs::resource_lines(&state.servers[s].resources[r], &state.theme)
+        }
+        Some(Row::Prompt(s, p)) => docs::prompt_lines(&state.servers[s].prompts[p], &state.theme),
         None => vec![Line::from("Select a server or tool.")],
     };
     let p = Paragraph::new(lines)
@@ -347,7 +365,8 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             frame.render_widget(Clear, area);
             let title = format!(
                 "Call {}::{} · F5 send · Esc close",
-                form.server, form.tool.name
+                form.server,
+                form.target.name()
             );
             let block = overlay_block(state, title);
             let inner = block.inner(area);

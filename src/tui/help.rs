@@ -11,6 +11,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Alt-1..4", "servers, docs, code, log pane"),
             ("Ctrl-S", "save (scripts/untitled.rhai if new)"),
             ("Ctrl-O", "open a script"),
+            (
+                "Ctrl-L",
+                "reload the config (servers added, removed, changed)",
+            ),
             ("F1 / ?", "this help (? outside the code pane)"),
             ("Ctrl-Q / Ctrl-C", "quit (asks if the script is unsaved)"),
         ],
@@ -23,6 +27,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("/", "filter tools (Enter keeps, Esc clears)"),
             ("i", "insert a call of the selected tool"),
             ("c", "call the selected tool now (a form)"),
+            (
+                "Enter / c",
+                "on ◇ a resource: read it; on » a prompt: render it",
+            ),
             ("r", "reconnect the selected server"),
         ],
     ),

@@ -7,7 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_textarea::TextArea;
 
 use super::action::Effect;
-use super::state::{CallForm, Overlay, Pane, Prompt, PromptPurpose, Row, RunState, State};
+use super::state::{
+    CallForm, FormTarget, Overlay, Pane, Prompt, PromptPurpose, Row, RunState, State,
+};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
@@ -48,6 +50,10 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("scripts/untitled.rhai"));
         return vec![Effect::Save(path, state.script())];
+    }
+    if ctrl(&key, 'l') {
+        state.message = Some("reloading the config…".into());
+        return vec![Effect::ReloadConfig];
     }
     if ctrl(&key, 'o') {
         state.overlay = Some(Overlay::Prompt(Prompt {
@@ -107,29 +113,65 @@ fn item_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
             state.focus = Pane::Code;
             Some(vec![])
         }
-        KeyCode::Char('c') => {
-            let doc = state.selected_doc()?;
-            let text = serde_json::to_string_pretty(&doc.example).unwrap_or_default();
-            let (server, tool) = state.selected_tool()?;
-            let editor = TextArea::new(text.lines().map(str::to_string).collect());
-            state.overlay = Some(Overlay::Call(Box::new(CallForm {
-                server: server.name.clone(),
-                tool: tool.clone(),
-                editor,
-                error: None,
-                needs_confirm: tool.is_destructive(),
-            })));
-            Some(vec![])
+        KeyCode::Char('c') => open_form(state),
+        KeyCode::Enter
+            if matches!(
+                state.selected_row(),
+                Some(Row::Resource(..) | Row::Prompt(..))
+            ) =>
+        {
+            open_form(state)
         }
         KeyCode::Char('r') => {
-            let name = match state.selected_row()? {
-                Row::Server(s) | Row::Tool(s, _) => state.servers.get(s)?.name.clone(),
-            };
+            let name = state
+                .servers
+                .get(state.selected_row()?.server())?
+                .name
+                .clone();
             state.message = Some(format!("reconnecting {name}…"));
             Some(vec![Effect::Reconnect(name)])
         }
         _ => None,
     }
+}
+
+/// `c` on a tool or prompt opens a form prefilled with example arguments; on a resource it
+/// reads it.
+fn open_form(state: &mut State) -> Option<Vec<Effect>> {
+    let row = state.selected_row()?;
+    let server = state.servers.get(row.server())?.name.clone();
+    let (target, text) = match row {
+        Row::Tool(..) => {
+            let doc = state.selected_doc()?;
+            let text = serde_json::to_string_pretty(&doc.example).unwrap_or_default();
+            (FormTarget::Tool(Box::new(doc.raw.clone())), text)
+        }
+        Row::Prompt(s, p) => {
+            let prompt = state.servers.get(s)?.prompts.get(p)?.clone();
+            let args: serde_json::Map<String, serde_json::Value> = prompt
+                .arguments
+                .iter()
+                .map(|a| (a.name.clone(), serde_json::Value::String(String::new())))
+                .collect();
+            let text = serde_json::to_string_pretty(&args).unwrap_or_default();
+            (FormTarget::Prompt(prompt), text)
+        }
+        Row::Resource(s, r) => {
+            let uri = state.servers.get(s)?.resources.get(r)?.uri.clone();
+            state.message = Some(format!("reading {uri}…"));
+            return Some(vec![Effect::ReadResource { server, uri }]);
+        }
+        Row::Server(_) => return None,
+    };
+    let needs_confirm = matches!(&target, FormTarget::Tool(t) if t.is_destructive());
+    state.overlay = Some(Overlay::Call(Box::new(CallForm {
+        server,
+        target,
+        editor: TextArea::new(text.lines().map(str::to_string).collect()),
+        error: None,
+        needs_confirm,
+    })));
+    Some(vec![])
 }
 
 fn tree_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -291,8 +333,8 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-/// Validates the call form's JSON and sends it (after a confirming second press for
-/// destructive tools).
+/// Validates the form's JSON and sends it: a tool call (after a confirming second press for
+/// destructive tools) or a prompt rendering.
 fn submit_call(state: &mut State) -> Vec<Effect> {
     let Some(Overlay::Call(form)) = state.overlay.as_mut() else {
         return vec![];
@@ -305,28 +347,54 @@ fn submit_call(state: &mut State) -> Vec<Effect> {
             return vec![];
         }
     };
-    if let Err(e) = crate::mcp::check_args(
-        &form.tool.input_schema,
-        &serde_json::Value::Object(args.clone()),
-    ) {
-        form.error = Some(e);
-        return vec![];
-    }
-    if form.needs_confirm {
-        form.needs_confirm = false;
-        form.error = Some(format!(
-            "`{}` is marked destructive. Press F5 again to call it, Esc to back out.",
-            form.tool.name
-        ));
-        return vec![];
-    }
-    let effect = Effect::CallTool {
-        server: form.server.clone(),
-        tool: form.tool.name.clone(),
-        args,
+    let effect = match &form.target {
+        FormTarget::Tool(tool) => {
+            if let Err(e) =
+                crate::mcp::check_args(&tool.input_schema, &serde_json::Value::Object(args.clone()))
+            {
+                form.error = Some(e);
+                return vec![];
+            }
+            if form.needs_confirm {
+                form.needs_confirm = false;
+                form.error = Some(format!(
+                    "`{}` is marked destructive. Press F5 again to call it, Esc to back out.",
+                    tool.name
+                ));
+                return vec![];
+            }
+            state.calls_in_flight += 1;
+            Effect::CallTool {
+                server: form.server.clone(),
+                tool: tool.name.clone(),
+                args,
+            }
+        }
+        FormTarget::Prompt(prompt) => {
+            if let Some((k, _)) = args.iter().find(|(_, v)| !v.is_string()) {
+                form.error = Some(format!("prompt arguments are strings: `{k}` is not"));
+                return vec![];
+            }
+            if let Some(a) = prompt
+                .arguments
+                .iter()
+                .find(|a| a.required && !args.contains_key(&a.name))
+            {
+                form.error = Some(format!("`{}` is required", a.name));
+                return vec![];
+            }
+            let args = args
+                .into_iter()
+                .filter(|(_, v)| v.as_str() != Some(""))
+                .collect();
+            Effect::GetPrompt {
+                server: form.server.clone(),
+                name: prompt.name.clone(),
+                args,
+            }
+        }
     };
     state.overlay = None;
-    state.calls_in_flight += 1;
     vec![effect]
 }
 

@@ -9,7 +9,7 @@ use super::highlight::Highlighter;
 use super::log::{Filter, LogBuffer};
 use super::theme::Theme;
 use crate::catalog::{Catalog, ToolDoc};
-use crate::mcp::{ServerState, ToolDef};
+use crate::mcp::{PromptDef, ServerState, ToolDef};
 
 /// The panes, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +63,19 @@ pub enum Row {
     Server(usize),
     /// A tool (server index, tool index).
     Tool(usize, usize),
+    /// A resource (server index, resource index).
+    Resource(usize, usize),
+    /// A prompt (server index, prompt index).
+    Prompt(usize, usize),
+}
+
+impl Row {
+    /// The server the row belongs to.
+    pub fn server(&self) -> usize {
+        match self {
+            Row::Server(s) | Row::Tool(s, _) | Row::Resource(s, _) | Row::Prompt(s, _) => *s,
+        }
+    }
 }
 
 /// What a script run is doing.
@@ -89,13 +102,32 @@ pub enum RunState {
     },
 }
 
-/// A direct tool call being edited (the hybrid path).
+/// What a call form sends.
+#[derive(Debug, Clone)]
+pub enum FormTarget {
+    /// `tools/call`.
+    Tool(Box<ToolDef>),
+    /// `prompts/get`.
+    Prompt(PromptDef),
+}
+
+impl FormTarget {
+    /// The tool's or prompt's name.
+    pub fn name(&self) -> &str {
+        match self {
+            FormTarget::Tool(t) => &t.name,
+            FormTarget::Prompt(p) => &p.name,
+        }
+    }
+}
+
+/// A direct tool call (the hybrid path) or a prompt rendering being edited.
 #[derive(Debug)]
 pub struct CallForm {
     /// Server name.
     pub server: String,
-    /// Tool definition.
-    pub tool: ToolDef,
+    /// What it calls.
+    pub target: FormTarget,
     /// The arguments as JSON, prefilled with a valid example.
     pub editor: TextArea<'static>,
     /// A validation message, if the last attempt failed.
@@ -299,6 +331,24 @@ impl State {
             rows.push(Row::Server(si));
             if !self.collapsed.contains(&server.name) {
                 rows.extend(tools.into_iter().map(|ti| Row::Tool(si, ti)));
+                let matches =
+                    |name: &str| needle.is_empty() || name.to_lowercase().contains(&needle);
+                rows.extend(
+                    server
+                        .resources
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| matches(&r.name) || matches(&r.uri))
+                        .map(|(ri, _)| Row::Resource(si, ri)),
+                );
+                rows.extend(
+                    server
+                        .prompts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| matches(&p.name))
+                        .map(|(pi, _)| Row::Prompt(si, pi)),
+                );
             }
         }
         rows
@@ -342,7 +392,7 @@ impl State {
                 let server = self.servers.get(s)?;
                 Some((server, server.tools.get(t)?))
             }
-            Row::Server(_) => None,
+            _ => None,
         }
     }
 }

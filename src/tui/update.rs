@@ -76,6 +76,21 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Run(update) => apply_run(state, update),
+        Action::Shown { title, result } => match result {
+            Ok(text) => {
+                state.overlay = Some(Overlay::Result {
+                    title,
+                    text,
+                    scroll: 0,
+                })
+            }
+            Err(e) => {
+                state
+                    .log
+                    .push(Source::App, Level::Error, None, &format!("{title}: {e}"));
+                state.message = Some(e);
+            }
+        },
         Action::Opened { path, result } => match result {
             Ok(text) => {
                 state.editor =
