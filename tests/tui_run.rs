@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use codemode::mcp::Registry;
 use codemode::script::{self, Limits, RunEvent, RunOptions};
-use codemode::tui::action::{Action, Effect};
+use codemode::tui::action::{Action, Effect, RunUpdate};
 use codemode::tui::theme::{ColorDepth, Theme};
 use codemode::tui::{State, draw, run_update, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -76,7 +76,7 @@ async fn perform_run(
         let started = matches!(event, RunEvent::CallStarted { .. });
         let done = matches!(event, RunEvent::Finished(_));
         if let Some(u) = run_update(event, source) {
-            update::update(state, Action::Run(u));
+            update::update(state, Action::Run(fixed_times(u)));
         }
         if started && let Some(f) = during.take() {
             for e in f(state) {
@@ -90,6 +90,35 @@ async fn perform_run(
         }
     }
     handle.await.unwrap();
+}
+
+/// Replaces measured durations with fixed ones so snapshots do not depend on speed.
+fn fixed_times(u: RunUpdate) -> RunUpdate {
+    match u {
+        RunUpdate::CallFinished {
+            server,
+            tool,
+            outcome,
+            ..
+        } => RunUpdate::CallFinished {
+            server,
+            tool,
+            outcome,
+            elapsed: Duration::from_millis(3),
+        },
+        RunUpdate::Finished {
+            result,
+            limit_hit,
+            position,
+            ..
+        } => RunUpdate::Finished {
+            result,
+            limit_hit,
+            position,
+            elapsed: Duration::from_millis(42),
+        },
+        other => other,
+    }
 }
 
 #[tokio::test]
@@ -109,8 +138,8 @@ async fn run_success_shows_the_result() {
     .await;
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("\"open\": 3"), "{shown}");
-    insta::assert_snapshot!("run_success_80x24", masked(&shown));
-    insta::assert_snapshot!("run_success_160x48", masked(&screen(&state, 160, 48)));
+    insta::assert_snapshot!("run_success_80x24", shown.clone());
+    insta::assert_snapshot!("run_success_160x48", screen(&state, 160, 48));
     key(&mut state, KeyCode::Esc);
     let shown = screen(&state, 160, 48);
     assert!(
@@ -118,28 +147,6 @@ async fn run_success_shows_the_result() {
         "the print is in the log:\n{shown}"
     );
     registry.shutdown().await;
-}
-
-/// The screen with every duration (`12 ms`) masked, so snapshots do not depend on speed.
-fn masked(screen: &str) -> String {
-    let mut out = String::new();
-    let mut digits = String::new();
-    let mut rest = screen;
-    while let Some(c) = rest.chars().next() {
-        rest = &rest[c.len_utf8()..];
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            let is_ms = c == ' ' && rest.starts_with("ms");
-            out.push_str(if is_ms { "N" } else { &digits });
-            digits.clear();
-        }
-        out.push(c);
-    }
-    out.push_str(&digits);
-    out
 }
 
 #[tokio::test]
@@ -161,8 +168,8 @@ async fn run_error_shows_a_code_frame_in_the_log() {
         shown.contains("#{"),
         "the hint about #{{}} maps is shown:\n{shown}"
     );
-    insta::assert_snapshot!("run_error_160x48", masked(&shown));
-    insta::assert_snapshot!("run_error_80x24", masked(&screen(&state, 80, 24)));
+    insta::assert_snapshot!("run_error_160x48", shown.clone());
+    insta::assert_snapshot!("run_error_80x24", screen(&state, 80, 24));
     registry.shutdown().await;
 }
 
@@ -177,8 +184,8 @@ async fn limit_hit_names_the_limit() {
     perform_run(&registry, &mut state, effects, limits, |_| vec![]).await;
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("max_operations"), "{shown}");
-    insta::assert_snapshot!("limit_hit_80x24", masked(&shown));
-    insta::assert_snapshot!("limit_hit_160x48", masked(&screen(&state, 160, 48)));
+    insta::assert_snapshot!("limit_hit_80x24", shown.clone());
+    insta::assert_snapshot!("limit_hit_160x48", screen(&state, 160, 48));
     registry.shutdown().await;
 }
 
@@ -198,7 +205,7 @@ async fn escape_cancels_a_running_script() {
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("cancel"), "{shown}");
     assert!(!shown.contains("not reached"));
-    insta::assert_snapshot!("cancel_80x24", masked(&shown));
-    insta::assert_snapshot!("cancel_160x48", masked(&screen(&state, 160, 48)));
+    insta::assert_snapshot!("cancel_80x24", shown.clone());
+    insta::assert_snapshot!("cancel_160x48", screen(&state, 160, 48));
     registry.shutdown().await;
 }
