@@ -261,7 +261,7 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
     let left = state
         .message
         .clone()
-        .unwrap_or_else(|| format!("{hints} · F1 help · ^Q quit"));
+        .unwrap_or_else(|| format!("[{}] {hints} · F1 help · ^Q quit", state.focus.title()));
     let width = area.width as usize;
     let right_w = run.chars().count();
     let left = crate::util::truncate(&left, width.saturating_sub(right_w + 1));
