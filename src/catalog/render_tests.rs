@@ -70,7 +70,7 @@ fn rhai_blocks(md: &str) -> Vec<String> {
 
 #[test]
 fn markdown_has_primer_rule_sections_and_compiling_examples() {
-    let md = render_md::catalog(&demo(), &ScriptApi::demo());
+    let md = render_md::catalog(&demo(), &real_api());
     assert!(md.contains("## Rhai primer"));
     assert!(md.contains(names::RULE.trim_end()));
     assert!(md.contains("### `demo::delete_issue`"));
@@ -96,8 +96,8 @@ fn markdown_has_primer_rule_sections_and_compiling_examples() {
 #[test]
 fn prompt_is_compact_and_complete() {
     let cat = demo();
-    let p = render_prompt::catalog(&cat, &ScriptApi::demo());
-    let md = render_md::catalog(&cat, &ScriptApi::demo());
+    let p = render_prompt::catalog(&cat, &real_api());
+    let md = render_md::catalog(&cat, &real_api());
     assert!(
         p.len() * 2 < md.len(),
         "prompt {} vs markdown {}",
@@ -117,7 +117,7 @@ fn prompt_is_compact_and_complete() {
 
 #[test]
 fn primer_is_generated_from_the_api_description() {
-    let mut api = ScriptApi::demo();
+    let mut api = real_api();
     api.globals.push(FnDoc {
         name: "now".into(),
         signature: "now() -> string".into(),
@@ -185,4 +185,9 @@ fn imprecise_constructs_are_marked_in_every_form() {
             .iter()
             .any(|l| l.kind == LineKind::Warning)
     );
+}
+
+/// The script API the engine implements, with default limits.
+fn real_api() -> ScriptApi {
+    crate::script::script_api(&crate::script::Limits::default())
 }
