@@ -207,6 +207,11 @@ impl ServerDoc {
             .or_else(|| self.tools.iter().find(|t| t.function == name))
     }
 
+    /// The sample workflows of `scripts/` that use this server.
+    pub fn workflows(&self) -> Vec<&'static super::workflows::Workflow> {
+        super::workflows::for_server(&self.name, &self.module)
+    }
+
     /// The `instructions` the server sent at initialization.
     pub fn instructions(&self) -> Option<&str> {
         self.details

@@ -191,3 +191,27 @@ fn imprecise_constructs_are_marked_in_every_form() {
 fn real_api() -> ScriptApi {
     crate::script::script_api(&crate::script::Limits::default())
 }
+
+#[test]
+fn servers_show_the_sample_workflows_that_use_them() {
+    let cat = demo();
+    let s = &cat.servers[0];
+    assert_eq!(s.name, "demo");
+    let md = render_md::server(s);
+    assert!(md.contains("### Sample workflows"), "{md}");
+    assert!(md.contains("```rhai\n// try/catch"), "{md}");
+    let p = render_prompt::server(s);
+    assert!(p.contains("triage_report"), "{p}");
+    let lines = render_lines::server(s);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.starts_with("scripts/triage_report.rhai — ")),
+        "{lines:?}"
+    );
+    let other = Catalog::from_tools(
+        "elsewhere",
+        &s.tools.iter().map(|t| t.raw.clone()).collect::<Vec<_>>(),
+    );
+    assert!(!render_md::server(&other.servers[0]).contains("Sample workflows"));
+}
