@@ -121,7 +121,7 @@ pub fn server(s: &ServerDoc) -> Vec<DocLine> {
             format!("{} — {}", t.rhai_name(), t.summary()),
         ));
     }
-    let ws = s.workflows();
+    let ws = s.sample_workflows();
     if !ws.is_empty() {
         out.push(line(LineKind::Blank, ""));
         out.push(line(LineKind::Heading, "Sample workflows"));

@@ -28,7 +28,7 @@ pub fn catalog(cat: &Catalog, api: &ScriptApi) -> String {
 
 /// The sample workflows of `scripts/` that use the server, each in a `rhai` block.
 fn workflows(s: &ServerDoc) -> String {
-    let ws = s.workflows();
+    let ws = s.sample_workflows();
     if ws.is_empty() {
         return String::new();
     }

@@ -50,7 +50,7 @@ pub const SMALL_WORKFLOW: usize = 240;
 /// The server's sample workflows: small ones as code, the rest by name (the Markdown docs
 /// show them all).
 fn workflows(s: &ServerDoc) -> String {
-    let ws = s.workflows();
+    let ws = s.sample_workflows();
     if ws.is_empty() {
         return String::new();
     }
