@@ -100,3 +100,30 @@ fn lint_scores_and_pins() {
             "error   definition-changed: the definition changed since it was pinned",
         ));
 }
+
+#[test]
+fn docs_primer_shows_the_configured_limits_and_workflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[servers.demo]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n\n[limits]\nmax_tool_calls = 7\ntimeout = \"5s\"\n",
+        env!("CARGO_BIN_EXE_codemode").replace('\\', "\\\\")
+    );
+    let path = dir.path().join("codemode.toml");
+    std::fs::write(&path, toml).unwrap();
+    cmd(&dir)
+        .args(["docs", "--config"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("`max_tool_calls` 7, "))
+        .stdout(predicate::str::contains("`timeout` 5s"))
+        .stdout(predicate::str::contains("### Sample workflows"))
+        .stdout(predicate::str::contains("```rhai\n// try/catch"));
+    std::fs::write(&path, "[limits]\nmax_tool_cals = 7\n").unwrap();
+    cmd(&dir)
+        .args(["docs", "--config"])
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("max_tool_cals"));
+}

@@ -12,8 +12,9 @@ mod servers;
 
 use std::path::Path;
 
-use codemode::catalog::{Catalog, ScriptApi, lint, render_md, render_prompt, tokens};
+use codemode::catalog::{Catalog, lint, render_md, render_prompt, tokens};
 use codemode::mcp::{ServerSpec, ServerStatus, TransportSpec};
+use codemode::script::{Limits, script_api};
 
 fn spec(name: &str, server: servers::ExternalServer, env: &[(&str, String)]) -> ServerSpec {
     ServerSpec::new(
@@ -87,7 +88,7 @@ fn scrub(text: &str, tmp: &Path) -> String {
 async fn real_servers_docs_and_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let cat = real_catalog(dir.path()).await;
-    let api = ScriptApi::demo();
+    let api = script_api(&Limits::default());
     for s in &cat.servers {
         let one = Catalog {
             servers: vec![s.clone()],

@@ -5,7 +5,8 @@
 #[path = "common/demo.rs"]
 mod demo;
 
-use codemode::catalog::{Catalog, ScriptApi, lint, render_lines, render_md, render_prompt, tokens};
+use codemode::catalog::{Catalog, lint, render_lines, render_md, render_prompt, tokens};
+use codemode::script::{Limits, script_api};
 
 async fn demo_catalog() -> Catalog {
     let registry = demo::connected(vec![codemode::demo::in_process_spec()]).await;
@@ -17,13 +18,16 @@ async fn demo_catalog() -> Catalog {
 #[tokio::test]
 async fn demo_markdown() {
     let cat = demo_catalog().await;
-    insta::assert_snapshot!(render_md::catalog(&cat, &ScriptApi::demo()));
+    insta::assert_snapshot!(render_md::catalog(&cat, &script_api(&Limits::default())));
 }
 
 #[tokio::test]
 async fn demo_prompt() {
     let cat = demo_catalog().await;
-    insta::assert_snapshot!(render_prompt::catalog(&cat, &ScriptApi::demo()));
+    insta::assert_snapshot!(render_prompt::catalog(
+        &cat,
+        &script_api(&Limits::default())
+    ));
 }
 
 #[tokio::test]
@@ -45,6 +49,6 @@ async fn demo_lint_and_tokens() {
     insta::assert_snapshot!(format!(
         "{}\n{}",
         lint::render(&reports),
-        tokens::render_table(&tokens::stats(&cat, &ScriptApi::demo()))
+        tokens::render_table(&tokens::stats(&cat, &script_api(&Limits::default())))
     ));
 }

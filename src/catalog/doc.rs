@@ -178,6 +178,10 @@ pub struct ServerDoc {
     /// Its prompts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub prompts: Vec<PromptDef>,
+    /// File names of the sample workflows (`scripts/`) that use it; empty when the docs are
+    /// narrowed to one tool.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workflows: Vec<&'static str>,
 }
 
 impl ServerDoc {
@@ -196,6 +200,10 @@ impl ServerDoc {
             resources: vec![],
             templates: vec![],
             prompts: vec![],
+            workflows: super::workflows::for_server(name, module)
+                .into_iter()
+                .map(|w| w.file)
+                .collect(),
         }
     }
 
@@ -205,6 +213,14 @@ impl ServerDoc {
             .iter()
             .find(|t| t.name == name)
             .or_else(|| self.tools.iter().find(|t| t.function == name))
+    }
+
+    /// The sample workflows of `scripts/` that use this server.
+    pub fn sample_workflows(&self) -> Vec<&'static super::workflows::Workflow> {
+        self.workflows
+            .iter()
+            .filter_map(|f| super::workflows::WORKFLOWS.iter().find(|w| w.file == *f))
+            .collect()
     }
 
     /// The `instructions` the server sent at initialization.
@@ -267,7 +283,8 @@ impl Catalog {
         self.servers.iter().flat_map(|s| s.tools.iter())
     }
 
-    /// Keeps only `server` (and, within it, only `tool`), by raw or Rhai name.
+    /// Keeps only `server` (and, within it, only `tool`, without the sample workflows), by raw
+    /// or Rhai name.
     pub fn only(mut self, server: Option<&str>, tool: Option<&str>) -> Self {
         if let Some(s) = server {
             self.servers.retain(|d| d.name == s || d.module == s);
@@ -275,6 +292,7 @@ impl Catalog {
         if let Some(t) = tool {
             for s in &mut self.servers {
                 s.tools.retain(|d| d.name == t || d.function == t);
+                s.workflows.clear();
             }
         }
         self

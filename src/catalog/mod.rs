@@ -9,6 +9,7 @@
 //!   generated from a [`ScriptApi`] ([`primer`]);
 //! - [`search()`]: ranked search across servers;
 //! - [`tokens`]: what each form costs in tokens;
+//! - [`workflows`]: the sample workflows of `scripts/`, embedded, shown with their servers;
 //! - [`lint`]: findings and scores for server authors.
 
 pub mod doc;
@@ -23,6 +24,7 @@ pub mod schema;
 pub mod search;
 pub mod text;
 pub mod tokens;
+pub mod workflows;
 
 pub use doc::{Catalog, ServerDoc, ToolDoc};
 pub use primer::{FnDoc, ScriptApi};

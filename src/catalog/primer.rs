@@ -1,7 +1,7 @@
 //! The Rhai primer at the top of every Markdown and prompt rendering, generated from a
 //! [`ScriptApi`] description so that the docs and the engine share one source: the script
-//! module provides the real instance; [`ScriptApi::demo`] mirrors it for tests and for builds
-//! without the engine.
+//! module builds the real instance (`script::script_api`) from the table the engine registers
+//! its globals from, its error kinds and the limits in force.
 
 use serde::Serialize;
 
@@ -27,108 +27,6 @@ pub struct ScriptApi {
     pub error_kinds: Vec<(String, String)>,
     /// Limits in force for a run: `(name, value)`.
     pub limits: Vec<(String, String)>,
-}
-
-fn f(name: &str, signature: &str, doc: &str) -> FnDoc {
-    FnDoc {
-        name: name.into(),
-        signature: signature.into(),
-        doc: doc.into(),
-    }
-}
-
-fn pairs(xs: &[(&str, &str)]) -> Vec<(String, String)> {
-    xs.iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
-impl ScriptApi {
-    /// The API as the script module implements it, with its default limits.
-    pub fn demo() -> Self {
-        ScriptApi {
-            globals: vec![
-                f(
-                    "call_tool",
-                    "call_tool(server, tool, #{...})",
-                    "Calls a tool by its raw server and tool names (for names that are not identifiers).",
-                ),
-                f(
-                    "parallel",
-                    "parallel([[server, tool, #{...}], ...]) -> array",
-                    "Runs calls concurrently (raw names) and returns their results in order; if one fails it throws that failure's error map, with `index` and `results` added.",
-                ),
-                f(
-                    "parse_json",
-                    "parse_json(text) -> value",
-                    "Parses JSON text (tool results that are text are never parsed for you).",
-                ),
-                f(
-                    "to_json",
-                    "to_json(value) -> string",
-                    "Serializes a value as JSON text.",
-                ),
-                f(
-                    "print",
-                    "print(value)",
-                    "Writes a line to the run log (not part of the result).",
-                ),
-                f(
-                    "sleep",
-                    "sleep(ms)",
-                    "Waits; interrupted when the run is cancelled.",
-                ),
-            ],
-            error_fields: pairs(&[
-                ("server", "the server's configured name"),
-                ("tool", "the tool's raw name"),
-                (
-                    "message",
-                    "what went wrong (the tool's own error text for `tool_error`)",
-                ),
-                ("kind", "why, see below"),
-            ]),
-            error_kinds: pairs(&[
-                ("tool_error", "the tool ran and reported an error"),
-                (
-                    "invalid_arguments",
-                    "the arguments do not match the tool's inputSchema",
-                ),
-                (
-                    "output_schema",
-                    "the result does not match the tool's outputSchema",
-                ),
-                (
-                    "policy",
-                    "the tool is not allowed in this run (e.g. destructive)",
-                ),
-                ("timeout", "the call took too long"),
-                (
-                    "transport",
-                    "the server could not be reached (also `disconnected`, `not_connected`, `protocol`)",
-                ),
-                ("unknown_tool", "no such tool (also `unknown_server`)"),
-            ]),
-            limits: pairs(&[
-                ("max_operations", "10000000"),
-                ("timeout", "30s"),
-                ("max_tool_calls", "200"),
-                ("max_parallel", "8"),
-                ("max_call_depth", "48"),
-                ("max_string_size", "1 MiB"),
-                ("max_array_size", "100000"),
-                ("max_map_size", "10000"),
-                ("max_result_bytes", "16 MiB"),
-                ("max_output_bytes", "1 MiB"),
-            ]),
-        }
-    }
-}
-
-impl Default for ScriptApi {
-    fn default() -> Self {
-        ScriptApi::demo()
-    }
 }
 
 /// Mistakes JS and Python writers make: (Rhai code to write, what not to write).

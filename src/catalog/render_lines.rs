@@ -121,5 +121,16 @@ pub fn server(s: &ServerDoc) -> Vec<DocLine> {
             format!("{} — {}", t.rhai_name(), t.summary()),
         ));
     }
+    let ws = s.sample_workflows();
+    if !ws.is_empty() {
+        out.push(line(LineKind::Blank, ""));
+        out.push(line(LineKind::Heading, "Sample workflows"));
+        for w in ws {
+            out.push(line(
+                LineKind::Text,
+                format!("scripts/{} — {}", w.file, w.summary()),
+            ));
+        }
+    }
     out
 }

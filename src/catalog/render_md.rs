@@ -26,6 +26,23 @@ pub fn catalog(cat: &Catalog, api: &ScriptApi) -> String {
     o
 }
 
+/// The sample workflows of `scripts/` that use the server, each in a `rhai` block.
+fn workflows(s: &ServerDoc) -> String {
+    let ws = s.sample_workflows();
+    if ws.is_empty() {
+        return String::new();
+    }
+    let mut o = format!("### Sample workflows ({})\n\n", ws.len());
+    for w in ws {
+        o.push_str(&format!(
+            "`scripts/{}`\n\n```rhai\n{}\n```\n\n",
+            w.file,
+            w.source.trim_end()
+        ));
+    }
+    o
+}
+
 /// One server's section.
 pub fn server(s: &ServerDoc) -> String {
     let mut o = format!("## Server `{}` — module `{}::`\n\n", s.name, s.module);
@@ -63,6 +80,7 @@ pub fn server(s: &ServerDoc) -> String {
     for t in &s.tools {
         o.push_str(&tool(t));
     }
+    o.push_str(&workflows(s));
     if !s.resources.is_empty() || !s.templates.is_empty() {
         o.push_str("### Resources\n\nRead by the host, not callable from scripts.\n\n");
         for r in &s.resources {

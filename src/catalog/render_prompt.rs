@@ -3,6 +3,7 @@
 
 use super::primer::{self, ScriptApi};
 use super::text;
+use super::workflows::Workflow;
 use super::{Catalog, ServerDoc, ToolDoc};
 
 /// The whole catalog in prompt form.
@@ -37,6 +38,35 @@ pub fn server(s: &ServerDoc) -> String {
     }
     for t in &s.tools {
         o.push_str(&tool(t));
+    }
+    o.push_str(&workflows(s));
+    o
+}
+
+/// Code size (comments and blank lines left out) up to which the prompt form includes a
+/// workflow's code; larger ones are only named.
+pub const SMALL_WORKFLOW: usize = 240;
+
+/// The server's sample workflows: small ones as code, the rest by name (the Markdown docs
+/// show them all).
+fn workflows(s: &ServerDoc) -> String {
+    let ws = s.sample_workflows();
+    if ws.is_empty() {
+        return String::new();
+    }
+    let (small, large): (Vec<&Workflow>, Vec<&Workflow>) = ws
+        .into_iter()
+        .partition(|w| w.code().len() <= SMALL_WORKFLOW);
+    let mut o = String::new();
+    for w in small {
+        o.push_str(&format!("Workflow {}:\n{}\n", w.name(), w.code()));
+    }
+    if !large.is_empty() {
+        let names: Vec<&str> = large.iter().map(|w| w.name()).collect();
+        o.push_str(&format!(
+            "Sample workflows (in the Markdown docs): {}.\n",
+            names.join(", ")
+        ));
     }
     o
 }

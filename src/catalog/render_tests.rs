@@ -70,7 +70,7 @@ fn rhai_blocks(md: &str) -> Vec<String> {
 
 #[test]
 fn markdown_has_primer_rule_sections_and_compiling_examples() {
-    let md = render_md::catalog(&demo(), &ScriptApi::demo());
+    let md = render_md::catalog(&demo(), &real_api());
     assert!(md.contains("## Rhai primer"));
     assert!(md.contains(names::RULE.trim_end()));
     assert!(md.contains("### `demo::delete_issue`"));
@@ -96,8 +96,8 @@ fn markdown_has_primer_rule_sections_and_compiling_examples() {
 #[test]
 fn prompt_is_compact_and_complete() {
     let cat = demo();
-    let p = render_prompt::catalog(&cat, &ScriptApi::demo());
-    let md = render_md::catalog(&cat, &ScriptApi::demo());
+    let p = render_prompt::catalog(&cat, &real_api());
+    let md = render_md::catalog(&cat, &real_api());
     assert!(
         p.len() * 2 < md.len(),
         "prompt {} vs markdown {}",
@@ -117,7 +117,7 @@ fn prompt_is_compact_and_complete() {
 
 #[test]
 fn primer_is_generated_from_the_api_description() {
-    let mut api = ScriptApi::demo();
+    let mut api = real_api();
     api.globals.push(FnDoc {
         name: "now".into(),
         signature: "now() -> string".into(),
@@ -185,4 +185,33 @@ fn imprecise_constructs_are_marked_in_every_form() {
             .iter()
             .any(|l| l.kind == LineKind::Warning)
     );
+}
+
+/// The script API the engine implements, with default limits.
+fn real_api() -> ScriptApi {
+    crate::script::script_api(&crate::script::Limits::default())
+}
+
+#[test]
+fn servers_show_the_sample_workflows_that_use_them() {
+    let cat = demo();
+    let s = &cat.servers[0];
+    assert_eq!(s.name, "demo");
+    let md = render_md::server(s);
+    assert!(md.contains("### Sample workflows"), "{md}");
+    assert!(md.contains("```rhai\n// try/catch"), "{md}");
+    let p = render_prompt::server(s);
+    assert!(p.contains("triage_report"), "{p}");
+    let lines = render_lines::server(s);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.starts_with("scripts/triage_report.rhai — ")),
+        "{lines:?}"
+    );
+    let other = Catalog::from_tools(
+        "elsewhere",
+        &s.tools.iter().map(|t| t.raw.clone()).collect::<Vec<_>>(),
+    );
+    assert!(!render_md::server(&other.servers[0]).contains("Sample workflows"));
 }

@@ -153,7 +153,7 @@ mod tests {
             .map(|v| serde_json::from_value(v).unwrap())
             .collect();
         let cat = Catalog::from_tools("demo", &tools);
-        let rows = stats(&cat, &ScriptApi::demo());
+        let rows = stats(&cat, &crate::script::script_api(&Default::default()));
         assert_eq!(rows.len(), 3);
         let (demo, primer, total) = (&rows[0], &rows[1], &rows[2]);
         assert_eq!(demo.tools, 9);

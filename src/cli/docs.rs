@@ -42,7 +42,19 @@ pub struct Request {
 /// Runs the command.
 pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let wait = std::time::Duration::from_secs(60);
-    let registry = match setup::connect(config, req.server.as_deref(), wait).await {
+    let config = match setup::load_config(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // The primer shows the limits a run would have: the config's [limits] table.
+    let api = match crate::script::Settings::from_tables(&config.extra) {
+        Ok(s) => crate::script::script_api(&s.limits),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Config;
+        }
+    };
+    let registry = match setup::connect_to(&config, req.server.as_deref(), wait).await {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -59,7 +71,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         }
     }
     let catalog = Catalog::from_states(&states);
-    let out = match render(catalog, &req) {
+    let out = match render(catalog, &req, &api) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("error: {e}");
@@ -70,10 +82,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     code
 }
 
-/// Renders what `req` asks for from `catalog` (errors are usage errors, e.g. an unknown
-/// tool, with a suggestion).
-pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
-    let api = ScriptApi::default();
+/// Renders what `req` asks for from `catalog`, the primer from `api` (errors are usage
+/// errors, e.g. an unknown tool, with a suggestion).
+pub fn render(catalog: Catalog, req: &Request, api: &ScriptApi) -> Result<String, String> {
     if let Some(t) = &req.tool {
         let known: Vec<String> = catalog
             .tools()
@@ -88,7 +99,7 @@ pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
     }
     let catalog = catalog.only(req.server.as_deref(), req.tool.as_deref());
     if req.stats {
-        let rows = tokens::stats(&catalog, &api);
+        let rows = tokens::stats(&catalog, api);
         return Ok(match req.format {
             Format::Json => {
                 let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
@@ -110,8 +121,8 @@ pub fn render(catalog: Catalog, req: &Request) -> Result<String, String> {
         });
     }
     Ok(match req.format {
-        Format::Markdown => render_md::catalog(&catalog, &api),
-        Format::Prompt => render_prompt::catalog(&catalog, &api),
+        Format::Markdown => render_md::catalog(&catalog, api),
+        Format::Prompt => render_prompt::catalog(&catalog, api),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&catalog).unwrap_or_default();
             s.push('\n');

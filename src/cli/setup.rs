@@ -53,7 +53,16 @@ pub async fn connect(
     wait: Duration,
 ) -> Result<Registry, Exit> {
     let config = load_config(config_path)?;
-    let specs = specs(&config, only)?;
+    connect_to(&config, only, wait).await
+}
+
+/// Connects to the servers of a loaded `config` (or just `only`), like [`connect`].
+pub async fn connect_to(
+    config: &Config,
+    only: Option<&str>,
+    wait: Duration,
+) -> Result<Registry, Exit> {
+    let specs = specs(config, only)?;
     let registry = Registry::new(specs, config.secrets());
     registry.start();
     registry.wait_settled(wait).await;

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::convert::{from_json, outcome_value, to_json};
+use super::error::CallKind;
 use super::invoker::ToolInvoker;
 use super::limits::Limits;
 use super::policy::Policy;
@@ -191,9 +192,9 @@ impl RunCtx {
                 fresh.as_ref()
             }
         };
-        let thrown = |message: String, kind: &str| {
+        let thrown = |message: String, kind: CallKind| {
             Failure::Thrown(
-                json!({"server": server, "tool": tool, "message": message, "kind": kind}),
+                json!({"server": server, "tool": tool, "message": message, "kind": kind.as_str()}),
             )
         };
         let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
@@ -208,7 +209,7 @@ impl RunCtx {
             && let Err(message) = self.policy.check(server, def)
         {
             self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
-            return Err(thrown(message, "policy"));
+            return Err(thrown(message, CallKind::Policy));
         }
         let t0 = Instant::now();
         let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
@@ -221,7 +222,7 @@ impl RunCtx {
             }
             Err(e) => {
                 self.record(index, server, tool, &args, 0, Err(e.to_string()), secs);
-                return Err(thrown(e.to_string(), e.kind()));
+                return Err(thrown(e.to_string(), CallKind::of(&e)));
             }
             Ok(o) => o,
         };
@@ -254,7 +255,7 @@ impl RunCtx {
                 Err(message.clone()),
                 secs,
             );
-            return Err(thrown(message, "tool_error"));
+            return Err(thrown(message, CallKind::ToolError));
         }
         let value = outcome_value(&outcome);
         if let (Some(schema), Some(structured)) = (
@@ -272,7 +273,7 @@ impl RunCtx {
                 Err(message.clone()),
                 secs,
             );
-            return Err(thrown(message, "output_schema"));
+            return Err(thrown(message, CallKind::OutputSchema));
         }
         self.record(index, server, tool, &args, bytes, Ok(()), secs);
         Ok(value)
@@ -335,7 +336,7 @@ impl RunCtx {
     ) -> Result<Map<String, Value>, Box<EvalAltResult>> {
         let bad = |message: String| -> Box<EvalAltResult> {
             EvalAltResult::ErrorRuntime(
-                from_json(&json!({"server": server, "tool": tool, "message": message, "kind": "invalid_arguments"})),
+                from_json(&json!({"server": server, "tool": tool, "message": message, "kind": CallKind::InvalidArguments.as_str()})),
                 pos,
             )
             .into()

@@ -16,6 +16,7 @@ use rhai::{
 };
 use serde_json::{Map, Value};
 
+use super::api::GLOBALS;
 use super::convert::{from_json, to_json};
 use super::ctx::{Failure, RhaiResult, RunCtx};
 use crate::catalog::names::{Kind, Names};
@@ -68,7 +69,33 @@ pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
     engine
 }
 
+/// Registers every non-built-in global of [`GLOBALS`], the table the docs are generated from.
 fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
+    for g in GLOBALS {
+        match g.name {
+            "call_tool" => register_call_tool(engine, ctx),
+            "parallel" => {
+                let c = ctx.clone();
+                engine.register_fn(
+                    "parallel",
+                    move |nc: NativeCallContext, calls: Array| -> RhaiResult {
+                        parallel(&c, calls, nc.call_position())
+                    },
+                );
+            }
+            "parse_json" => {
+                engine.register_fn("parse_json", parse_json);
+            }
+            "to_json" => register_to_json(engine),
+            "sleep" => register_sleep(engine, ctx),
+            // Rhai statements, routed into the run's events by `on_print`/`on_debug`.
+            "print" | "debug" if g.builtin => {}
+            other => unreachable!("the documented global `{other}` has no implementation"),
+        }
+    }
+}
+
+fn register_call_tool(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     let c = ctx.clone();
     engine.register_fn(
         "call_tool",
@@ -83,28 +110,22 @@ fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
             c.call(server, tool, Dynamic::UNIT, nc.call_position())
         },
     );
-    let c = ctx.clone();
-    engine.register_fn(
-        "parallel",
-        move |nc: NativeCallContext, calls: Array| -> RhaiResult {
-            parallel(&c, calls, nc.call_position())
-        },
-    );
-    engine.register_fn(
-        "parse_json",
-        |nc: NativeCallContext, text: &str| -> RhaiResult {
-            serde_json::from_str::<Value>(text)
-                .map(|v| from_json(&v))
-                .map_err(|e| {
-                    let msg = format!(
-                        "parse_json: invalid JSON at line {}, column {}: {e}",
-                        e.line(),
-                        e.column()
-                    );
-                    EvalAltResult::ErrorRuntime(msg.into(), nc.call_position()).into()
-                })
-        },
-    );
+}
+
+fn parse_json(nc: NativeCallContext, text: &str) -> RhaiResult {
+    serde_json::from_str::<Value>(text)
+        .map(|v| from_json(&v))
+        .map_err(|e| {
+            let msg = format!(
+                "parse_json: invalid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            );
+            EvalAltResult::ErrorRuntime(msg.into(), nc.call_position()).into()
+        })
+}
+
+fn register_to_json(engine: &mut Engine) {
     fn json_text(nc: &NativeCallContext, v: &Dynamic) -> RhaiResult {
         to_json(v)
             .map(|j| Dynamic::from(j.to_string()))
@@ -122,6 +143,9 @@ fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     engine.register_fn("to_json", |nc: NativeCallContext, v: Array| {
         json_text(&nc, &Dynamic::from_array(v))
     });
+}
+
+fn register_sleep(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     let c = ctx.clone();
     engine.register_fn(
         "sleep",

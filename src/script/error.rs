@@ -5,6 +5,8 @@ use rhai::{EvalAltResult, Position};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::mcp::CallError;
+
 /// What kind of failure ended the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,6 +23,107 @@ pub enum ErrorKind {
     Result,
     /// codemode itself failed (the script thread could not start or panicked).
     Internal,
+}
+
+/// The `kind` of the catchable error map a failed tool call throws (`e.kind` in a script).
+/// [`CallKind::ALL`] lists every value; the primer documents them from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    /// The tool ran and answered `isError: true`.
+    ToolError,
+    /// The arguments do not match the tool's `inputSchema` (or are not a map).
+    InvalidArguments,
+    /// The result does not match the tool's `outputSchema`.
+    OutputSchema,
+    /// The policy refuses the tool in this run.
+    Policy,
+    /// The call took too long.
+    Timeout,
+    /// The call was cancelled (not the whole run).
+    Cancelled,
+    /// No server by that name.
+    UnknownServer,
+    /// The server exists but is not connected.
+    NotConnected,
+    /// The server has no such tool.
+    UnknownTool,
+    /// The server went away during the call.
+    Disconnected,
+    /// The server answered with a JSON-RPC error.
+    Protocol,
+    /// Any other transport failure.
+    Transport,
+}
+
+impl CallKind {
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [CallKind; 12] = [
+        CallKind::ToolError,
+        CallKind::InvalidArguments,
+        CallKind::OutputSchema,
+        CallKind::Policy,
+        CallKind::Timeout,
+        CallKind::Cancelled,
+        CallKind::UnknownServer,
+        CallKind::NotConnected,
+        CallKind::UnknownTool,
+        CallKind::Disconnected,
+        CallKind::Protocol,
+        CallKind::Transport,
+    ];
+
+    /// The value of `e.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallKind::ToolError => "tool_error",
+            CallKind::InvalidArguments => "invalid_arguments",
+            CallKind::OutputSchema => "output_schema",
+            CallKind::Policy => "policy",
+            CallKind::Timeout => "timeout",
+            CallKind::Cancelled => "cancelled",
+            CallKind::UnknownServer => "unknown_server",
+            CallKind::NotConnected => "not_connected",
+            CallKind::UnknownTool => "unknown_tool",
+            CallKind::Disconnected => "disconnected",
+            CallKind::Protocol => "protocol",
+            CallKind::Transport => "transport",
+        }
+    }
+
+    /// When it happens, for the docs.
+    pub fn doc(self) -> &'static str {
+        match self {
+            CallKind::ToolError => "the tool ran and reported an error",
+            CallKind::InvalidArguments => "the arguments do not match the tool's inputSchema",
+            CallKind::OutputSchema => "the result does not match the tool's outputSchema",
+            CallKind::Policy => "the tool is not allowed in this run (e.g. destructive)",
+            CallKind::Timeout => "the call took too long",
+            CallKind::Cancelled => "the call was cancelled",
+            CallKind::UnknownServer => "no such server",
+            CallKind::NotConnected => "the server is not connected",
+            CallKind::UnknownTool => "no such tool",
+            CallKind::Disconnected => "the server went away during the call",
+            CallKind::Protocol => "the server rejected the request",
+            CallKind::Transport => "the server could not be reached",
+        }
+    }
+
+    /// The kind of a transport or protocol failure (exhaustive, so a new [`CallError`]
+    /// variant must be given a documented kind).
+    pub fn of(e: &CallError) -> CallKind {
+        match e {
+            CallError::UnknownServer { .. } => CallKind::UnknownServer,
+            CallError::NotConnected { .. } => CallKind::NotConnected,
+            CallError::UnknownTool { .. } => CallKind::UnknownTool,
+            CallError::InvalidArguments { .. } => CallKind::InvalidArguments,
+            CallError::Timeout { .. } => CallKind::Timeout,
+            CallError::Cancelled { .. } => CallKind::Cancelled,
+            CallError::Disconnected { .. } => CallKind::Disconnected,
+            CallError::Protocol { .. } => CallKind::Protocol,
+            CallError::Transport { .. } => CallKind::Transport,
+        }
+    }
 }
 
 /// A script error, structured for `--json` and renderable as a code frame.
@@ -196,5 +299,21 @@ mod tests {
             assert!(h.contains(expected), "{line}: {h}");
         }
         assert_eq!(hint("", "let m = #{ a: 1 };"), None);
+    }
+
+    #[test]
+    fn call_kinds_agree_with_the_connection_layer() {
+        let names: Vec<&str> = CallKind::ALL.iter().map(|k| k.as_str()).collect();
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len());
+        for k in CallKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        let e = CallError::Timeout {
+            server: "s".into(),
+            what: "t".into(),
+            timeout: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(CallKind::of(&e).as_str(), e.kind());
     }
 }

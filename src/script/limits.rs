@@ -85,6 +85,53 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Every config key, in the order the docs list them: the keys of the `[limits]` table
+    /// and of `--limit KEY=VALUE` (a test checks they are exactly the serialized fields).
+    pub const KEYS: [&'static str; 13] = [
+        "max_operations",
+        "timeout",
+        "max_tool_calls",
+        "max_parallel",
+        "max_call_depth",
+        "max_expr_depth",
+        "max_string_size",
+        "max_array_size",
+        "max_map_size",
+        "max_result_bytes",
+        "max_output_bytes",
+        "max_source_bytes",
+        "max_memory",
+    ];
+
+    /// Every limit as `(config key, value in force)`, sizes in KiB/MiB when exact (for the
+    /// docs' primer).
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        Limits::KEYS
+            .iter()
+            .map(|&key| {
+                let bytes = match key {
+                    "max_string_size" => Some(self.max_string_size),
+                    "max_result_bytes" => Some(self.max_result_bytes),
+                    "max_output_bytes" => Some(self.max_output_bytes),
+                    "max_source_bytes" => Some(self.max_source_bytes),
+                    "max_memory" => Some(self.max_memory),
+                    _ => None,
+                };
+                let value = match bytes {
+                    Some(n) if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+                    Some(n) if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+                    Some(n) => format!("{n} bytes"),
+                    None => match key {
+                        "max_array_size" => self.max_array_size.to_string(),
+                        "max_map_size" => self.max_map_size.to_string(),
+                        _ => self.describe(key),
+                    },
+                };
+                (key, value)
+            })
+            .collect()
+    }
+
     /// The value of a limit by its name (the config key), for messages.
     pub fn describe(&self, name: &str) -> String {
         match name {
@@ -100,6 +147,7 @@ impl Limits {
             "max_output_bytes" => format!("{} bytes", self.max_output_bytes),
             "max_source_bytes" => format!("{} bytes", self.max_source_bytes),
             "max_memory" => format!("{} bytes", self.max_memory),
+            "max_parallel" => self.max_parallel.to_string(),
             "max_modules" => "0 (import is not available)".into(),
             _ => "-".into(),
         }
@@ -172,6 +220,26 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("max_memroy"), "{err}");
         assert!(Limits::default().with_overrides(&["oops".into()]).is_err());
+    }
+
+    #[test]
+    fn keys_are_the_config_keys() {
+        let value = serde_json::to_value(Limits::default()).unwrap();
+        let fields: std::collections::BTreeSet<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let keys: std::collections::BTreeSet<&str> = Limits::KEYS.into_iter().collect();
+        assert_eq!(fields, keys);
+        let entries = Limits::default().entries();
+        assert_eq!(entries[0], ("max_operations", "10000000".to_string()));
+        assert!(entries.contains(&("max_string_size", "1 MiB".to_string())));
+        assert!(entries.contains(&("max_source_bytes", "256 KiB".to_string())));
+        assert!(entries.contains(&("timeout", "30s".to_string())));
+        assert!(entries.contains(&("max_parallel", "8".to_string())));
+        assert!(entries.iter().all(|(_, v)| v != "-"), "{entries:?}");
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //!
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
+pub mod api;
 pub mod audit;
 mod convert;
 mod ctx;
@@ -37,9 +38,10 @@ mod run;
 mod settings;
 mod suggest;
 
+pub use api::script_api;
 pub use convert::{from_json, outcome_value, to_json};
 pub use ctx::Observer;
-pub use error::{ErrorKind, ScriptError, hint};
+pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
 pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
 pub use policy::{Policy, ServerPolicy};

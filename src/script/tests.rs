@@ -401,3 +401,29 @@ fn structured_results_are_checked_against_the_output_schema() {
     let message = r.result[1].as_str().unwrap();
     assert!(message.contains("`total`"), "{message}");
 }
+
+#[test]
+fn every_documented_global_runs_in_the_real_engine() {
+    let d = demo();
+    let calls: Vec<String> = api::GLOBALS
+        .iter()
+        .map(|g| format!("out.push({});", g.example))
+        .collect();
+    let src = format!("let out = [];\n{}\nout.len()", calls.join("\n"));
+    let r = d.run(&src);
+    assert!(r.ok(), "{src}\n{:?}", r.error);
+    assert_eq!(r.result, json!(api::GLOBALS.len()));
+    let r = d.run("let e = (); try { demo::get_issue(#{ id: 999 }) } catch (x) { e = x } e");
+    let fields: Vec<&str> = api::ERROR_FIELDS.iter().map(|(k, _)| *k).collect();
+    let mut keys: Vec<&str> = r
+        .result
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    let mut want = fields.clone();
+    want.sort();
+    assert_eq!(keys, want, "{:?}", r.result);
+}

@@ -1,14 +1,17 @@
 //! The docs pane's text for the selected tool or server.
 //!
 //! Tool docs come from the catalog (the same model as Markdown and prompt docs); server
-//! lines add connection state, which the catalog does not hold.
+//! lines add connection state, which the catalog does not hold, and the server's sample
+//! workflows.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
 use crate::catalog::ToolDoc;
+use crate::catalog::names::{Kind, base_identifier};
 use crate::catalog::render_lines::{self, LineKind};
+use crate::catalog::workflows;
 use crate::mcp::{PromptDef, ResourceDef, ServerState, ServerStatus};
 
 /// Lines describing a tool, from the catalog's doc model, styled by kind.
@@ -84,6 +87,18 @@ pub fn server_lines(server: &ServerState, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled("stderr (last lines)", theme.title)));
         for l in server.stderr_tail.iter().rev().take(10).rev() {
             out.push(Line::from(Span::styled(format!("  {l}"), theme.muted)));
+        }
+    }
+    let module = base_identifier(&server.name, Kind::Server);
+    let workflows = workflows::for_server(&server.name, &module);
+    if !workflows.is_empty() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled("sample workflows", theme.title)));
+        for w in workflows {
+            out.push(Line::from(Span::styled(
+                format!("  scripts/{}", w.file),
+                theme.muted,
+            )));
         }
     }
     out.push(Line::default());
