@@ -10,7 +10,6 @@ use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search, token
 
 /// Hits shown by `--search`.
 pub const SEARCH_PAGE: usize = 10;
-use crate::mcp::ServerStatus;
 
 /// Output formats of `codemode docs`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -60,16 +59,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     let states = registry.servers();
     registry.shutdown().await;
-    let mut code = Exit::Ok;
-    for s in &states {
-        if s.status != ServerStatus::Ready {
-            eprintln!(
-                "warning: server `{}` is not available: {}",
-                s.name, s.status
-            );
-            code = Exit::Connection;
-        }
-    }
+    let code = setup::warn_unavailable(&states);
     let catalog = Catalog::from_states(&states);
     let out = match render(catalog, &req, &api) {
         Ok(text) => text,

@@ -6,7 +6,6 @@ use super::Exit;
 use super::setup;
 use crate::catalog::Catalog;
 use crate::catalog::lint::{self, Pins};
-use crate::mcp::ServerStatus;
 
 /// What `codemode lint` was asked.
 #[derive(Clone, Debug, Default)]
@@ -28,16 +27,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     let states = registry.servers();
     registry.shutdown().await;
-    let mut code = Exit::Ok;
-    for s in &states {
-        if s.status != ServerStatus::Ready {
-            eprintln!(
-                "warning: server `{}` is not available: {}",
-                s.name, s.status
-            );
-            code = Exit::Connection;
-        }
-    }
+    let code = setup::warn_unavailable(&states);
     let catalog = Catalog::from_states(&states);
     let path = Pins::default_path();
     let mut pins = match Pins::load(&path) {

@@ -140,14 +140,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let registry = crate::mcp::Registry::new(specs, secrets.clone());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
-    for s in registry.servers() {
-        if s.status != crate::mcp::ServerStatus::Ready {
-            eprintln!(
-                "warning: server `{}` is not available: {}",
-                s.name, s.status
-            );
-        }
-    }
+    setup::warn_unavailable(&registry.servers());
     let audit = if !settings.audit.enabled {
         None
     } else {

@@ -68,3 +68,20 @@ pub async fn connect_to(
     registry.wait_settled(wait).await;
     Ok(registry)
 }
+
+/// Warns on stderr about every server that is not ready; returns [`Exit::Connection`] if one
+/// is not, else [`Exit::Ok`].
+pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
+    let mut code = Exit::Ok;
+    for s in states
+        .iter()
+        .filter(|s| s.status != crate::mcp::ServerStatus::Ready)
+    {
+        eprintln!(
+            "warning: server `{}` is not available: {}",
+            s.name, s.status
+        );
+        code = Exit::Connection;
+    }
+    code
+}

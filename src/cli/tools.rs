@@ -16,7 +16,6 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
         Err(code) => return code,
     };
     let servers = registry.servers();
-    let mut code = Exit::Ok;
     if as_json {
         let mut list = Vec::new();
         for s in &servers {
@@ -31,15 +30,8 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
             serde_json::to_string_pretty(&list).unwrap_or_default()
         );
     }
-    for s in &servers {
-        if s.status != ServerStatus::Ready {
-            eprintln!(
-                "warning: server `{}` is not available: {}",
-                s.name, s.status
-            );
-            code = Exit::Connection;
-            continue;
-        }
+    let code = setup::warn_unavailable(&servers);
+    for s in servers.iter().filter(|s| s.status == ServerStatus::Ready) {
         if !as_json {
             print!("{}", render(&s.name, &s.tools));
         }
