@@ -48,6 +48,10 @@ const MISTAKES: &[(&str, &str)] = &[
         "`for (let i = 0; i < n; i++)`, `forEach`",
     ),
     ("x.len()", "`x.length`"),
+    (
+        "s.trim(); let t = s;",
+        "`let t = s.trim()`: `trim`, `make_upper`, `pad` change the string in place and return `()`",
+    ),
     ("let x = 1;", "`var x = 1`"),
 ];
 
