@@ -319,3 +319,32 @@ fn sigterm_while_connecting_stops_the_children() {
         assert!(!alive, "server process {kid} outlived codemode");
     }
 }
+
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let sb = Sandbox::new();
+    // About 1 MB of output: far more than a pipe buffers, so writes hit the closed pipe.
+    let script = sb.write(
+        "loud.rhai",
+        "for i in 0..20000 { print(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"); }\n42\n",
+    );
+    let mut child = sb
+        .std_cmd()
+        .arg("run")
+        .arg(&script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("xxx"));
+    // The reader is dropped here: the pipe is closed like `| head -1` does.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}

@@ -60,7 +60,7 @@ pub fn list(last: usize, as_json: bool) -> Exit {
         .map(|(id, recs)| summarize(id, recs))
         .collect();
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&shown).unwrap_or_default()
         );
@@ -71,7 +71,7 @@ pub fn list(last: usize, as_json: bool) -> Exit {
         return Exit::Ok;
     }
     for s in &shown {
-        println!(
+        outln!(
             "{}  {}  {:<10}  {:>3} calls  {:>7}  {}",
             s["started"].as_str().unwrap_or("-"),
             &s["run_id"].as_str().unwrap_or("-")[..8.min(s["run_id"].as_str().unwrap_or("").len())],
@@ -109,20 +109,20 @@ pub fn show(run: &str, as_json: bool) -> Exit {
         }
     };
     if as_json {
-        println!("{}", serde_json::to_string_pretty(recs).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(recs).unwrap_or_default());
         return Exit::Ok;
     }
-    println!("run {id}");
+    outln!("run {id}");
     for r in recs {
         let ts = r["ts"].as_str().unwrap_or("");
         match r["type"].as_str().unwrap_or("") {
             "run_start" => {
-                println!("{ts}  start  sha256 {}", r["sha256"].as_str().unwrap_or(""));
+                outln!("{ts}  start  sha256 {}", r["sha256"].as_str().unwrap_or(""));
                 for line in r["script"].as_str().unwrap_or("").lines() {
-                    println!("    | {line}");
+                    outln!("    | {line}");
                 }
             }
-            "call" => println!(
+            "call" => outln!(
                 "{ts}  call   {}::{} {} -> {} ({} bytes, {}ms)",
                 r["server"].as_str().unwrap_or(""),
                 r["tool"].as_str().unwrap_or(""),
@@ -135,13 +135,13 @@ pub fn show(run: &str, as_json: bool) -> Exit {
                 r["result_bytes"],
                 r["duration_ms"],
             ),
-            "print" => println!("{ts}  print  {}", r["text"].as_str().unwrap_or("")),
-            "limit_hit" => println!(
+            "print" => outln!("{ts}  print  {}", r["text"].as_str().unwrap_or("")),
+            "limit_hit" => outln!(
                 "{ts}  limit  {} ({})",
                 r["limit"].as_str().unwrap_or(""),
                 r["value"].as_str().unwrap_or("")
             ),
-            "run_end" => println!(
+            "run_end" => outln!(
                 "{ts}  end    {} after {}ms, {} operations{}",
                 r["status"].as_str().unwrap_or(""),
                 r["elapsed_ms"],
@@ -154,7 +154,7 @@ pub fn show(run: &str, as_json: bool) -> Exit {
                     ),
                 }
             ),
-            other => println!("{ts}  {other}"),
+            other => outln!("{ts}  {other}"),
         }
     }
     Exit::Ok

@@ -54,7 +54,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let code = match result {
         Ok(outcome) => {
             if req.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&outcome).unwrap_or_default()
                 );
@@ -66,12 +66,12 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
                     outcome.text()
                 );
             } else if let Some(structured) = &outcome.structured_content {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(structured).unwrap_or_default()
                 );
             } else {
-                println!("{}", outcome.text());
+                outln!("{}", outcome.text());
             }
             if outcome.is_error {
                 Exit::ToolError

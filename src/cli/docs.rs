@@ -68,7 +68,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    print!("{out}");
+    out!("{out}");
     code
 }
 

@@ -56,12 +56,12 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     }
     let reports = lint::lint(&catalog, Some(&pins));
     if req.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         );
     } else {
-        print!("{}", lint::render(&reports));
+        out!("{}", lint::render(&reports));
     }
     code
 }

@@ -211,14 +211,14 @@ fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task:
 
 fn print_report(report: &RunReport, source: &str, json: bool) {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(report).unwrap_or_default()
         );
         return;
     }
     match &report.error {
-        None => println!(
+        None => outln!(
             "{}",
             serde_json::to_string_pretty(&report.result).unwrap_or_default()
         ),

@@ -18,12 +18,12 @@ pub async fn run(config: Option<&Path>, as_json: bool, wait: Duration) -> Exit {
     let servers = registry.servers();
     if as_json {
         let list: Vec<_> = servers.iter().map(to_json).collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&list).unwrap_or_default()
         );
     } else {
-        print!("{}", table(&servers));
+        out!("{}", table(&servers));
     }
     registry.shutdown().await;
     if servers.iter().all(|s| s.status == ServerStatus::Ready) {

@@ -25,7 +25,7 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
                 list.push(v);
             }
         }
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&list).unwrap_or_default()
         );
@@ -33,7 +33,7 @@ pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Ex
     let code = setup::warn_unavailable(&servers);
     for s in servers.iter().filter(|s| s.status == ServerStatus::Ready) {
         if !as_json {
-            print!("{}", render(&s.name, &s.tools));
+            out!("{}", render(&s.name, &s.tools));
         }
     }
     registry.shutdown().await;
