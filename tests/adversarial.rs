@@ -5,10 +5,10 @@
 //! `// message: text` requires the error message to contain `text`.
 //! After each script a normal one must still work: the process stays healthy.
 
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "common/demo.rs"]
+mod demo;
 
-use codemode::script::{self, Limits, RunOptions, RunReport, ToolInvoker, memory::CountingAlloc};
+use codemode::script::{self, Limits, RunOptions, RunReport, memory::CountingAlloc};
 
 /// As in the binary, so `max_memory` is enforced here too.
 #[global_allocator]
@@ -59,21 +59,7 @@ fn threads() -> usize {
 
 #[test]
 fn adversarial_scripts_hit_their_expected_limits() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(async {
-        let r = codemode::mcp::Registry::new(vec![codemode::demo::in_process_spec()], vec![]);
-        r.start();
-        assert!(r.wait_settled(Duration::from_secs(30)).await);
-        r
-    });
-    let invoker: Arc<dyn ToolInvoker> = Arc::new(script::RegistryInvoker {
-        registry,
-        handle: runtime.handle().clone(),
-    });
+    let (_runtime, invoker) = demo::demo_invoker();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adversarial");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -13,24 +13,8 @@ mod servers;
 use std::path::Path;
 
 use codemode::catalog::{Catalog, lint, render_md, render_prompt, tokens};
-use codemode::mcp::{ServerSpec, ServerStatus, TransportSpec};
+use codemode::mcp::ServerStatus;
 use codemode::script::{Limits, script_api};
-
-fn spec(name: &str, server: servers::ExternalServer, env: &[(&str, String)]) -> ServerSpec {
-    ServerSpec::new(
-        name,
-        TransportSpec::Stdio {
-            command: server.program_str().to_string(),
-            args: server.args.clone(),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            cwd: None,
-            inherit_env: false,
-        },
-    )
-}
 
 /// The five servers' catalog, tools sorted by name, with the temp dir they were given.
 async fn real_catalog(tmp: &Path) -> Catalog {
@@ -46,15 +30,11 @@ async fn real_catalog(tmp: &Path) -> Catalog {
     assert!(ok.success());
     let memory_file = tmp.join("memory.jsonl").to_string_lossy().to_string();
     let registry = demo::connected(vec![
-        spec("everything", servers::everything(), &[]),
-        spec("filesystem", servers::filesystem(&root), &[]),
-        spec(
-            "memory",
-            servers::memory(),
-            &[(servers::MEMORY_FILE_PATH_ENV, memory_file)],
-        ),
-        spec("time", servers::time(), &[]),
-        spec("git", servers::git(&repo), &[]),
+        servers::everything().spec("everything", &[]),
+        servers::filesystem(&root).spec("filesystem", &[]),
+        servers::memory().spec("memory", &[(servers::MEMORY_FILE_PATH_ENV, memory_file)]),
+        servers::time().spec("time", &[]),
+        servers::git(&repo).spec("git", &[]),
     ])
     .await;
     // server-everything announces a tools/list_changed right after start; let it land.

@@ -14,22 +14,6 @@ use std::time::Duration;
 use codemode::mcp::{CallOptions, Registry, ServerSpec, ServerStatus, TransportSpec};
 use serde_json::{Map, Value, json};
 
-fn spec(name: &str, server: servers::ExternalServer, env: &[(&str, String)]) -> ServerSpec {
-    ServerSpec::new(
-        name,
-        TransportSpec::Stdio {
-            command: server.program_str().to_string(),
-            args: server.args.clone(),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            cwd: None,
-            inherit_env: false,
-        },
-    )
-}
-
 fn args(v: Value) -> Option<Map<String, Value>> {
     v.as_object().cloned()
 }
@@ -65,7 +49,7 @@ fn assert_ready(registry: &Registry, name: &str) {
 
 #[tokio::test]
 async fn everything_over_stdio_echo_and_hyphenated_get_sum() {
-    let registry = demo::connected(vec![spec("everything", servers::everything(), &[])]).await;
+    let registry = demo::connected(vec![servers::everything().spec("everything", &[])]).await;
     assert_ready(&registry, "everything");
     let state = registry.server("everything").unwrap();
     let names: Vec<&str> = state.tools.iter().map(|t| t.name.as_str()).collect();
@@ -94,7 +78,7 @@ async fn everything_over_stdio_echo_and_hyphenated_get_sum() {
 
 #[tokio::test]
 async fn time_converts_across_zones() {
-    let registry = demo::connected(vec![spec("time", servers::time(), &[])]).await;
+    let registry = demo::connected(vec![servers::time().spec("time", &[])]).await;
     assert_ready(&registry, "time");
     let out = call(
         &registry,
@@ -121,7 +105,7 @@ async fn filesystem_reads_a_temp_dir() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     std::fs::write(root.join("notes.txt"), "first line\nsecond line\n").unwrap();
-    let registry = demo::connected(vec![spec("fs", servers::filesystem(&root), &[])]).await;
+    let registry = demo::connected(vec![servers::filesystem(&root).spec("fs", &[])]).await;
     assert_ready(&registry, "fs");
     let path = root.join("notes.txt").to_string_lossy().to_string();
     let out = call(&registry, "fs", "read_text_file", json!({"path": path})).await;
@@ -161,7 +145,7 @@ async fn memory_creates_entities_and_reads_the_graph() {
         .to_string_lossy()
         .to_string();
     let env = [(servers::MEMORY_FILE_PATH_ENV, file)];
-    let registry = demo::connected(vec![spec("memory", servers::memory(), &env)]).await;
+    let registry = demo::connected(vec![servers::memory().spec("memory", &env)]).await;
     assert_ready(&registry, "memory");
     call(
         &registry,
@@ -208,7 +192,7 @@ async fn git_status_on_a_temp_repo() {
     };
     git(&["init", "-q"]);
     std::fs::write(repo.join("untracked.txt"), "hi").unwrap();
-    let registry = demo::connected(vec![spec("git", servers::git(&repo), &[])]).await;
+    let registry = demo::connected(vec![servers::git(&repo).spec("git", &[])]).await;
     assert_ready(&registry, "git");
     let out = call(
         &registry,
@@ -284,14 +268,14 @@ async fn many_real_servers_at_once_with_one_dead() {
         servers::MEMORY_FILE_PATH_ENV,
         dir.path().join("m.jsonl").to_string_lossy().to_string(),
     )];
-    let mut dead = spec("dead", servers::time(), &[]);
+    let mut dead = servers::time().spec("dead", &[]);
     if let TransportSpec::Stdio { args, .. } = &mut dead.transport {
         args.push("--no-such-flag".into());
     }
     let registry = demo::connected(vec![
-        spec("everything", servers::everything(), &[]),
-        spec("memory", servers::memory(), &env),
-        spec("time", servers::time(), &[]),
+        servers::everything().spec("everything", &[]),
+        servers::memory().spec("memory", &env),
+        servers::time().spec("time", &[]),
         dead,
     ])
     .await;

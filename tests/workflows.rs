@@ -1,28 +1,14 @@
 //! The sample workflows in `scripts/`, each run against a fresh in-process demo server, with
 //! the result it must produce.
 
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "common/demo.rs"]
+mod demo;
 
-use codemode::script::{self, RunOptions, RunReport, ToolInvoker};
+use codemode::script::{self, RunOptions, RunReport};
 use serde_json::{Value, json};
 
 fn run_workflow(name: &str) -> RunReport {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(async {
-        let r = codemode::mcp::Registry::new(vec![codemode::demo::in_process_spec()], vec![]);
-        r.start();
-        assert!(r.wait_settled(Duration::from_secs(30)).await);
-        r
-    });
-    let invoker: Arc<dyn ToolInvoker> = Arc::new(script::RegistryInvoker {
-        registry,
-        handle: runtime.handle().clone(),
-    });
+    let (_runtime, invoker) = demo::demo_invoker();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scripts")
         .join(name);

@@ -15,23 +15,6 @@ use codemode::mcp::{Registry, ServerSpec, ServerStatus, TransportSpec};
 use codemode::script::{self, RunOptions, RunReport, ToolInvoker};
 use serde_json::json;
 
-/// A stdio spec for a real server, with `env` added to its (minimal) environment.
-fn spec(name: &str, server: servers::ExternalServer, env: &[(&str, String)]) -> ServerSpec {
-    ServerSpec::new(
-        name,
-        TransportSpec::Stdio {
-            command: server.program_str().to_string(),
-            args: server.args.clone(),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            cwd: None,
-            inherit_env: false,
-        },
-    )
-}
-
 /// Runs `scripts/<name>` against `specs` (all must become ready), shuts the servers down, and
 /// panics with the rendered error if the script failed.
 fn run_workflow(name: &str, specs: Vec<ServerSpec>) -> RunReport {
@@ -85,11 +68,7 @@ fn temp_dir() -> (tempfile::TempDir, PathBuf) {
 /// The memory server with its storage file in `dir`.
 fn memory_spec(dir: &Path) -> ServerSpec {
     let file = dir.join("memory.jsonl").to_string_lossy().to_string();
-    spec(
-        "memory",
-        servers::memory(),
-        &[(servers::MEMORY_FILE_PATH_ENV, file)],
-    )
+    servers::memory().spec("memory", &[(servers::MEMORY_FILE_PATH_ENV, file)])
 }
 
 /// Runs `git args` in `repo` as a fixed author at a fixed date.
@@ -154,7 +133,7 @@ fn fs_summarise_dir_reads_everything_in_parallel() {
     write(&root, "src/main.rs", "fn main() {}\n");
     let r = run_workflow(
         "fs_summarise_dir.rhai",
-        vec![spec("filesystem", servers::filesystem(&root), &[])],
+        vec![servers::filesystem(&root).spec("filesystem", &[])],
     );
     assert_eq!(
         r.result,
@@ -180,7 +159,7 @@ fn fs_summarise_dir_reads_everything_in_parallel() {
 fn time_meeting_hours_picks_offices_in_working_hours() {
     let r = run_workflow(
         "time_meeting_hours.rhai",
-        vec![spec("time", servers::time(), &[])],
+        vec![servers::time().spec("time", &[])],
     );
     assert_eq!(
         r.result,
@@ -236,7 +215,7 @@ fn git_repo_report_reads_log_show_and_status() {
     write(&repo, "src/lib.rs", "pub fn parse() {}\n");
     write(&repo, "scratch.txt", "tmp\n");
 
-    let mut server = spec("git", servers::git(&repo), &[]);
+    let mut server = servers::git(&repo).spec("git", &[]);
     if let TransportSpec::Stdio { cwd, .. } = &mut server.transport {
         *cwd = Some(repo.clone());
     }
@@ -296,7 +275,7 @@ fn schedule_team_sync_records_local_times_in_memory() {
 
     let r = run_workflow(
         "schedule_team_sync.rhai",
-        vec![memory_spec(&root), spec("time", servers::time(), &[])],
+        vec![memory_spec(&root), servers::time().spec("time", &[])],
     );
     assert_eq!(
         r.result,

@@ -109,3 +109,27 @@ pub fn stderr_containing(needle: &str) -> impl Fn(codemode::mcp::EventKind) -> O
         _ => None,
     }
 }
+
+/// A runtime and a script invoker over a fresh in-process demo server, for tests that run
+/// scripts from a plain (non-async) test. Keep the runtime alive while the invoker is used.
+pub fn demo_invoker() -> (
+    tokio::runtime::Runtime,
+    std::sync::Arc<dyn codemode::script::ToolInvoker>,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(async {
+        let r = Registry::new(vec![codemode::demo::in_process_spec()], vec![]);
+        r.start();
+        assert!(r.wait_settled(Duration::from_secs(30)).await);
+        r
+    });
+    let invoker = std::sync::Arc::new(codemode::script::RegistryInvoker {
+        registry,
+        handle: runtime.handle().clone(),
+    });
+    (runtime, invoker)
+}

@@ -49,6 +49,23 @@ impl ExternalServer {
         v
     }
 
+    /// The stdio spec codemode connects with, `env` added to the child's minimal environment.
+    pub fn spec(&self, name: &str, env: &[(&str, String)]) -> codemode::mcp::ServerSpec {
+        codemode::mcp::ServerSpec::new(
+            name,
+            codemode::mcp::TransportSpec::Stdio {
+                command: self.program_str().to_string(),
+                args: self.args.clone(),
+                env: env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+                cwd: None,
+                inherit_env: false,
+            },
+        )
+    }
+
     /// Append one more argument.
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
         self.args.push(arg.into());
