@@ -24,17 +24,22 @@ pub enum Format {
 }
 
 /// What `codemode docs` was asked.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Request {
     /// Only this server.
+    #[arg(long, short)]
     pub server: Option<String>,
-    /// Only this tool (raw or Rhai name).
+    /// Only this tool (raw name or Rhai function name).
+    #[arg(long, short)]
     pub tool: Option<String>,
     /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
-    /// Search instead of full docs.
+    /// Search the tools by name, title, description and parameter names.
+    #[arg(long, value_name = "QUERY", conflicts_with = "stats")]
     pub search: Option<String>,
-    /// Token statistics instead of docs.
+    /// Count the tokens of the raw tool list, the docs, the prompt form and a search page.
+    #[arg(long)]
     pub stats: bool,
 }
 

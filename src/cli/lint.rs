@@ -8,13 +8,16 @@ use crate::catalog::Catalog;
 use crate::catalog::lint::{self, Pins};
 
 /// What `codemode lint` was asked.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Request {
     /// Only this server.
+    #[arg(long, short)]
     pub server: Option<String>,
-    /// JSON output.
+    /// Print JSON.
+    #[arg(long)]
     pub json: bool,
-    /// Accept the current definitions as pinned.
+    /// Accept the current tool definitions (sha256 pins) before checking.
+    #[arg(long)]
     pub pin: bool,
 }
 

@@ -134,73 +134,17 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  codemode docs\n  codemode docs --server demo --tool create_issue\n  codemode docs --format prompt > tools.txt\n  codemode docs --search \"close issue\"\n  codemode docs --stats"
     )]
-    Docs {
-        /// Only this server.
-        #[arg(long, short)]
-        server: Option<String>,
-        /// Only this tool (raw name or Rhai function name).
-        #[arg(long, short)]
-        tool: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = docs::Format::Markdown)]
-        format: docs::Format,
-        /// Search the tools by name, title, description and parameter names.
-        #[arg(long, value_name = "QUERY", conflicts_with = "stats")]
-        search: Option<String>,
-        /// Count the tokens of the raw tool list, the docs, the prompt form and a search page.
-        #[arg(long)]
-        stats: bool,
-    },
+    Docs(docs::Request),
     /// Check tool definitions for what Code Mode needs, tool poisoning and changes since pinned.
     #[command(
         after_help = "Examples:\n  codemode lint\n  codemode lint --server demo --json\n  codemode lint --pin    accept the current definitions\nPins: $XDG_STATE_HOME/codemode/pins.json. Scores: see README, \"Lint\"."
     )]
-    Lint {
-        /// Only this server.
-        #[arg(long, short)]
-        server: Option<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Accept the current tool definitions (sha256 pins) before checking.
-        #[arg(long)]
-        pin: bool,
-    },
+    Lint(lint::Request),
     /// Run a Rhai script that calls the servers' tools, in the sandbox.
     #[command(
         after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 6 script error (parse, uncaught error, bad result), 7 limit hit, 70 internal, 130 interrupted."
     )]
-    Run {
-        /// The script file, or `-` to read it from stdin.
-        file: PathBuf,
-        /// Print one JSON object (result, prints, calls, error, limit) instead.
-        #[arg(long)]
-        json: bool,
-        /// Stop the run after this long, tool calls included (default 30s).
-        #[arg(long, value_parser = duration_arg)]
-        timeout: Option<Duration>,
-        /// Stop after this many Rhai operations (default 10000000).
-        #[arg(long, value_name = "N")]
-        max_ops: Option<u64>,
-        /// Stop after this many tool calls (default 200).
-        #[arg(long, value_name = "N")]
-        max_tool_calls: Option<usize>,
-        /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
-        #[arg(long = "limit", value_name = "KEY=VALUE")]
-        limits: Vec<String>,
-        /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
-        #[arg(long, value_name = "SERVER::TOOL")]
-        allow: Vec<String>,
-        /// Allow every tool annotated destructive.
-        #[arg(long)]
-        allow_destructive: bool,
-        /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
-        #[arg(long, value_name = "SERVER::TOOL")]
-        deny: Vec<String>,
-        /// A JSON Schema file the script's result must match.
-        #[arg(long, value_name = "FILE")]
-        result_schema: Option<PathBuf>,
-    },
+    Run(run::Request),
     /// Show the audit log: recent runs, or one run in full.
     #[command(
         after_help = "Examples:\n  codemode audit --last 5\n  codemode audit show 3f2a9c1e\n  codemode audit show 3f2a9c1e --json\nThe log is $XDG_STATE_HOME/codemode/audit.jsonl (JSON Lines, rotated at 10 MiB)."
@@ -331,52 +275,9 @@ async fn run(cli: Cli) -> Exit {
             };
             call::run(cli.config.as_deref(), req).await
         }
-        Some(Command::Docs {
-            server,
-            tool,
-            format,
-            search,
-            stats,
-        }) => {
-            let req = docs::Request {
-                server,
-                tool,
-                format,
-                search,
-                stats,
-            };
-            docs::run(cli.config.as_deref(), req).await
-        }
-        Some(Command::Lint { server, json, pin }) => {
-            let req = lint::Request { server, json, pin };
-            lint::run(cli.config.as_deref(), req).await
-        }
-        Some(Command::Run {
-            file,
-            json,
-            timeout,
-            max_ops,
-            max_tool_calls,
-            limits,
-            allow,
-            allow_destructive,
-            deny,
-            result_schema,
-        }) => {
-            let req = run::Request {
-                file,
-                json,
-                timeout,
-                max_ops,
-                max_tool_calls,
-                limits,
-                allow,
-                allow_destructive,
-                deny,
-                result_schema,
-            };
-            run::run(cli.config.as_deref(), req).await
-        }
+        Some(Command::Docs(req)) => docs::run(cli.config.as_deref(), req).await,
+        Some(Command::Lint(req)) => lint::run(cli.config.as_deref(), req).await,
+        Some(Command::Run(req)) => run::run(cli.config.as_deref(), req).await,
         Some(Command::Audit { action, last, json }) => match action {
             Some(AuditAction::Show {
                 run,

@@ -12,26 +12,36 @@ use super::setup;
 use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
 
 /// What to run and how.
+#[derive(Debug, clap::Args)]
 pub struct Request {
-    /// The script file, or `-` for stdin.
+    /// The script file, or `-` to read it from stdin.
     pub file: PathBuf,
-    /// Print one JSON object (the report) instead of prints and the result.
+    /// Print one JSON object (result, prints, calls, error, limit) instead.
+    #[arg(long)]
     pub json: bool,
-    /// Wall-clock limit.
+    /// Stop the run after this long, tool calls included (default 30s).
+    #[arg(long, value_parser = super::duration_arg)]
     pub timeout: Option<Duration>,
-    /// Operations limit.
+    /// Stop after this many Rhai operations (default 10000000).
+    #[arg(long, value_name = "N")]
     pub max_ops: Option<u64>,
-    /// Tool-call limit.
+    /// Stop after this many tool calls (default 200).
+    #[arg(long, value_name = "N")]
     pub max_tool_calls: Option<usize>,
-    /// `key=value` limit overrides (`--limit`).
+    /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
+    #[arg(long = "limit", value_name = "KEY=VALUE")]
     pub limits: Vec<String>,
-    /// `server::tool` entries allowed even if destructive.
+    /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
+    #[arg(long, value_name = "SERVER::TOOL")]
     pub allow: Vec<String>,
-    /// Allow every destructive tool.
+    /// Allow every tool annotated destructive.
+    #[arg(long)]
     pub allow_destructive: bool,
-    /// `server::tool` entries refused.
+    /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
+    #[arg(long, value_name = "SERVER::TOOL")]
     pub deny: Vec<String>,
-    /// JSON Schema file the result must match.
+    /// A JSON Schema file the script's result must match.
+    #[arg(long, value_name = "FILE")]
     pub result_schema: Option<PathBuf>,
 }
 
