@@ -4,10 +4,11 @@
 //! them in a sandbox, and logs every call. The engine is three rooms that never depend on a
 //! front end:
 //! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
-//! - [`catalog`]: the naming rule (docs, search and lint over the servers' tools coming);
+//! - [`catalog`]: the tools as docs (naming rule, renderers, search, lint, token counts);
 //! - [`script`]: the Rhai sandbox (limits, policy, events, report).
 //!
-//! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
+//! Front ends: [`cli`] (headless subcommands), [`tui`] (the workbench) and [`serve`] (Code Mode
+//! as an MCP server).
 
 pub mod catalog;
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod demo;
 pub mod logging;
 pub mod mcp;
 pub mod script;
+pub mod serve;
 pub mod tui;
 pub mod util;

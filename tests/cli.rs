@@ -254,6 +254,34 @@ fn config_flag_works_after_the_subcommand_and_xdg_config_is_found() {
 }
 
 #[test]
+fn global_flags_before_the_subcommand_keep_its_flags() {
+    let sb = Sandbox::new();
+    let toml = format!(
+        "[servers.tracker]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n",
+        demo_bin()
+    );
+    let path = sb.write("my.toml", &toml);
+    let out = sb
+        .cmd()
+        .arg("--config")
+        .arg(&path)
+        .args(["tools", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert!(v.to_string().contains("create_issue"), "{v}");
+    // A script path (workbench) with a command is a usage error, not a silent choice.
+    sb.cmd()
+        .args(["x.rhai", "tools"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("codemode run x.rhai"));
+}
+
+#[test]
 fn help_shows_examples() {
     Command::cargo_bin("codemode")
         .unwrap()

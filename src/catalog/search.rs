@@ -139,8 +139,12 @@ impl Catalog {
     }
 }
 
-/// Hits as short lines: `module::function — summary`, with a hint for the next step.
-pub fn render_hits(query: &str, hits: &[SearchHit]) -> String {
+/// What `codemode docs` says after the hits.
+pub const CLI_NEXT_STEP: &str = "Full docs of one: codemode docs --server SERVER --tool TOOL";
+
+/// Hits as short lines: `module::function  summary`, then `next` (the hint for the next
+/// step, which depends on the front end) on its own line.
+pub fn render_hits(query: &str, hits: &[SearchHit], next: &str) -> String {
     if hits.is_empty() {
         return format!("No tool matches \"{query}\".\n");
     }
@@ -149,7 +153,8 @@ pub fn render_hits(query: &str, hits: &[SearchHit]) -> String {
     for h in hits {
         o.push_str(&format!("{:<width$}  {}\n", h.rhai_name, h.summary));
     }
-    o.push_str("Full docs of one: codemode docs --server SERVER --tool TOOL\n");
+    o.push_str(next);
+    o.push('\n');
     o
 }
 

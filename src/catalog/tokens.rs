@@ -63,7 +63,7 @@ pub fn server_stats(s: &ServerDoc) -> TokenStats {
         search_page: if hits.is_empty() {
             0
         } else {
-            count(&render_hits("", &hits))
+            count(&render_hits("", &hits, super::search::CLI_NEXT_STEP))
         },
     }
 }

@@ -112,7 +112,7 @@ pub fn render(catalog: Catalog, req: &Request, api: &ScriptApi) -> Result<String
                 s.push('\n');
                 s
             }
-            _ => search::render_hits(q, &hits),
+            _ => search::render_hits(q, &hits, search::CLI_NEXT_STEP),
         });
     }
     Ok(match req.format {

@@ -1,4 +1,5 @@
-//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `demo-server`. The only module (with
+//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `run`, `audit`,
+//! `serve`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
 /// `println!` for command output: a closed pipe (`codemode tools | head`) ends the process
@@ -34,6 +35,8 @@ mod docs;
 mod exit;
 mod lint;
 mod run;
+mod sandbox;
+mod serve;
 mod servers;
 mod setup;
 mod tools;
@@ -68,7 +71,7 @@ Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more)."
 
 /// Code Mode over MCP: tools as API docs, Rhai scripts that call them in a sandbox.
 #[derive(Debug, Parser)]
-#[command(name = "codemode", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "codemode", version, about, after_help = EXAMPLES)]
 pub struct Cli {
     /// A Rhai script to open in the workbench.
     #[arg(value_name = "SCRIPT")]
@@ -145,6 +148,12 @@ pub enum Command {
         after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 6 script error (parse, uncaught error, bad result), 7 limit hit, 70 internal, 130 interrupted."
     )]
     Run(run::Request),
+    /// Serve Code Mode itself as an MCP server (search_tools, get_docs, run_script) over the
+    /// configured servers, for any agent.
+    #[command(
+        after_help = "Examples:\n  codemode serve                                  stdio, for an agent's mcpServers config\n  codemode --config codemode.toml serve --passthrough time::*\n  CODEMODE_TOKEN=s3cret codemode serve --http 127.0.0.1:8931 --token-env CODEMODE_TOKEN\nConfig: [serve] passthrough = [\"server::tool\", ...], token = \"${VAR}\"; [limits], [policy] and [audit] apply to every run_script."
+    )]
+    Serve(serve::Request),
     /// Show the audit log: recent runs, or one run in full.
     #[command(
         after_help = "Examples:\n  codemode audit --last 5\n  codemode audit show 3f2a9c1e\n  codemode audit show 3f2a9c1e --json\nThe log is $XDG_STATE_HOME/codemode/audit.jsonl (JSON Lines, rotated at 10 MiB)."
@@ -185,6 +194,15 @@ pub enum AuditAction {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let (Some(script), Some(_)) = (&cli.script, &cli.command) {
+        eprintln!(
+            "error: `{}` opens the workbench and cannot be combined with a command (to run it \
+             headless: codemode run {})",
+            script.display(),
+            script.display()
+        );
+        return Exit::Usage.into();
+    }
     if !matches!(cli.command, Some(Command::DemoServer { .. })) {
         crate::logging::init();
     }
@@ -278,6 +296,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Docs(req)) => docs::run(cli.config.as_deref(), req).await,
         Some(Command::Lint(req)) => lint::run(cli.config.as_deref(), req).await,
         Some(Command::Run(req)) => run::run(cli.config.as_deref(), req).await,
+        Some(Command::Serve(req)) => serve::run(cli.config.as_deref(), req).await,
         Some(Command::Audit { action, last, json }) => match action {
             Some(AuditAction::Show {
                 run,

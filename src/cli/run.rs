@@ -28,18 +28,9 @@ pub struct Request {
     /// Stop after this many tool calls (default 200).
     #[arg(long, value_name = "N")]
     pub max_tool_calls: Option<usize>,
-    /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
-    #[arg(long = "limit", value_name = "KEY=VALUE")]
-    pub limits: Vec<String>,
-    /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
-    #[arg(long, value_name = "SERVER::TOOL")]
-    pub allow: Vec<String>,
-    /// Allow every tool annotated destructive.
-    #[arg(long)]
-    pub allow_destructive: bool,
-    /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
-    #[arg(long, value_name = "SERVER::TOOL")]
-    pub deny: Vec<String>,
+    /// Limits and tool policy.
+    #[command(flatten)]
+    pub sandbox: super::sandbox::SandboxArgs,
     /// A JSON Schema file the script's result must match.
     #[arg(long, value_name = "FILE")]
     pub result_schema: Option<PathBuf>,
@@ -80,7 +71,7 @@ pub fn exit_for(report: &RunReport) -> Exit {
     }
 }
 
-fn config_name(config: &crate::config::Config) -> String {
+pub(super) fn config_name(config: &crate::config::Config) -> String {
     match &config.source {
         crate::config::ConfigSource::File(p) => p.display().to_string(),
         crate::config::ConfigSource::Embedded => "built-in defaults".into(),
@@ -108,20 +99,18 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Err(code) => return code,
     };
     // The config's [limits]/[policy]/[audit] tables; flags override them.
-    let settings = match script::Settings::from_tables(&config.extra) {
+    let mut settings = match script::Settings::from_tables(&config.extra) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {}: {e}", config_name(&config));
             return Exit::Config;
         }
     };
-    let mut limits = match settings.limits.with_overrides(&req.limits) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
-        }
-    };
+    if let Err(e) = req.sandbox.apply(&mut settings) {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
+    let mut limits = settings.limits;
     if let Some(t) = req.timeout {
         limits.timeout = t;
     }
@@ -131,17 +120,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     if let Some(n) = req.max_tool_calls {
         limits.max_tool_calls = n;
     }
-    let mut policy = settings.policy;
-    policy.allow_destructive |= req.allow_destructive;
-    policy.allow.extend(req.allow.iter().cloned());
-    for entry in &req.deny {
-        let Some((server, tool)) = entry.split_once("::") else {
-            eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
-            return Exit::Usage;
-        };
-        let sp = policy.servers.entry(server.to_string()).or_default();
-        sp.deny.push(tool.to_string());
-    }
+    let policy = settings.policy;
     let specs = match setup::specs(&config, None) {
         Ok(s) => s,
         Err(code) => return code,
@@ -151,17 +130,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
-    let audit = if !settings.audit.enabled {
-        None
-    } else {
-        match script::audit::AuditLog::open(settings.audit, secrets) {
-            Ok(log) => Some(Arc::new(log)),
-            Err(e) => {
-                eprintln!("warning: no audit log for this run: {e}");
-                None
-            }
-        }
-    };
+    let audit = super::sandbox::open_audit(settings.audit, secrets);
     let mut opts = RunOptions {
         limits,
         policy,

@@ -109,7 +109,7 @@ fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> T {
 
 fn ok_result(structured: Value, with_schema: bool) -> CallToolResult {
     let text = serde_json::to_string_pretty(&structured).unwrap_or_default();
-    let mut v = json!({ "content": [{ "type": "text", "text": text }], "isError": false });
+    let mut v = json!({ "content": [{ "type": "text", "text": text }], "isError": false, "resultType": "complete" });
     if with_schema {
         v["structuredContent"] = structured;
     }
@@ -117,7 +117,9 @@ fn ok_result(structured: Value, with_schema: bool) -> CallToolResult {
 }
 
 fn error_result(message: &str) -> CallToolResult {
-    from_json(json!({ "content": [{ "type": "text", "text": message }], "isError": true }))
+    from_json(
+        json!({ "content": [{ "type": "text", "text": message }], "isError": true, "resultType": "complete" }),
+    )
 }
 
 /// How many tools one `tools/list` page holds.
@@ -314,7 +316,8 @@ impl ServerHandler for DemoServer {
         };
         std::future::ready(match text {
             Some(text) => Ok(from_json::<rmcp::model::ReadResourceResult>(json!({
-                "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }]
+                "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }],
+                "resultType": "complete"
             }))
             .into()),
             None => Err(ErrorData::resource_not_found(
@@ -358,7 +361,8 @@ impl ServerHandler for DemoServer {
         std::future::ready(if request.name == "triage" {
             Ok(from_json::<rmcp::model::GetPromptResult>(json!({
                 "description": "Triage plan request",
-                "messages": [{ "role": "user", "content": { "type": "text", "text": text } }]
+                "messages": [{ "role": "user", "content": { "type": "text", "text": text } }],
+                "resultType": "complete"
             }))
             .into())
         } else {

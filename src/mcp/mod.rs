@@ -2,7 +2,8 @@
 //! in-process pipe, many at once. The only room that spawns processes or opens sockets.
 //!
 //! [`Registry`] owns every connection; front ends read [`ServerState`] snapshots, subscribe
-//! to [`Event`]s and call tools through it.
+//! to [`Event`]s and call tools through it. [`listen`] serves an MCP server (ours) over
+//! streamable HTTP.
 
 mod connection;
 mod diagnose;
@@ -11,6 +12,7 @@ mod events;
 mod handler;
 mod http;
 mod lifecycle;
+pub mod listen;
 mod model;
 mod registry;
 mod spec;

@@ -67,10 +67,13 @@ fn ranks_across_the_demo_tools() {
 #[test]
 fn renders_short_entries() {
     let cat = demo();
-    let text = render_hits("wait", &cat.search("wait", 10));
+    let text = render_hits("wait", &cat.search("wait", 10), CLI_NEXT_STEP);
     assert!(text.starts_with(
         "demo::wait  Wait for the given time, sending progress notifications; useful"
     ));
     assert!(text.ends_with("codemode docs --server SERVER --tool TOOL\n"));
-    assert_eq!(render_hits("x", &[]), "No tool matches \"x\".\n");
+    assert_eq!(
+        render_hits("x", &[], CLI_NEXT_STEP),
+        "No tool matches \"x\".\n"
+    );
 }

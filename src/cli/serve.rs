@@ -1,0 +1,140 @@
+//! `codemode serve`: Code Mode as an MCP server (stdio, or streamable HTTP with `--http`).
+//! In stdio mode stdout is the protocol: nothing else may be printed there.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
+
+use super::Exit;
+use super::sandbox::{SandboxArgs, open_audit};
+use super::setup;
+use crate::mcp::listen::{self, HttpOptions};
+use crate::serve::{CodeModeServer, Engine, ServeConfig};
+
+/// How long `serve` waits for the servers before answering the client at all.
+const START_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How to serve.
+#[derive(Debug, clap::Args)]
+pub struct Request {
+    /// Serve streamable HTTP at http://ADDR/mcp instead of stdio, e.g. 127.0.0.1:8931
+    /// (port 0 picks a free one; the address is printed on stderr).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// Allow --http on a non-loopback address (a token is then required).
+    #[arg(long, requires = "http")]
+    pub allow_remote: bool,
+    /// Require `Authorization: Bearer <token>` on HTTP, the token read from this
+    /// environment variable (overrides `[serve] token`).
+    #[arg(long, value_name = "VAR", requires = "http")]
+    pub token_env: Option<String>,
+    /// Also offer these downstream tools for direct calls, as `server__tool`:
+    /// `server::tool`, `server::prefix*` or `server::*`; repeatable (adds to `[serve] passthrough`).
+    #[arg(long, value_name = "SERVER::TOOL")]
+    pub passthrough: Vec<String>,
+    /// Limits and tool policy for scripts and direct calls.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+/// Runs the command until the client goes away (stdio) or a stop signal (HTTP).
+pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+    let config = match setup::load_config(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let name = super::run::config_name(&config);
+    let (mut settings, serve_config) = match crate::script::Settings::from_tables(&config.extra)
+        .and_then(|s| ServeConfig::from_tables(&config.extra).map(|c| (s, c)))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {name}: {e}");
+            return Exit::Config;
+        }
+    };
+    if let Err(e) = req.sandbox.apply(&mut settings) {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
+    let token = match &req.token_env {
+        Some(var) => match std::env::var(var) {
+            Ok(t) if !t.is_empty() => Some(t),
+            _ => {
+                eprintln!("error: --token-env {var}: the variable is not set or empty");
+                return Exit::Usage;
+            }
+        },
+        None => serve_config.token.clone().filter(|t| !t.is_empty()),
+    };
+    let http = req.http.map(|addr| HttpOptions {
+        addr,
+        allow_remote: req.allow_remote,
+        token: token.clone(),
+    });
+    if let Some(h) = &http
+        && let Err(e) = listen::check(h)
+    {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
+    let specs = match setup::specs(&config, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut secrets = config.secrets();
+    secrets.extend(token);
+    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    registry.start();
+    let mut passthrough = serve_config.passthrough;
+    passthrough.extend(req.passthrough);
+    let engine = Arc::new(Engine::new(
+        registry.clone(),
+        settings.limits,
+        settings.policy,
+        open_audit(settings.audit, secrets),
+        passthrough,
+    ));
+    // The first answer (instructions, tool list) should name the servers as they are, not
+    // as "connecting"; slow servers are waited for per request instead.
+    registry.wait_settled(START_WAIT).await;
+    let server = CodeModeServer::new(engine);
+    let code = match http {
+        None => serve_stdio(server).await,
+        Some(opts) => {
+            let stop = CancellationToken::new();
+            let served = listen::serve(server, opts, stop, |addr| {
+                eprintln!("codemode serve: listening on http://{addr}{}", listen::PATH);
+            })
+            .await;
+            match served {
+                Ok(()) => Exit::Ok,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Exit::Usage
+                }
+            }
+        }
+    };
+    registry.shutdown().await;
+    code
+}
+
+async fn serve_stdio(server: CodeModeServer) -> Exit {
+    match server.serve(rmcp::transport::stdio()).await {
+        Ok(running) => match running.waiting().await {
+            Ok(_) => Exit::Ok,
+            Err(e) => {
+                eprintln!("codemode serve: {e}");
+                Exit::Internal
+            }
+        },
+        Err(e) => {
+            eprintln!("codemode serve: the client did not initialize: {e}");
+            Exit::Connection
+        }
+    }
+}

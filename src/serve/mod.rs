@@ -1,0 +1,105 @@
+//! `codemode serve`: Code Mode itself as one MCP server for any agent.
+//!
+//! The agent sees three tools over the configured downstream servers — `search_tools`
+//! (progressive disclosure), `get_docs` (the prompt form of chosen tools) and `run_script`
+//! (Rhai in the sandbox, with the configured limits, policy and audit log) — plus, when
+//! configured, pass-through tools (`server__tool`) for one-step jobs (hybrid). The full docs
+//! are resources (`codemode://docs`, `codemode://docs/{server}`). Progress notifications
+//! follow a script's tool calls, a client's cancellation stops the script, and a downstream
+//! `tools/list_changed` becomes ours.
+//!
+//! Transports: stdio (the default) and streamable HTTP ([`crate::mcp::listen`]),
+//! loopback-only unless explicitly allowed, with an optional bearer token.
+
+mod handler;
+mod passthrough;
+mod run_script;
+mod tools;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::catalog::Catalog;
+use crate::mcp::Registry;
+use crate::script::audit::AuditLog;
+use crate::script::{Limits, Policy};
+
+pub use handler::CodeModeServer;
+pub use passthrough::exposed_name;
+
+/// The `[serve]` table of the config.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Downstream tools also offered for direct calls, as `server::tool` patterns (`*` at
+    /// the end of the tool allowed, `server::*` for all of a server's tools).
+    pub passthrough: Vec<String>,
+    /// Bearer token required by the HTTP transport (use `${VAR}` to read it from the
+    /// environment).
+    pub token: Option<String>,
+}
+
+impl ServeConfig {
+    /// Reads `[serve]` from the config's raw extra tables.
+    pub fn from_tables(extra: &serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
+        match extra.get("serve") {
+            None => Ok(ServeConfig::default()),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("[serve]: {e}")),
+        }
+    }
+}
+
+/// Everything the served tools need, shared by every session.
+pub struct Engine {
+    /// The downstream servers.
+    pub registry: Registry,
+    /// Limits of every `run_script` (a call may ask for a shorter timeout, never a longer one).
+    pub limits: Limits,
+    /// Which downstream tools scripts and pass-through calls may use.
+    pub policy: Policy,
+    /// Where runs and direct calls are recorded.
+    pub audit: Option<Arc<AuditLog>>,
+    /// Pass-through patterns (`server::tool`, `server::*`).
+    pub passthrough: Vec<String>,
+    /// How long a request waits for servers that are still starting.
+    pub settle: Duration,
+    catalog: Mutex<Option<(u64, Arc<Catalog>)>>,
+}
+
+impl Engine {
+    /// An engine over `registry` (already started).
+    pub fn new(
+        registry: Registry,
+        limits: Limits,
+        policy: Policy,
+        audit: Option<Arc<AuditLog>>,
+        passthrough: Vec<String>,
+    ) -> Self {
+        Engine {
+            registry,
+            limits,
+            policy,
+            audit,
+            passthrough,
+            settle: Duration::from_secs(30),
+            catalog: Mutex::new(None),
+        }
+    }
+
+    /// The catalog of the ready servers, rebuilt only when the registry changed.
+    pub async fn catalog(&self) -> Arc<Catalog> {
+        self.registry.wait_settled(self.settle).await;
+        let version = *self.registry.watch().borrow();
+        let mut cached = self.catalog.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((v, cat)) = cached.as_ref()
+            && *v == version
+        {
+            return cat.clone();
+        }
+        let cat = Arc::new(Catalog::from_states(&self.registry.servers()));
+        *cached = Some((version, cat.clone()));
+        cat
+    }
+}

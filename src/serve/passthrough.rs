@@ -1,0 +1,187 @@
+//! Hybrid: chosen downstream tools offered for direct calls next to `run_script`, named
+//! `server__tool`.
+
+use std::time::Instant;
+
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::Engine;
+use crate::mcp::{CallOptions, ServerState, ServerStatus, ToolDef};
+
+/// MCP clients commonly accept tool names of at most 64 characters from `[A-Za-z0-9_-]`.
+const MAX_NAME: usize = 64;
+
+/// The name a pass-through tool is offered under: `server__tool`, with every other
+/// character than `[A-Za-z0-9_-]` replaced by `_` and cut to 64 characters.
+pub fn exposed_name(server: &str, tool: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let mut name = format!("{}__{}", clean(server), clean(tool));
+    name.truncate(MAX_NAME);
+    name
+}
+
+fn pattern_matches(pattern: &str, server: &str, tool: &str) -> bool {
+    let Some((s, t)) = pattern.split_once("::") else {
+        return pattern == server;
+    };
+    s == server
+        && match t.strip_suffix('*') {
+            Some(prefix) => tool.starts_with(prefix),
+            None => t == tool,
+        }
+}
+
+/// One pass-through tool: its exposed name and where it goes.
+pub struct Route {
+    /// `server__tool`.
+    pub exposed: String,
+    /// The downstream server.
+    pub server: String,
+    /// The downstream tool.
+    pub def: ToolDef,
+}
+
+/// The pass-through tools of the ready servers, in config order. A name that two tools
+/// would share goes to the first (the second is left out rather than shadowing it).
+pub fn routes(patterns: &[String], states: &[ServerState]) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    if patterns.is_empty() {
+        return out;
+    }
+    for s in states.iter().filter(|s| s.status == ServerStatus::Ready) {
+        for def in s.tools.iter() {
+            if !patterns
+                .iter()
+                .any(|p| pattern_matches(p, &s.name, &def.name))
+            {
+                continue;
+            }
+            let exposed = exposed_name(&s.name, &def.name);
+            if out.iter().any(|r| r.exposed == exposed) || super::tools::is_own(&exposed) {
+                continue;
+            }
+            out.push(Route {
+                exposed,
+                server: s.name.clone(),
+                def: def.clone(),
+            });
+        }
+    }
+    out
+}
+
+impl Route {
+    /// The MCP definition: the downstream tool's schemas and annotations under the new name.
+    pub fn definition(&self) -> Value {
+        let d = &self.def;
+        let title = d
+            .title
+            .clone()
+            .or_else(|| d.annotations.as_ref().and_then(|a| a.title.clone()))
+            .unwrap_or_else(|| d.name.clone());
+        let mut v = json!({
+            "name": self.exposed,
+            "title": format!("{}: {title}", self.server),
+            "description": format!(
+                "[{} server, direct call] {}",
+                self.server,
+                d.description.as_deref().unwrap_or("")
+            ),
+            "inputSchema": d.input_schema,
+        });
+        if let Some(o) = &d.output_schema {
+            v["outputSchema"] = o.clone();
+        }
+        if let Some(a) = &d.annotations {
+            v["annotations"] = serde_json::to_value(a).unwrap_or_default();
+        }
+        v
+    }
+}
+
+/// Calls a pass-through tool through the policy, recording it in the audit log. Failures
+/// are tool-level errors (`isError`) with a sentence the model can act on.
+pub async fn call(
+    engine: &Engine,
+    route: &Route,
+    args: Option<Map<String, Value>>,
+    cancel: CancellationToken,
+) -> Value {
+    if let Err(why) = engine.policy.check(&route.server, &route.def) {
+        return error_result(&why);
+    }
+    let started = Instant::now();
+    let opts = CallOptions {
+        cancel,
+        ..Default::default()
+    };
+    let outcome = engine
+        .registry
+        .call_tool(&route.server, &route.def.name, args.clone(), &opts)
+        .await;
+    if let Some(log) = &engine.audit {
+        let (ok, error) = match &outcome {
+            Ok(o) if o.is_error => (false, Some(o.text())),
+            Ok(_) => (true, None),
+            Err(e) => (false, Some(e.to_string())),
+        };
+        let _ = log.append(json!({
+            "type": "direct_call", "server": route.server, "tool": route.def.name,
+            "args": args.map(Value::Object).unwrap_or(Value::Null), "ok": ok, "error": error,
+            "duration_ms": started.elapsed().as_millis() as u64,
+        }));
+    }
+    match outcome {
+        Ok(o) => {
+            let mut v =
+                json!({ "content": o.content, "isError": o.is_error, "resultType": "complete" });
+            if let Some(s) = o.structured_content {
+                v["structuredContent"] = s;
+            }
+            v
+        }
+        Err(e) => error_result(&e.to_string()),
+    }
+}
+
+fn error_result(text: &str) -> Value {
+    json!({ "content": [{ "type": "text", "text": text }], "isError": true, "resultType": "complete" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposed_names_are_valid_client_tool_names() {
+        assert_eq!(
+            exposed_name("time", "get_current_time"),
+            "time__get_current_time"
+        );
+        assert_eq!(exposed_name("my server", "a.b/c"), "my_server__a_b_c");
+        let long = exposed_name("s", &"x".repeat(100));
+        assert_eq!(long.len(), 64);
+        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    }
+
+    #[test]
+    fn patterns_pick_tools() {
+        assert!(pattern_matches("time::*", "time", "convert_time"));
+        assert!(pattern_matches("demo::get_*", "demo", "get_issue"));
+        assert!(!pattern_matches("demo::get_*", "demo", "list_issues"));
+        assert!(pattern_matches("demo::calculate", "demo", "calculate"));
+        assert!(pattern_matches("demo", "demo", "anything"));
+        assert!(!pattern_matches("demo::*", "other", "calculate"));
+    }
+}

@@ -1,0 +1,516 @@
+//! `codemode serve` driven by a client nobody here wrote: the official Python SDK (`mcp` on
+//! PyPI, installed by `scripts/test`), over stdio and over streamable HTTP, against real
+//! third-party servers (time, memory) and our demo server.
+#![cfg(feature = "external-servers")]
+
+#[path = "common/servers.rs"]
+mod servers;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_codemode");
+
+/// A temp dir with a codemode.toml naming `servers` (TOML `[servers.X]` tables) and
+/// `extra` (more TOML), and private config/state dirs.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new(toml: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("codemode.toml"), toml).unwrap();
+        Setup { dir }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("codemode.toml")
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// The env `codemode serve` runs with: private XDG dirs.
+    fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("XDG_STATE_HOME".into(), self.state().display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                self.dir.path().join("config").display().to_string(),
+            ),
+            ("HOME".into(), self.dir.path().display().to_string()),
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+        ]
+    }
+
+    /// Every audit record so far.
+    fn audit(&self) -> Vec<Value> {
+        let path = self.state().join("codemode/audit.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+/// TOML for a stdio server.
+fn server_toml(name: &str, argv: &[String], env: &[(&str, String)]) -> String {
+    let mut t = format!(
+        "[servers.{name}]\ncommand = {}\nargs = {}\n",
+        json!(argv[0]),
+        json!(argv[1..])
+    );
+    if !env.is_empty() {
+        t.push_str(&format!("[servers.{name}.env]\n"));
+        for (k, v) in env {
+            t.push_str(&format!("{k} = {}\n", json!(v)));
+        }
+    }
+    t
+}
+
+fn demo_toml() -> String {
+    server_toml("demo", &[BIN.to_string(), "demo-server".into()], &[])
+}
+
+/// Runs the Python SDK driver (tests/fixtures/mcp_client.py) with `plan`; returns its output.
+fn drive(plan: Value) -> Value {
+    let python = servers::python_bin("python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mcp_client.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(plan.to_string())
+        .output()
+        .expect("run the Python MCP client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "python client failed ({}):\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn stdio_server(setup: &Setup, args: &[&str]) -> Value {
+    let mut argv = vec![
+        "--config".to_string(),
+        setup.config().display().to_string(),
+        "serve".into(),
+    ];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let env: serde_json::Map<String, Value> = setup
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    json!({ "command": BIN, "args": argv, "env": env })
+}
+
+fn text_of(result: &Value) -> String {
+    result["content"]
+        .as_array()
+        .map(|blocks| {
+            blocks
+                .iter()
+                .filter_map(|b| b["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+fn tool_names(list: &Value) -> Vec<String> {
+    list["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The search → docs → failing script → fixed script path every agent takes.
+fn agent_steps() -> Vec<Value> {
+    vec![
+        json!({"op": "list_tools"}),
+        json!({"op": "call", "name": "search_tools", "args": {"query": "current time in a timezone"}}),
+        json!({"op": "call", "name": "get_docs", "args": {"names": ["time::get_current_time", "memory::create_entities", "memory::read_graph"]}}),
+        // What a model fluent in JavaScript writes first.
+        json!({"op": "call", "name": "run_script", "args": {"code":
+            "let t = time::get_current_time(#{ timezone: \"Europe/Paris\" });\nconst city = { name: \"Paris\" };\nt"}}),
+        json!({"op": "call", "name": "run_script", "progress": true, "args": {"code":
+            "let t = time::get_current_time(#{ timezone: \"Europe/Paris\" });\n\
+             memory::create_entities(#{ entities: [#{ name: \"Paris\", entityType: \"city\", observations: [t.timezone] }] });\n\
+             print(`stored ${t.timezone}`);\n\
+             let g = memory::read_graph();\n\
+             #{ tz: t.timezone, entities: g.entities.len() }"}}),
+    ]
+}
+
+/// Checks the answers to [`agent_steps`] (at `steps[0..5]`).
+fn assert_agent_steps(steps: &[Value]) {
+    let names = tool_names(&steps[0]);
+    for own in ["search_tools", "get_docs", "run_script"] {
+        assert!(names.contains(&own.to_string()), "{names:?}");
+    }
+    let run = steps[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "run_script")
+        .unwrap();
+    let desc = run["description"].as_str().unwrap();
+    assert!(desc.contains("Rhai") && desc.contains("#{"), "{desc}");
+
+    let search = &steps[1];
+    assert_eq!(search["isError"], false, "{search}");
+    assert_eq!(
+        search["structuredContent"]["hits"][0]["rhai_name"], "time::get_current_time",
+        "{search}"
+    );
+
+    let docs = text_of(&steps[2]);
+    assert!(
+        docs.contains("time::get_current_time(#{ timezone: string })"),
+        "{docs}"
+    );
+    assert!(
+        docs.contains("memory::create_entities(#{ entities:"),
+        "{docs}"
+    );
+    assert!(
+        !docs.contains("memory::delete_entities"),
+        "only the asked tools: {docs}"
+    );
+
+    let failed = &steps[3];
+    assert_eq!(failed["isError"], true, "{failed}");
+    let err = &failed["structuredContent"]["error"];
+    assert_eq!(err["line"], 2, "{failed}");
+    let text = text_of(failed);
+    assert!(text.contains("line 2"), "{text}");
+    assert!(
+        text.contains("const city"),
+        "the code frame shows the line: {text}"
+    );
+
+    let fixed = &steps[4];
+    assert_eq!(fixed["isError"], false, "{fixed}");
+    assert_eq!(
+        fixed["structuredContent"]["result"],
+        json!({"tz": "Europe/Paris", "entities": 1}),
+        "{fixed}"
+    );
+    assert_eq!(
+        fixed["structuredContent"]["prints"],
+        json!(["stored Europe/Paris"])
+    );
+    assert_eq!(
+        fixed["structuredContent"]["calls"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(text_of(fixed).contains("memory::read_graph"), "{fixed}");
+}
+
+fn real_servers_toml(memory_file: &Path) -> String {
+    let mut t = server_toml("time", &servers::time().argv(), &[]);
+    t.push_str(&server_toml(
+        "memory",
+        &servers::memory().argv(),
+        &[(
+            servers::MEMORY_FILE_PATH_ENV,
+            memory_file.display().to_string(),
+        )],
+    ));
+    t
+}
+
+#[test]
+fn stdio_agent_searches_reads_docs_fails_then_fixes_a_script() {
+    let memory_dir = tempfile::tempdir().unwrap();
+    let memory_file = memory_dir.path().join("memory.jsonl");
+    let mut toml = real_servers_toml(&memory_file);
+    toml.push_str("[serve]\npassthrough = [\"time::get_current_time\"]\n");
+    let setup = Setup::new(&toml);
+    let mut steps = agent_steps();
+    steps.extend([
+        json!({"op": "call", "name": "time__get_current_time", "args": {"timezone": "Asia/Tokyo"}}),
+        json!({"op": "list_resources"}),
+        json!({"op": "read_resource", "uri": "codemode://docs/memory"}),
+    ]);
+    let out = drive(json!({ "server": stdio_server(&setup, &[]), "steps": steps }));
+    let steps = out["steps"].as_array().unwrap();
+    assert_agent_steps(steps);
+
+    let instructions = out["instructions"].as_str().unwrap();
+    assert!(instructions.contains("run_script"), "{instructions}");
+    assert!(instructions.contains("time (2 tools)"), "{instructions}");
+    assert!(tool_names(&steps[0]).contains(&"time__get_current_time".to_string()));
+
+    // Progress followed the script's calls.
+    let progress = steps[4]["progress"].as_array().unwrap();
+    assert_eq!(progress.len(), 3, "{progress:?}");
+    assert!(
+        progress[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("time::get_current_time ok"),
+        "{progress:?}"
+    );
+
+    // Hybrid: the direct call reached the real server.
+    let direct = &steps[5];
+    assert_eq!(direct["isError"], false, "{direct}");
+    assert!(text_of(direct).contains("Asia/Tokyo"), "{direct}");
+
+    // The docs as resources.
+    let uris: Vec<&str> = steps[6]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "codemode://docs",
+            "codemode://docs/time",
+            "codemode://docs/memory"
+        ]
+    );
+    let md = steps[7]["contents"][0]["text"].as_str().unwrap();
+    assert!(md.contains("memory::create_entities"), "{md}");
+
+    // The real memory server holds what the script stored.
+    let stored = std::fs::read_to_string(&memory_file).unwrap();
+    assert!(stored.contains("\"Paris\""), "{stored}");
+
+    // Both runs and the direct call are in the audit log.
+    let audit = setup.audit();
+    let kinds: Vec<&str> = audit.iter().filter_map(|r| r["type"].as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "run_start").count(),
+        2,
+        "{kinds:?}"
+    );
+    let ends: Vec<&Value> = audit.iter().filter(|r| r["type"] == "run_end").collect();
+    assert_eq!(ends[0]["status"], "error");
+    assert_eq!(ends[1]["status"], "ok");
+    let direct = audit.iter().find(|r| r["type"] == "direct_call").unwrap();
+    assert_eq!(direct["tool"], "get_current_time");
+    assert_eq!(direct["ok"], true);
+}
+
+/// `codemode serve --http 127.0.0.1:0`: waits for the "listening on" line and returns the
+/// child and the endpoint URL.
+fn start_http(setup: &Setup, extra: &[&str], env: &[(&str, &str)]) -> (KillOnDrop, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--config")
+        .arg(setup.config())
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .args(extra)
+        .env_clear()
+        .envs(setup.env())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = KillOnDrop(cmd.spawn().unwrap());
+    let stderr = child.0.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                if let Some(url) = line.strip_prefix("codemode serve: listening on ") {
+                    return (child, url.to_string());
+                }
+                seen.push(line);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(_) => break,
+        }
+    }
+    drop(child);
+    panic!("serve --http did not start: {seen:?}");
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One raw HTTP POST to the endpoint; returns the status code.
+fn raw_post(url: &str, auth: Option<&str>) -> u16 {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    let auth = auth
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\n{auth}Content-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    String::from_utf8_lossy(&head[9..12]).parse().unwrap()
+}
+
+#[test]
+fn http_with_a_bearer_token_serves_the_same_agent_path() {
+    let memory_dir = tempfile::tempdir().unwrap();
+    let setup = Setup::new(&real_servers_toml(&memory_dir.path().join("m.jsonl")));
+    let token = "tok-3f9a0c11d2e84b7f";
+    let (_server, url) = start_http(
+        &setup,
+        &["--token-env", "SERVE_TOKEN"],
+        &[("SERVE_TOKEN", token)],
+    );
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    assert_eq!(raw_post(&url, None), 401);
+    assert_eq!(raw_post(&url, Some("wrong")), 401);
+    // The 2025-11-25 lifecycle (initialize) here; the stdio tests negotiate 2026-07-28.
+    let out = drive(json!({
+        "server": { "url": url, "token": token }, "mode": "legacy", "steps": agent_steps()
+    }));
+    assert_agent_steps(out["steps"].as_array().unwrap());
+    let log =
+        std::fs::read_to_string(setup.state().join("codemode/codemode.log")).unwrap_or_default();
+    assert!(!log.contains(token), "the token is never logged");
+}
+
+#[test]
+fn non_loopback_http_is_refused_without_allow_remote() {
+    let setup = Setup::new(&demo_toml());
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(setup.config())
+        .args(["serve", "--http", "0.0.0.0:0"])
+        .envs(setup.env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a loopback address"), "{err}");
+}
+
+#[test]
+fn downstream_list_changed_and_client_cancel_reach_through() {
+    let mut toml = demo_toml();
+    toml.push_str("[serve]\npassthrough = [\"demo::*\"]\n");
+    let setup = Setup::new(&toml);
+    let steps = vec![
+        json!({"op": "list_tools"}),
+        json!({"op": "call", "name": "run_script", "args": {"code": "demo::toggle_archive_tools(#{ enabled: true })"}}),
+        json!({"op": "sleep", "seconds": 1.0}),
+        json!({"op": "list_tools"}),
+        // The client gives up after 1 s and sends notifications/cancelled.
+        json!({"op": "call", "name": "run_script", "timeout": 1.0, "args": {"code": "demo::wait(#{ ms: 60000, steps: 100 })"}}),
+        json!({"op": "call", "name": "run_script", "args": {"code": "1 + 1"}}),
+    ];
+    // notifications/tools/list_changed needs a session: the 2025-11-25 lifecycle.
+    let out =
+        drive(json!({ "server": stdio_server(&setup, &[]), "mode": "legacy", "steps": steps }));
+    let steps = out["steps"].as_array().unwrap();
+    let before = tool_names(&steps[0]);
+    let after = tool_names(&steps[3]);
+    assert!(
+        !before.contains(&"demo__archive_closed_issues".to_string()),
+        "{before:?}"
+    );
+    assert!(
+        after.contains(&"demo__archive_closed_issues".to_string()),
+        "{after:?}"
+    );
+    let notes = out["notifications"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "notifications/tools/list_changed"),
+        "{notes:?}"
+    );
+    assert!(
+        steps[4]["exception"].is_string(),
+        "the call timed out on the client: {}",
+        steps[4]
+    );
+    // The server is still there and answers the next run.
+    assert_eq!(steps[5]["structuredContent"]["result"], 2, "{}", steps[5]);
+    // The cancelled run stopped as cancelled, long before its 60 s.
+    let ends: Vec<Value> = setup
+        .audit()
+        .into_iter()
+        .filter(|r| r["type"] == "run_end")
+        .collect();
+    assert_eq!(ends.len(), 3, "{ends:?}");
+    assert_eq!(ends[1]["status"], "cancelled", "{ends:?}");
+    assert!(ends[1]["elapsed_ms"].as_u64().unwrap() < 20_000, "{ends:?}");
+}
+
+#[test]
+fn the_mcp_inspector_cli_lists_and_calls_the_served_tools() {
+    let setup = Setup::new(&demo_toml());
+    let inspector = |method_args: &[&str]| -> Value {
+        let out = Command::new(servers::node_bin("mcp-inspector"))
+            .arg("--cli")
+            .arg(BIN)
+            .arg("serve")
+            // codemode finds ./codemode.toml (the inspector takes `--config` for itself).
+            .current_dir(setup.dir.path())
+            .args(method_args)
+            .envs(setup.env())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "inspector failed: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    let list = inspector(&["--method", "tools/list"]);
+    assert_eq!(
+        tool_names(&list),
+        ["search_tools", "get_docs", "run_script"]
+    );
+    let call = inspector(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "run_script",
+        "--tool-arg",
+        "code=demo::calculate(#{ op: \"multiply\", a: 6, b: 7 }).result",
+    ]);
+    assert_eq!(call["isError"], false, "{call}");
+    assert_eq!(call["structuredContent"]["result"], 42.0, "{call}");
+}
