@@ -9,7 +9,6 @@ mod demo;
 mod servers;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use codemode::mcp::{CallOptions, Registry, ServerSpec, ServerStatus, TransportSpec};
 use serde_json::{Map, Value, json};
@@ -207,40 +206,11 @@ async fn git_status_on_a_temp_repo() {
 
 #[tokio::test]
 async fn everything_over_streamable_http() {
-    // Start the server ourselves on a free loopback port and wait until it listens.
-    let mut started = None;
-    for _ in 0..5 {
-        let port = servers::free_loopback_port();
-        let mut cmd =
-            tokio::process::Command::from(servers::everything_streamable_http().command());
-        cmd.env(servers::EVERYTHING_PORT_ENV, port.to_string())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = cmd.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
-        let ready = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains("listening on port") {
-                    return true;
-                }
-            }
-            false
-        })
-        .await
-        .unwrap_or(false);
-        if ready {
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            started = Some((child, port));
-            break;
-        }
-    }
-    let (mut child, port) = started.expect("server-everything streamableHttp did not start");
+    let (mut child, url) = servers::start_everything_http().await;
     let http = ServerSpec::new(
         "everything-http",
         TransportSpec::Http {
-            url: format!("http://127.0.0.1:{port}/mcp"),
+            url,
             headers: BTreeMap::from([("X-Codemode-Test".to_string(), "1".to_string())]),
             legacy_sse: false,
         },

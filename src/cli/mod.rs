@@ -32,6 +32,7 @@ macro_rules! out {
 mod audit;
 mod call;
 mod docs;
+mod elicit;
 mod exit;
 mod lint;
 mod run;
@@ -49,6 +50,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 pub use exit::Exit;
+
+/// Parses `--elicit`.
+fn elicit_arg(s: &str) -> Result<crate::mcp::elicit::ElicitPolicy, String> {
+    s.parse()
+}
 
 /// Parses a duration flag such as `500ms`, `5s`, `2m`.
 fn duration_arg(s: &str) -> Result<Duration, String> {
@@ -83,6 +89,10 @@ pub struct Cli {
     /// respected.
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// How to answer servers asking the user for input (elicitation) in headless commands:
+    /// decline, accept-defaults, or ask (on the terminal; declines without one).
+    #[arg(long, global = true, value_name = "POLICY", value_parser = elicit_arg, default_value = "decline")]
+    pub elicit: crate::mcp::elicit::ElicitPolicy,
     /// What to do; without a command the workbench opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -206,6 +216,7 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, Some(Command::DemoServer { .. })) {
         crate::logging::init();
     }
+    elicit::set_policy(cli.elicit);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

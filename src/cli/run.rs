@@ -126,7 +126,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Err(code) => return code,
     };
     let secrets = config.secrets();
-    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    let registry = setup::new_registry(specs, secrets.clone());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());

@@ -87,7 +87,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     let mut secrets = config.secrets();
     secrets.extend(token);
-    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    let registry = setup::new_registry(specs, secrets.clone());
     registry.start();
     let mut passthrough = serve_config.passthrough;
     passthrough.extend(req.passthrough);

@@ -63,7 +63,7 @@ pub async fn connect_to(
     wait: Duration,
 ) -> Result<Registry, Exit> {
     let specs = specs(config, only)?;
-    let registry = Registry::new(specs, config.secrets());
+    let registry = new_registry(specs, config.secrets());
     registry.start();
     registry.wait_settled(wait).await;
     Ok(registry)
@@ -84,4 +84,11 @@ pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
         code = Exit::Connection;
     }
     code
+}
+
+/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`.
+pub fn new_registry(specs: Vec<ServerSpec>, secrets: Vec<String>) -> Registry {
+    let registry = Registry::new(specs, secrets);
+    registry.set_elicitor(super::elicit::elicitor());
+    registry
 }

@@ -82,6 +82,13 @@ pub struct ServerConfig {
     pub timeout: Option<Duration>,
     /// Timeout for connecting and initializing, if set.
     pub connect_timeout: Option<Duration>,
+    /// Roots declared to this server (`None`: the working directory); relative paths were
+    /// resolved against the config file's directory.
+    pub roots: Option<Vec<PathBuf>>,
+    /// Declare the roots capability (default true).
+    pub declare_roots: bool,
+    /// Declare the elicitation capability (default true).
+    pub declare_elicitation: bool,
 }
 
 /// How to reach a server.
@@ -179,6 +186,9 @@ impl fmt::Debug for ServerConfig {
             .field("inherit_env", &self.inherit_env)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("roots", &self.roots)
+            .field("declare_roots", &self.declare_roots)
+            .field("declare_elicitation", &self.declare_elicitation)
             .finish()
     }
 }

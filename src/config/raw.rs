@@ -11,7 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 pub(crate) const EXTRA_TABLES: [&str; 6] = ["limits", "policy", "audit", "tui", "llm", "serve"];
 
 /// Every field a server entry may have (for "did you mean" suggestions).
-pub(crate) const SERVER_FIELDS: [&str; 11] = [
+pub(crate) const SERVER_FIELDS: [&str; 13] = [
     "command",
     "args",
     "env",
@@ -23,6 +23,8 @@ pub(crate) const SERVER_FIELDS: [&str; 11] = [
     "inherit_env",
     "timeout",
     "connect_timeout",
+    "roots",
+    "capabilities",
 ];
 
 /// One server entry, in any of the three formats.
@@ -41,6 +43,17 @@ pub(crate) struct RawServer {
     pub inherit_env: Option<bool>,
     pub timeout: Option<DurationText>,
     pub connect_timeout: Option<DurationText>,
+    pub roots: Option<Vec<String>>,
+    pub capabilities: Option<RawCapabilities>,
+}
+
+/// `capabilities = { roots = true, elicitation = true }`: what we declare to one server.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCapabilities {
+    pub roots: Option<bool>,
+    pub elicitation: Option<bool>,
+    pub sampling: Option<bool>,
 }
 
 /// The `mcpServers` / VS Code `servers` JSON file.

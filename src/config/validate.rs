@@ -201,16 +201,34 @@ impl Ctx<'_> {
                 }
             }
         };
+        let caps = raw.capabilities.unwrap_or_default();
+        if caps.sampling == Some(true) {
+            return Err(self.error(
+                &[self.root, name, "capabilities", "sampling"],
+                "sampling is not supported yet: codemode never declares it".into(),
+            ));
+        }
+        let roots = match raw.roots {
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .map(|r| Ok(self.resolve(self.expand(r, &at("roots"))?)))
+                    .collect::<Result<Vec<_>, ConfigError>>()?,
+            ),
+        };
         Ok(Some(ServerConfig {
             name: name.to_string(),
             transport,
             inherit_env: raw.inherit_env.unwrap_or(false),
             timeout: self.duration(raw.timeout, &at("timeout"))?,
             connect_timeout: self.duration(raw.connect_timeout, &at("connect_timeout"))?,
+            roots,
+            declare_roots: caps.roots.unwrap_or(true),
+            declare_elicitation: caps.elicitation.unwrap_or(true),
         }))
     }
 
-    /// A relative `cwd` is relative to the directory of the config file.
+    /// A relative `cwd` or root is relative to the directory of the config file.
     fn resolve(&self, cwd: String) -> PathBuf {
         let cwd = PathBuf::from(cwd);
         match self.file.parent() {

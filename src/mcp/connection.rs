@@ -71,9 +71,16 @@ impl Connection {
         spec: &ServerSpec,
         events: broadcast::Sender<Event>,
         secrets: Arc<Vec<String>>,
+        elicitor: super::elicit::Elicitor,
     ) -> Result<Opened, ConnectError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
-        let handler = Handler::new(spec.name.clone(), events.clone(), changes_tx);
+        let handler = Handler::new(
+            spec.name.clone(),
+            events.clone(),
+            changes_tx,
+            spec.client.clone(),
+            elicitor,
+        );
         let fail = |message: String, tail: Vec<String>| ConnectError {
             message: redact(&message, &secrets),
             stderr_tail: tail,

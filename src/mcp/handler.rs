@@ -3,12 +3,18 @@
 
 use std::future::Future;
 
+use rmcp::ErrorData;
+#[allow(deprecated)]
+use rmcp::model::ListRootsResult;
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam, ProtocolVersion,
+    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, Implementation,
+    ProgressNotificationParam, ProtocolVersion,
 };
-use rmcp::service::{NotificationContext, RoleClient};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient};
+use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
+use super::elicit::{ClientFeatures, ElicitReply, ElicitRequest, Elicitor, file_uri};
 use super::events::{Event, EventKind};
 
 /// Why a connection's lists should be reloaded.
@@ -20,25 +26,41 @@ pub enum ListChange {
     Other,
 }
 
-/// Forwards one server's notifications.
+/// Forwards one server's notifications and answers its requests.
 pub struct Handler {
     server: String,
     events: broadcast::Sender<Event>,
     changes: mpsc::UnboundedSender<ListChange>,
+    features: ClientFeatures,
+    elicitor: Elicitor,
 }
 
 impl Handler {
-    /// A handler for `server`; list changes are sent to `changes`.
+    /// A handler for `server`; list changes are sent to `changes`; `features` says what we
+    /// declare, `elicitor` answers elicitation requests.
     pub fn new(
         server: String,
         events: broadcast::Sender<Event>,
         changes: mpsc::UnboundedSender<ListChange>,
+        features: ClientFeatures,
+        elicitor: Elicitor,
     ) -> Self {
         Handler {
             server,
             events,
             changes,
+            features,
+            elicitor,
         }
+    }
+
+    /// A line in the server's log, from us (`logger: codemode`).
+    fn note(&self, text: String) {
+        self.emit(EventKind::Log {
+            level: "info".into(),
+            logger: Some("codemode".into()),
+            data: Value::String(text),
+        });
     }
 
     fn emit(&self, kind: EventKind) {
@@ -49,11 +71,19 @@ impl Handler {
     }
 }
 
-/// The client identity and capabilities we announce. We declare no optional capability we
-/// do not implement (no sampling, no elicitation, no roots yet).
-pub fn client_config() -> ClientConfig {
+/// The client identity and capabilities we announce for a server: roots and form
+/// elicitation as `features` says; never one we do not implement (no sampling).
+pub fn client_config(features: &ClientFeatures) -> ClientConfig {
+    let mut caps = json!({});
+    if features.roots.is_some() {
+        caps["roots"] = json!({ "listChanged": true });
+    }
+    if features.elicitation {
+        caps["elicitation"] = json!({ "form": {} });
+    }
+    let caps: ClientCapabilities = serde_json::from_value(caps).unwrap_or_default();
     ClientConfig::new(
-        ClientCapabilities::default(),
+        caps,
         Implementation::new("codemode", env!("CARGO_PKG_VERSION")),
     )
     .with_protocol_version(ProtocolVersion::V_2025_11_25)
@@ -68,7 +98,64 @@ fn token_text(token: &rmcp::model::ProgressToken) -> String {
 
 impl rmcp::ClientHandler for Handler {
     fn get_info(&self) -> ClientConfig {
-        client_config()
+        client_config(&self.features)
+    }
+
+    #[allow(deprecated)] // SEP-2577 deprecates roots; servers (filesystem, everything) use them
+    fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<ListRootsResult, ErrorData>> + Send + '_ {
+        let roots: Vec<Value> = self
+            .features
+            .roots
+            .iter()
+            .flatten()
+            .map(|p| {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| p.display().to_string());
+                json!({ "uri": file_uri(p), "name": name })
+            })
+            .collect();
+        std::future::ready(
+            serde_json::from_value(json!({ "roots": roots }))
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None)),
+        )
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        if !self.features.elicitation {
+            return Err(ErrorData::invalid_request(
+                "elicitation is not enabled for this server",
+                None,
+            ));
+        }
+        let raw = serde_json::to_value(&request).unwrap_or_default();
+        let req = ElicitRequest {
+            server: self.server.clone(),
+            message: raw["message"].as_str().unwrap_or_default().to_string(),
+            schema: raw.get("requestedSchema").cloned(),
+            url: raw["url"].as_str().map(str::to_string),
+        };
+        let message = req.message.clone();
+        let reply = (self.elicitor)(req).await;
+        let (action, content) = match reply {
+            ElicitReply::Accept(values) => ("accept", Some(Value::Object(values))),
+            ElicitReply::Decline => ("decline", None),
+            ElicitReply::Cancel => ("cancel", None),
+        };
+        self.note(format!("elicitation \"{message}\": {action}"));
+        let mut result = json!({ "action": action });
+        if let Some(c) = content {
+            result["content"] = c;
+        }
+        serde_json::from_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 
     fn on_progress(

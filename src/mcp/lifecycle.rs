@@ -42,14 +42,20 @@ pub(super) fn connect(
             server: name.clone(),
             status: reason.to_string(),
         };
-        let opened =
-            match Connection::open(&spec, inner.events.clone(), inner.secrets.clone()).await {
-                Ok(opened) => opened,
-                Err(e) => {
-                    inner.fail(&name, generation, attempt, e.message.clone(), e.stderr_tail);
-                    return Err(not_connected(&e.message));
-                }
-            };
+        let opened = match Connection::open(
+            &spec,
+            inner.events.clone(),
+            inner.secrets.clone(),
+            inner.elicitor(),
+        )
+        .await
+        {
+            Ok(opened) => opened,
+            Err(e) => {
+                inner.fail(&name, generation, attempt, e.message.clone(), e.stderr_tail);
+                return Err(not_connected(&e.message));
+            }
+        };
         let conn = opened.connection;
         let lists = match conn.list_all(spec.call_timeout).await {
             Ok(lists) => lists,

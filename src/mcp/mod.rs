@@ -7,6 +7,7 @@
 
 mod connection;
 mod diagnose;
+pub mod elicit;
 mod error;
 mod events;
 mod handler;

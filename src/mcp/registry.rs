@@ -11,6 +11,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::connection::{Connection, Lists};
+use super::elicit::{ElicitPolicy, Elicitor, policy_elicitor};
 use super::error::CallError;
 use super::events::{Event, EventKind, ServerStatus};
 use super::lifecycle::connect;
@@ -111,6 +112,17 @@ pub(super) struct Inner {
     pub(super) events: broadcast::Sender<Event>,
     pub(super) secrets: Arc<Vec<String>>,
     changed: watch::Sender<u64>,
+    elicitor: std::sync::RwLock<Elicitor>,
+}
+
+impl Inner {
+    /// The current elicitor (cloned: a connection keeps the one it opened with).
+    pub(super) fn elicitor(&self) -> Elicitor {
+        self.elicitor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
 }
 
 /// All configured servers. Cheap to clone; clones share the same connections.
@@ -136,8 +148,19 @@ impl Registry {
                 events,
                 secrets: Arc::new(secrets),
                 changed: watch::channel(0).0,
+                elicitor: std::sync::RwLock::new(policy_elicitor(ElicitPolicy::Decline)),
             }),
         }
+    }
+
+    /// Who answers servers' elicitation requests (default: decline them all). Applies to
+    /// connections opened from now on: set it before [`Registry::start`].
+    pub fn set_elicitor(&self, elicitor: Elicitor) {
+        *self
+            .inner
+            .elicitor
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = elicitor;
     }
 
     /// Starts connecting every server in the background; returns at once.

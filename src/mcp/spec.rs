@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+use super::elicit::ClientFeatures;
 use crate::config::{HttpKind, ServerConfig, TransportConfig};
 
 /// Default per-call timeout when the config names none.
@@ -102,6 +103,8 @@ pub struct ServerSpec {
     pub call_timeout: Duration,
     /// Time allowed for start-up and `initialize`.
     pub connect_timeout: Duration,
+    /// What we declare to this server (roots, elicitation).
+    pub client: ClientFeatures,
 }
 
 impl ServerSpec {
@@ -112,6 +115,7 @@ impl ServerSpec {
             transport,
             call_timeout: DEFAULT_CALL_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            client: ClientFeatures::default(),
         }
     }
 
@@ -141,6 +145,16 @@ impl ServerSpec {
             transport,
             call_timeout: cfg.timeout.unwrap_or(DEFAULT_CALL_TIMEOUT),
             connect_timeout: cfg.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            client: ClientFeatures {
+                roots: if cfg.declare_roots {
+                    cfg.roots
+                        .clone()
+                        .or_else(|| ClientFeatures::default().roots)
+                } else {
+                    None
+                },
+                elicitation: cfg.declare_elicitation,
+            },
         }
     }
 }

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub struct ExternalServer {
     pub program: PathBuf,
     pub args: Vec<String>,
+    /// The roots codemode declares to it (empty: the default, the working directory).
+    pub roots: Vec<PathBuf>,
 }
 
 impl ExternalServer {
@@ -51,7 +53,7 @@ impl ExternalServer {
 
     /// The stdio spec codemode connects with, `env` added to the child's minimal environment.
     pub fn spec(&self, name: &str, env: &[(&str, String)]) -> codemode::mcp::ServerSpec {
-        codemode::mcp::ServerSpec::new(
+        let mut spec = codemode::mcp::ServerSpec::new(
             name,
             codemode::mcp::TransportSpec::Stdio {
                 command: self.program_str().to_string(),
@@ -63,7 +65,11 @@ impl ExternalServer {
                 cwd: None,
                 inherit_env: false,
             },
-        )
+        );
+        if !self.roots.is_empty() {
+            spec.client.roots = Some(self.roots.clone());
+        }
+        spec
     }
 
     /// Append one more argument.
@@ -149,6 +155,7 @@ fn server(program: PathBuf, args: &[&str]) -> ExternalServer {
     ExternalServer {
         program,
         args: args.iter().map(|a| (*a).to_owned()).collect(),
+        roots: vec![],
     }
 }
 
@@ -172,8 +179,12 @@ pub fn everything_streamable_http() -> ExternalServer {
 
 /// `@modelcontextprotocol/server-filesystem` restricted to `root` (which must
 /// exist; the server exits 1 otherwise). Server name `secure-filesystem-server`.
+/// The server replaces its allowed directories with the client's roots, so `root` is
+/// also the root codemode declares.
 pub fn filesystem(root: &Path) -> ExternalServer {
-    server(node_bin("mcp-server-filesystem"), &[]).arg(path_arg(root))
+    let mut s = server(node_bin("mcp-server-filesystem"), &[]).arg(path_arg(root));
+    s.roots = vec![root.to_path_buf()];
+    s
 }
 
 /// `@modelcontextprotocol/server-memory` (server name `memory-server`).
@@ -208,4 +219,36 @@ pub fn free_loopback_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("bind 127.0.0.1:0")
+}
+
+/// Starts `mcp-server-everything streamableHttp` on a free loopback port (retrying on a
+/// taken port) and waits until it listens; returns the child (killed on drop) and the
+/// endpoint URL.
+pub async fn start_everything_http() -> (tokio::process::Child, String) {
+    for _ in 0..5 {
+        let port = free_loopback_port();
+        let mut cmd = tokio::process::Command::from(everything_streamable_http().command());
+        cmd.env(EVERYTHING_PORT_ENV, port.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("listening on port") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .unwrap_or(false);
+        if ready {
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return (child, format!("http://127.0.0.1:{port}/mcp"));
+        }
+    }
+    panic!("server-everything streamableHttp did not start");
 }

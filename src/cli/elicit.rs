@@ -1,0 +1,108 @@
+//! Answering servers' elicitation requests in headless commands (`--elicit`): a policy, or
+//! (`ask`) questions on the terminal — prompts on stderr, answers from stdin — when one is
+//! attached.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Map, Value};
+
+use crate::mcp::elicit::{
+    ElicitPolicy, ElicitReply, ElicitRequest, Elicitor, policy_elicitor, typed,
+};
+
+static POLICY: OnceLock<ElicitPolicy> = OnceLock::new();
+
+/// Sets the policy of this process (from `--elicit`); the first call wins.
+pub fn set_policy(policy: ElicitPolicy) {
+    let _ = POLICY.set(policy);
+}
+
+/// The elicitor for this process's policy (`decline` unless `--elicit` said otherwise;
+/// `ask` without a terminal on stdin and stderr declines).
+pub fn elicitor() -> Elicitor {
+    let policy = POLICY.get().copied().unwrap_or_default();
+    if policy != ElicitPolicy::Ask
+        || !std::io::stdin().is_terminal()
+        || !std::io::stderr().is_terminal()
+    {
+        return policy_elicitor(policy);
+    }
+    // One question at a time, even when several servers ask at once.
+    let lock = Arc::new(Mutex::new(()));
+    Arc::new(move |req: ElicitRequest| {
+        let lock = lock.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let _one = lock.lock().unwrap_or_else(|e| e.into_inner());
+                ask(&req)
+            })
+            .await
+            .unwrap_or(ElicitReply::Cancel)
+        })
+    })
+}
+
+fn read_line() -> Option<String> {
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line.trim().to_string()),
+    }
+}
+
+/// Asks on the terminal: each field (Enter keeps the default), then accept/decline/cancel.
+fn ask(req: &ElicitRequest) -> ElicitReply {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "\n{} asks: {}", req.server, req.message);
+    if let Some(url) = &req.url {
+        let _ = writeln!(err, "  open: {url}");
+    }
+    let mut values = Map::new();
+    let props = req
+        .schema
+        .as_ref()
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    for (name, prop) in props.into_iter().flatten() {
+        let label = prop.get("title").and_then(Value::as_str).unwrap_or(name);
+        let default = prop.get("default");
+        loop {
+            let shown = default.map(|d| format!(" [{d}]")).unwrap_or_default();
+            let choices = prop
+                .get("enum")
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            let _ = write!(err, "  {label}{choices}{shown}: ");
+            let _ = err.flush();
+            let Some(answer) = read_line() else {
+                return ElicitReply::Cancel;
+            };
+            let raw = match (answer.is_empty(), default) {
+                (true, Some(d)) => d.clone(),
+                (true, None) => break,
+                (false, _) => Value::String(answer),
+            };
+            match typed(prop, &raw) {
+                Some(v) => {
+                    values.insert(name.clone(), v);
+                    break;
+                }
+                None => {
+                    let _ = writeln!(err, "  not a valid {}", prop["type"]);
+                }
+            }
+        }
+    }
+    let _ = write!(err, "Send? [Y]es / [n]o (decline) / [c]ancel: ");
+    let _ = err.flush();
+    match read_line()
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("c") | Some("cancel") => ElicitReply::Cancel,
+        Some("n") | Some("no") => ElicitReply::Decline,
+        _ => ElicitReply::Accept(values),
+    }
+}
