@@ -231,13 +231,18 @@ fn servers_json_reports_failures_with_stderr_and_no_secrets() {
     assert_eq!(by_name("remote")["status"]["state"], "failed");
 }
 
+/// A codemode.toml with the demo server over stdio as `tracker`.
+fn tracker_toml() -> String {
+    format!(
+        "[servers.tracker]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n",
+        demo_bin()
+    )
+}
+
 #[test]
 fn config_flag_works_after_the_subcommand_and_xdg_config_is_found() {
     let sb = Sandbox::new();
-    let toml = format!(
-        "[servers.tracker]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n",
-        demo_bin()
-    );
+    let toml = tracker_toml();
     let path = sb.write("elsewhere/my.toml", &toml);
     sb.cmd()
         .args(["tools", "--config"])
@@ -256,10 +261,7 @@ fn config_flag_works_after_the_subcommand_and_xdg_config_is_found() {
 #[test]
 fn global_flags_before_the_subcommand_keep_its_flags() {
     let sb = Sandbox::new();
-    let toml = format!(
-        "[servers.tracker]\ncommand = \"{}\"\nargs = [\"demo-server\"]\n",
-        demo_bin()
-    );
+    let toml = tracker_toml();
     let path = sb.write("my.toml", &toml);
     let out = sb
         .cmd()

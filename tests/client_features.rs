@@ -35,6 +35,11 @@ async fn connect(spec: ServerSpec, policy: ElicitPolicy) -> Registry {
     registry
 }
 
+fn tool_names(registry: &Registry, server: &str) -> Vec<String> {
+    let state = registry.server(server).unwrap();
+    state.tools.iter().map(|t| t.name.clone()).collect()
+}
+
 async fn call_text(registry: &Registry, server: &str, tool: &str) -> String {
     let out = registry
         .call_tool(
@@ -56,13 +61,7 @@ async fn everything_sees_our_roots_and_elicitation_but_no_sampling() {
     let mut spec = http_spec(&url);
     spec.client.roots = Some(vec![root.path().to_path_buf()]);
     let registry = connect(spec, ElicitPolicy::AcceptDefaults).await;
-    let tools: Vec<String> = registry
-        .server("everything")
-        .unwrap()
-        .tools
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let tools = tool_names(&registry, "everything");
     assert!(tools.contains(&"get-roots-list".to_string()), "{tools:?}");
     assert!(
         tools.contains(&"trigger-elicitation-request".to_string()),
@@ -110,13 +109,7 @@ async fn elicitation_is_declined_by_default_and_can_be_switched_off() {
     spec.client.elicitation = false;
     spec.client.roots = None;
     let registry = connect(spec, ElicitPolicy::AcceptDefaults).await;
-    let tools: Vec<String> = registry
-        .server("everything")
-        .unwrap()
-        .tools
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let tools = tool_names(&registry, "everything");
     assert!(
         !tools.contains(&"trigger-elicitation-request".to_string()),
         "{tools:?}"

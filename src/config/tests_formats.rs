@@ -362,13 +362,20 @@ fn roots_and_declared_capabilities_per_server() {
     .unwrap();
     let fs = &c.servers[0];
     let roots = fs.roots.as_ref().unwrap();
-    assert!(roots[0].ends_with("data") && roots[0].is_absolute(), "{roots:?}");
+    assert!(
+        roots[0].ends_with("data") && roots[0].is_absolute(),
+        "{roots:?}"
+    );
     assert_eq!(roots[1], std::path::PathBuf::from("/abs"));
     assert!(fs.declare_roots && !fs.declare_elicitation);
     let plain = &c.servers[1];
     assert!(plain.roots.is_none() && plain.declare_roots && plain.declare_elicitation);
 
     let e = toml("[servers.t]\ncommand = \"x\"\ncapabilities = { sampling = true }\n").unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("servers.t.capabilities.sampling"), "{e}");
+    assert_eq!(
+        e.field.as_deref(),
+        Some("servers.t.capabilities.sampling"),
+        "{e}"
+    );
     assert!(e.message.contains("not supported"), "{e}");
 }
