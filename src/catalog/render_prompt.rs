@@ -4,7 +4,7 @@
 use super::primer::{self, ScriptApi};
 use super::text;
 use super::workflows::Workflow;
-use super::{Catalog, ServerDoc, ToolDoc};
+use super::{Catalog, ServerDoc, Shape, ToolDoc, Ty};
 
 /// The whole catalog in prompt form.
 pub fn catalog(cat: &Catalog, api: &ScriptApi) -> String {
@@ -33,14 +33,70 @@ pub fn server(s: &ServerDoc) -> String {
     }
     o.push('\n');
     if let Some(i) = s.instructions() {
-        o.push_str(&crate::util::truncate(i.trim(), 600));
+        o.push_str(&crate::util::truncate(i.trim(), INSTRUCTIONS_MAX));
         o.push('\n');
     }
+    let shared = shared_sentences(s);
+    if !shared.is_empty() {
+        o.push_str(&format!("Every tool below: {}\n", shared.join(" ")));
+    }
     for t in &s.tools {
-        o.push_str(&tool(t));
+        o.push_str(&tool_without(t, &shared));
     }
     o.push_str(&workflows(s));
     o
+}
+
+/// Longest tool description in the prompt form (the Markdown docs have it all).
+const DESCRIPTION_MAX: usize = 300;
+/// Longest server instructions in the prompt form.
+const INSTRUCTIONS_MAX: usize = 400;
+
+/// How many of a server's tools must repeat a sentence before the prompt says it once.
+const SHARED_MIN: usize = 3;
+
+/// The sentences of a tool's description (split after `.`, `!` or `?` and a space).
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_none_or(|n| *n == b' ') {
+            out.push(text[start..=i].trim().to_string());
+            start = i + 1;
+        }
+    }
+    if start < text.len() && !text[start..].trim().is_empty() {
+        out.push(text[start..].trim().to_string());
+    }
+    out
+}
+
+fn description(t: &ToolDoc) -> Option<String> {
+    t.description
+        .as_deref()
+        .map(|d| d.trim().replace("\n\n", " ").replace('\n', " "))
+        .filter(|d| !d.is_empty())
+}
+
+/// Sentences that at least [`SHARED_MIN`] of the server's tools (and at least half of them)
+/// all say, in first-seen order: the prompt states them once for the server.
+fn shared_sentences(s: &ServerDoc) -> Vec<String> {
+    let mut counts: indexmap::IndexMap<String, usize> = indexmap::IndexMap::new();
+    for t in &s.tools {
+        let mut seen = std::collections::HashSet::new();
+        for sentence in description(t).map(|d| sentences(&d)).unwrap_or_default() {
+            if seen.insert(sentence.clone()) {
+                *counts.entry(sentence).or_default() += 1;
+            }
+        }
+    }
+    let need = SHARED_MIN.max(s.tools.len().div_ceil(2));
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= need)
+        .map(|(sentence, _)| sentence)
+        .collect()
 }
 
 /// Code size (comments and blank lines left out) up to which the prompt form includes a
@@ -71,23 +127,34 @@ fn workflows(s: &ServerDoc) -> String {
     o
 }
 
-/// One tool in prompt form: signature, summary with hints, parameter notes, example.
+/// One tool in prompt form: signature, summary with hints, parameter notes, and an example
+/// when its arguments nest (flat ones are fully said by the signature).
 pub fn tool(t: &ToolDoc) -> String {
+    tool_without(t, &[])
+}
+
+/// [`tool`] without the description sentences in `shared` (said once for the server).
+fn tool_without(t: &ToolDoc, shared: &[String]) -> String {
     let mut o = format!("{}\n", text::signature(t));
-    let mut about = t
-        .description
-        .as_deref()
-        .map(|d| d.trim().replace("\n\n", " ").replace('\n', " "))
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| t.summary());
-    about = crate::util::truncate(&about, 400);
+    let mut about = match description(t) {
+        Some(d) if !shared.is_empty() => sentences(&d)
+            .into_iter()
+            .filter(|s| !shared.contains(s))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(d) => d,
+        None => t.summary(),
+    };
+    about = crate::util::truncate(&about, DESCRIPTION_MAX);
     let flags = t.flags();
     if !flags.is_empty() {
         about.push_str(&format!(" [{}]", flags.join(", ")));
     }
-    if t.name != t.function {
+    // The raw name only when the naming rule alone would not give this function name back.
+    if t.function != super::names::base_identifier(&t.name, super::names::Kind::Tool) {
         about.push_str(&format!(" (raw \"{}\")", t.name));
     }
+    let about = about.trim();
     if !about.is_empty() {
         o.push_str(&format!("  {about}\n"));
     }
@@ -100,6 +167,19 @@ pub fn tool(t: &ToolDoc) -> String {
             o.push_str(&format!("  - {}: {}\n", r.path, bits.join("; ")));
         }
     }
-    o.push_str(&format!("  e.g. {}\n", t.example_call()));
+    if nests(&t.input) {
+        o.push_str(&format!("  e.g. {}\n", t.example_call()));
+    }
     o
+}
+
+/// Whether an argument holds an object (directly or in an array or union): the case where a
+/// literal example teaches the syntax.
+fn nests(input: &Shape) -> bool {
+    input.properties().iter().any(|p| {
+        p.shape
+            .walk()
+            .iter()
+            .any(|(_, s)| matches!(s.ty, Ty::Object { .. }))
+    })
 }

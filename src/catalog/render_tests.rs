@@ -107,12 +107,53 @@ fn prompt_is_compact_and_complete() {
     assert!(p.contains(primer::NAMES_SHORT));
     for t in cat.tools() {
         assert!(p.contains(&text::signature(t)), "{}", t.name);
-        assert!(p.contains(&format!("e.g. {}", t.example_call())));
     }
+    // Examples only where arguments nest: create_issue's assignee is an object.
+    let create = cat.tools().find(|t| t.name == "create_issue").unwrap();
+    assert!(p.contains(&format!("e.g. {}", create.example_call())));
+    let get = cat.tools().find(|t| t.name == "get_issue").unwrap();
+    assert!(!p.contains(&format!("e.g. {}", get.example_call())));
     assert!(p.contains("[read-only, idempotent]"));
     assert!(p.contains("- title: 1..200 chars; One-line summary."));
     assert!(p.contains("tool_error|"));
     assert!(p.contains("max_tool_calls 200"));
+}
+
+#[test]
+fn prompt_states_a_sentence_shared_by_most_tools_once() {
+    let tools: Vec<crate::mcp::ToolDef> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| {
+            serde_json::from_value(serde_json::json!({
+                "name": n,
+                "description": format!("Does {n}. Only works within allowed directories."),
+                "inputSchema": {"type": "object"}
+            }))
+            .unwrap()
+        })
+        .collect();
+    let cat = Catalog::from_tools("fs", &tools);
+    let p = render_prompt::server(&cat.servers[0]);
+    assert_eq!(
+        p.matches("Only works within allowed directories.").count(),
+        1,
+        "{p}"
+    );
+    assert!(
+        p.contains("Every tool below: Only works within allowed directories.\n"),
+        "{p}"
+    );
+    assert!(p.contains("  Does a.\n"), "{p}");
+    // Raw names only when the naming rule does not give them back.
+    let hyphen: crate::mcp::ToolDef = serde_json::from_value(serde_json::json!({
+        "name": "get-sum", "inputSchema": {"type": "object"}
+    }))
+    .unwrap();
+    let one = Catalog::from_tools("e", &[hyphen]);
+    assert!(
+        !render_prompt::server(&one.servers[0]).contains("(raw"),
+        "rule covers it"
+    );
 }
 
 #[test]
