@@ -5,7 +5,8 @@
 //! front end:
 //! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
 //! - [`catalog`]: the naming rule (docs, search and lint over the servers' tools coming);
-//! - [`script`]: the Rhai sandbox (limits, policy, events, report).
+//! - [`script`]: the Rhai sandbox (limits, policy, events, report);
+//! - [`llm`]: a model writes the script from a task, with error feedback.
 //!
 //! Front ends: [`cli`] (headless subcommands) and, later, the TUI and `serve`.
 
@@ -13,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod llm;
 pub mod logging;
 pub mod mcp;
 pub mod script;

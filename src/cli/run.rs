@@ -19,6 +19,17 @@ pub struct Request {
     /// Print one JSON object (result, prints, calls, error, limit) instead.
     #[arg(long)]
     pub json: bool,
+    /// Limits and policy.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// A JSON Schema file the script's result must match.
+    #[arg(long, value_name = "FILE")]
+    pub result_schema: Option<PathBuf>,
+}
+
+/// The sandbox flags `run` and `ask` share: limits and tool policy.
+#[derive(Debug, Default, clap::Args)]
+pub struct SandboxArgs {
     /// Stop the run after this long, tool calls included (default 30s).
     #[arg(long, value_parser = super::duration_arg)]
     pub timeout: Option<Duration>,
@@ -40,9 +51,6 @@ pub struct Request {
     /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
     #[arg(long, value_name = "SERVER::TOOL")]
     pub deny: Vec<String>,
-    /// A JSON Schema file the script's result must match.
-    #[arg(long, value_name = "FILE")]
-    pub result_schema: Option<PathBuf>,
 }
 
 /// Reads the script (from stdin for `-`).
@@ -80,11 +88,74 @@ pub fn exit_for(report: &RunReport) -> Exit {
     }
 }
 
-fn config_name(config: &crate::config::Config) -> String {
+pub fn config_name(config: &crate::config::Config) -> String {
     match &config.source {
         crate::config::ConfigSource::File(p) => p.display().to_string(),
         crate::config::ConfigSource::Embedded => "built-in defaults".into(),
     }
+}
+
+/// The run options from the config's `[limits]`/`[policy]`/`[audit]` tables with `flags` on
+/// top, and the audit log opened (redacting the config's secrets and `extra_secrets`).
+/// Errors are printed and turned into an exit code.
+pub fn sandbox_options(
+    config: &crate::config::Config,
+    flags: &SandboxArgs,
+    extra_secrets: Vec<String>,
+) -> Result<RunOptions, Exit> {
+    let settings = match script::Settings::from_tables(&config.extra) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", config_name(config));
+            return Err(Exit::Config);
+        }
+    };
+    let mut limits = match settings.limits.with_overrides(&flags.limits) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(Exit::Usage);
+        }
+    };
+    if let Some(t) = flags.timeout {
+        limits.timeout = t;
+    }
+    if let Some(n) = flags.max_ops {
+        limits.max_operations = n;
+    }
+    if let Some(n) = flags.max_tool_calls {
+        limits.max_tool_calls = n;
+    }
+    let mut policy = settings.policy;
+    policy.allow_destructive |= flags.allow_destructive;
+    policy.allow.extend(flags.allow.iter().cloned());
+    for entry in &flags.deny {
+        let Some((server, tool)) = entry.split_once("::") else {
+            eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
+            return Err(Exit::Usage);
+        };
+        let sp = policy.servers.entry(server.to_string()).or_default();
+        sp.deny.push(tool.to_string());
+    }
+    let audit = if !settings.audit.enabled {
+        None
+    } else {
+        let mut secrets = config.secrets();
+        secrets.extend(extra_secrets);
+        match script::audit::AuditLog::open(settings.audit, secrets) {
+            Ok(log) => Some(Arc::new(log)),
+            Err(e) => {
+                eprintln!("warning: no audit log for this run: {e}");
+                None
+            }
+        }
+    };
+    Ok(RunOptions {
+        limits,
+        policy,
+        audit,
+        ..Default::default()
+    })
 }
 
 /// Runs the command.
@@ -107,68 +178,19 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    // The config's [limits]/[policy]/[audit] tables; flags override them.
-    let settings = match script::Settings::from_tables(&config.extra) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", config_name(&config));
-            return Exit::Config;
-        }
-    };
-    let mut limits = match settings.limits.with_overrides(&req.limits) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
-        }
-    };
-    if let Some(t) = req.timeout {
-        limits.timeout = t;
-    }
-    if let Some(n) = req.max_ops {
-        limits.max_operations = n;
-    }
-    if let Some(n) = req.max_tool_calls {
-        limits.max_tool_calls = n;
-    }
-    let mut policy = settings.policy;
-    policy.allow_destructive |= req.allow_destructive;
-    policy.allow.extend(req.allow.iter().cloned());
-    for entry in &req.deny {
-        let Some((server, tool)) = entry.split_once("::") else {
-            eprintln!("error: --deny takes server::tool (e.g. demo::delete_*), not `{entry}`");
-            return Exit::Usage;
-        };
-        let sp = policy.servers.entry(server.to_string()).or_default();
-        sp.deny.push(tool.to_string());
-    }
     let specs = match setup::specs(&config, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let secrets = config.secrets();
-    let registry = crate::mcp::Registry::new(specs, secrets.clone());
+    let mut opts = match sandbox_options(&config, &req.sandbox, vec![]) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    opts.result_schema = result_schema;
+    let registry = crate::mcp::Registry::new(specs, config.secrets());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
-    let audit = if !settings.audit.enabled {
-        None
-    } else {
-        match script::audit::AuditLog::open(settings.audit, secrets) {
-            Ok(log) => Some(Arc::new(log)),
-            Err(e) => {
-                eprintln!("warning: no audit log for this run: {e}");
-                None
-            }
-        }
-    };
-    let mut opts = RunOptions {
-        limits,
-        policy,
-        result_schema,
-        audit,
-        ..Default::default()
-    };
     if !req.json {
         opts.observers.push(Arc::new(|event: &RunEvent| {
             if let RunEvent::Print { text } = event {
@@ -200,7 +222,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
 
 /// Cancels `cancel` on Ctrl-C. The handler is installed before this returns, so a Ctrl-C
 /// that arrives once the script runs never kills the process outright.
-fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task::JoinHandle<()> {
+pub fn cancel_on_ctrl_c(
+    cancel: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
