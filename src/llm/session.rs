@@ -19,7 +19,7 @@ use crate::script::{self, RunOptions, RunReport, ToolInvoker};
 pub const MAX_SEARCHES: usize = 3;
 
 /// One conversation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     /// The system text.
     pub system: String,

@@ -59,6 +59,8 @@ pub enum Action {
         /// Ok or why not.
         result: Result<(), String>,
     },
+    /// The model sent something (see `tui::ask`).
+    Ask(super::ask::AskUpdate),
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
 }
@@ -141,4 +143,6 @@ pub enum Effect {
     Open(PathBuf),
     /// Write the script.
     Save(PathBuf, String),
+    /// Ask the model (see `tui::ask`).
+    Ask(super::ask::AskRequest),
 }

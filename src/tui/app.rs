@@ -31,6 +31,8 @@ pub struct RunSettings {
     pub audit: Option<Arc<script::audit::AuditLog>>,
     /// The `--config` path, for reloading (`None`: discovery again).
     pub config_path: Option<std::path::PathBuf>,
+    /// The model that writes scripts (`[llm]`), if configured.
+    pub llm: Option<crate::llm::LlmConfig>,
 }
 
 /// The effect executor's own state: the running script's cancel handle.
@@ -177,6 +179,13 @@ impl Runner {
                     let _ = tx.send(Action::Opened { path, result });
                 });
             }
+            Effect::Ask(req) => super::ask::perform(
+                req,
+                self.settings.llm.clone(),
+                &self.registry,
+                &self.settings.limits,
+                tx,
+            ),
             Effect::Save(path, text) => {
                 tokio::spawn(async move {
                     let result = save(&path, &text).await;
