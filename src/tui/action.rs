@@ -108,7 +108,7 @@ pub enum RunUpdate {
 pub enum Effect {
     /// Run the script.
     RunScript(String),
-    /// Cancel the running script.
+    /// Cancel the running script (and a request to the model).
     CancelRun,
     /// Call one tool directly.
     CallTool {

@@ -40,6 +40,8 @@ struct Runner {
     registry: Registry,
     settings: RunSettings,
     cancel: Option<CancellationToken>,
+    /// Cancels the request to the model in flight.
+    ask_cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
 }
 
@@ -74,6 +76,7 @@ async fn event_loop(
         registry: registry.clone(),
         settings,
         cancel: None,
+        ask_cancel: CancellationToken::new(),
         tx: tx.clone(),
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
@@ -128,6 +131,7 @@ impl Runner {
                 if let Some(c) = &self.cancel {
                     c.cancel();
                 }
+                self.ask_cancel.cancel();
             }
             Effect::CallTool { server, tool, args } => {
                 tokio::spawn(async move {
@@ -179,13 +183,17 @@ impl Runner {
                     let _ = tx.send(Action::Opened { path, result });
                 });
             }
-            Effect::Ask(req) => super::ask::perform(
-                req,
-                self.settings.llm.clone(),
-                &self.registry,
-                &self.settings.limits,
-                tx,
-            ),
+            Effect::Ask(req) => {
+                self.ask_cancel = CancellationToken::new();
+                super::ask::perform(
+                    req,
+                    self.settings.llm.clone(),
+                    &self.registry,
+                    &self.settings.limits,
+                    self.ask_cancel.clone(),
+                    tx,
+                );
+            }
             Effect::Save(path, text) => {
                 tokio::spawn(async move {
                     let result = save(&path, &text).await;

@@ -1,7 +1,7 @@
 //! Asking the model from the workbench: F2 / Ctrl-G opens a task line; the reply streams into
 //! the code pane (the script part of it, as soon as its fence opens); the script then runs.
 //! The user can edit and re-run (F5); F3 / Ctrl-T ("try again") sends the last run's error,
-//! with the edited script when it changed, back to the model.
+//! with the edited script when it changed, back to the model. Esc cancels the request.
 //!
 //! The conversation ([`Session`]) lives here in the state; the app loop holds the client and
 //! performs [`AskRequest`]s, sending the text back as [`AskUpdate`]s.
@@ -172,6 +172,7 @@ pub(super) fn perform(
     llm: Option<crate::llm::LlmConfig>,
     registry: &crate::mcp::Registry,
     limits: &crate::script::Limits,
+    cancel: tokio_util::sync::CancellationToken,
     tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>,
 ) {
     use super::action::Action;
@@ -204,7 +205,6 @@ pub(super) fn perform(
         }
     };
     tokio::spawn(async move {
-        let cancel = tokio_util::sync::CancellationToken::new();
         let mut on_event = |e: crate::llm::AskEvent| {
             if let crate::llm::AskEvent::Text(t) = e {
                 send(AskUpdate::Text(t));
@@ -283,8 +283,20 @@ mod tests {
         assert_eq!(s.script(), "let x = 1");
         update(&mut s, Action::Ask(AskUpdate::Text(";\nx + 1\n```".into())));
         assert_eq!(s.script(), "let x = 1;\nx + 1");
-        // A second request while answering is refused.
+        // A second request while answering is refused; Esc cancels the request.
         assert!(press(&mut s, KeyCode::F(3), KeyModifiers::NONE).is_empty());
+        assert_eq!(
+            press(&mut s, KeyCode::Esc, KeyModifiers::NONE),
+            [Effect::CancelRun]
+        );
+        assert_eq!(
+            press(&mut s, KeyCode::Char('c'), KeyModifiers::CONTROL),
+            [Effect::CancelRun]
+        );
+        assert!(
+            !s.quit && s.overlay.is_none(),
+            "Ctrl-C cancels, it does not quit"
+        );
         let turn = Turn {
             reply: s.ask.reply.clone(),
             script: Some("let x = 1;\nx + 1\n".into()),

@@ -6,7 +6,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Anywhere",
         &[
             ("F5 / Ctrl-R", "run the script"),
-            ("Esc / Ctrl-C", "cancel the running script"),
+            (
+                "Esc / Ctrl-C",
+                "cancel the running script or the model's answer",
+            ),
             (
                 "F2 / Ctrl-G",
                 "ask the model ([llm]) for a script doing a task",

@@ -27,7 +27,7 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     let running = matches!(state.run, RunState::Running { .. });
     // Global keys.
-    if ctrl(&key, 'q') || (ctrl(&key, 'c') && !running) {
+    if ctrl(&key, 'q') || (ctrl(&key, 'c') && !running && !state.ask.asking) {
         request_quit(state);
         return vec![];
     }
@@ -35,6 +35,10 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         if let RunState::Running { started } = state.run {
             state.run = RunState::Cancelling { started };
         }
+        return vec![Effect::CancelRun];
+    }
+    if (ctrl(&key, 'c') || key.code == KeyCode::Esc) && state.ask.asking {
+        state.message = Some("cancelling the request to the model…".into());
         return vec![Effect::CancelRun];
     }
     if key.code == KeyCode::F(5) || ctrl(&key, 'r') {
