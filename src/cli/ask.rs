@@ -68,6 +68,11 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
     let catalog = Catalog::from_states(&registry.servers());
+    if catalog.servers.is_empty() {
+        eprintln!(
+            "warning: no server is ready, so the model sees no tools (a codemode.toml replaces the demo server: add [servers.NAME] tables)"
+        );
+    }
     let invoker = Arc::new(crate::script::RegistryInvoker {
         registry: registry.clone(),
         handle: tokio::runtime::Handle::current(),
