@@ -5,7 +5,8 @@
 //! front end:
 //! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
 //! - [`catalog`]: the tools as docs (naming rule, renderers, search, lint, token counts);
-//! - [`script`]: the Rhai sandbox (limits, policy, events, report).
+//! - [`script`]: the Rhai sandbox (limits, policy, events, report);
+//! - [`llm`]: a model writes the script from a task, with error feedback.
 //!
 //! Front ends: [`cli`] (headless subcommands), [`tui`] (the workbench) and [`serve`] (Code Mode
 //! as an MCP server).
@@ -14,6 +15,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod llm;
 pub mod logging;
 pub mod mcp;
 pub mod script;

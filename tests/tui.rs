@@ -252,3 +252,33 @@ async fn resources_and_prompts_are_browsable() {
     assert_eq!(ctrl(&mut state, 'l'), vec![Effect::ReloadConfig]);
     registry.shutdown().await;
 }
+
+#[tokio::test]
+async fn asking_the_model_streams_the_script_into_the_code_pane() {
+    use codemode::tui::ask::{AskRequest, AskUpdate};
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    assert!(ctrl(&mut state, 'g').is_empty());
+    for c in "multiply 6 by 7".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    both_sizes("ask_task_line", &state);
+    let fx = key(&mut state, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        [Effect::Ask(AskRequest::Start {
+            task: "multiply 6 by 7".into()
+        })]
+    );
+    for piece in [
+        "Here you go:\n```rhai\nlet r = demo::calcu",
+        "late(#{ op: \"multiply\", a: 6, b: 7 });\n",
+    ] {
+        update::update(&mut state, Action::Ask(AskUpdate::Text(piece.into())));
+    }
+    assert_eq!(
+        state.script(),
+        "let r = demo::calculate(#{ op: \"multiply\", a: 6, b: 7 });"
+    );
+    both_sizes("ask_streaming", &state);
+    registry.shutdown().await;
+}

@@ -1,4 +1,4 @@
-//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `run`, `audit`,
+//! The headless front end: `servers`, `tools`, `call`, `docs`, `lint`, `run`, `ask`, `audit`,
 //! `serve`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
@@ -29,6 +29,7 @@ macro_rules! out {
     }};
 }
 
+mod ask;
 mod audit;
 mod call;
 mod docs;
@@ -71,6 +72,7 @@ Examples:
   codemode lint --server demo                score a server's tool definitions
   codemode call demo calculate --args '{\"op\":\"multiply\",\"a\":6,\"b\":7}'
   codemode run workflow.rhai --timeout 10s     run a script against the servers
+  codemode ask \"close the oldest open issue\"   a model writes the script ([llm] config)
   codemode --config ~/.cursor/mcp.json tools --json
 Config: --config PATH, else ./codemode.toml, ./.mcp.json, then $XDG_CONFIG_HOME/codemode/codemode.toml.
 Logs go to $XDG_STATE_HOME/codemode/codemode.log (CODEMODE_LOG=debug for more).";
@@ -164,6 +166,11 @@ pub enum Command {
         after_help = "Examples:\n  codemode serve                                  stdio, for an agent's mcpServers config\n  codemode --config codemode.toml serve --passthrough time::*\n  CODEMODE_TOKEN=s3cret codemode serve --http 127.0.0.1:8931 --token-env CODEMODE_TOKEN\nConfig: [serve] passthrough = [\"server::tool\", ...], token = \"${VAR}\"; [limits], [policy] and [audit] apply to every run_script."
     )]
     Serve(serve::Request),
+    /// Ask the configured model ([llm] in codemode.toml) to write and fix a script for a task.
+    #[command(
+        after_help = "Examples:\n  codemode ask \"list the open issues labelled bug\"\n  codemode ask \"add a comment to issue 3\" --max-repairs 3 --json\nThe model gets the primer and the tool docs, writes a script; codemode runs it in the sandbox and sends any error (line, column, offending line) back, up to --max-repairs times. Every attempt is in the audit log.\nExit codes: 0 ok, 2 usage, 3 config (no [llm] table, key variable unset), 5 the model API failed, 6 no working script, 7 limit hit, 130 interrupted."
+    )]
+    Ask(ask::Request),
     /// Show the audit log: recent runs, or one run in full.
     #[command(
         after_help = "Examples:\n  codemode audit --last 5\n  codemode audit show 3f2a9c1e\n  codemode audit show 3f2a9c1e --json\nThe log is $XDG_STATE_HOME/codemode/audit.jsonl (JSON Lines, rotated at 10 MiB)."
@@ -308,6 +315,7 @@ async fn run(cli: Cli) -> Exit {
         Some(Command::Lint(req)) => lint::run(cli.config.as_deref(), req).await,
         Some(Command::Run(req)) => run::run(cli.config.as_deref(), req).await,
         Some(Command::Serve(req)) => serve::run(cli.config.as_deref(), req).await,
+        Some(Command::Ask(req)) => ask::run(cli.config.as_deref(), req).await,
         Some(Command::Audit { action, last, json }) => match action {
             Some(AuditAction::Show {
                 run,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Exit;
 use super::setup;
-use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
+use crate::script::{self, ErrorKind, RunEvent, RunReport};
 
 /// What to run and how.
 #[derive(Debug, clap::Args)]
@@ -19,16 +19,7 @@ pub struct Request {
     /// Print one JSON object (result, prints, calls, error, limit) instead.
     #[arg(long)]
     pub json: bool,
-    /// Stop the run after this long, tool calls included (default 30s).
-    #[arg(long, value_parser = super::duration_arg)]
-    pub timeout: Option<Duration>,
-    /// Stop after this many Rhai operations (default 10000000).
-    #[arg(long, value_name = "N")]
-    pub max_ops: Option<u64>,
-    /// Stop after this many tool calls (default 200).
-    #[arg(long, value_name = "N")]
-    pub max_tool_calls: Option<usize>,
-    /// Limits and tool policy.
+    /// Limits and policy.
     #[command(flatten)]
     pub sandbox: super::sandbox::SandboxArgs,
     /// A JSON Schema file the script's result must match.
@@ -71,13 +62,6 @@ pub fn exit_for(report: &RunReport) -> Exit {
     }
 }
 
-pub(super) fn config_name(config: &crate::config::Config) -> String {
-    match &config.source {
-        crate::config::ConfigSource::File(p) => p.display().to_string(),
-        crate::config::ConfigSource::Embedded => "built-in defaults".into(),
-    }
-}
-
 /// Runs the command.
 pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let source = match read_source(&req.file) {
@@ -98,46 +82,19 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    // The config's [limits]/[policy]/[audit] tables; flags override them.
-    let mut settings = match script::Settings::from_tables(&config.extra) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", config_name(&config));
-            return Exit::Config;
-        }
-    };
-    if let Err(e) = req.sandbox.apply(&mut settings) {
-        eprintln!("error: {e}");
-        return Exit::Usage;
-    }
-    let mut limits = settings.limits;
-    if let Some(t) = req.timeout {
-        limits.timeout = t;
-    }
-    if let Some(n) = req.max_ops {
-        limits.max_operations = n;
-    }
-    if let Some(n) = req.max_tool_calls {
-        limits.max_tool_calls = n;
-    }
-    let policy = settings.policy;
     let specs = match setup::specs(&config, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let secrets = config.secrets();
-    let registry = setup::new_registry(specs, secrets.clone());
+    let mut opts = match super::sandbox::sandbox_options(&config, &req.sandbox, vec![]) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    opts.result_schema = result_schema;
+    let registry = setup::new_registry(specs, config.secrets());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
-    let audit = super::sandbox::open_audit(settings.audit, secrets);
-    let mut opts = RunOptions {
-        limits,
-        policy,
-        result_schema,
-        audit,
-        ..Default::default()
-    };
     if !req.json {
         opts.observers.push(Arc::new(|event: &RunEvent| {
             if let RunEvent::Print { text } = event {
@@ -169,7 +126,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
 
 /// Cancels `cancel` on Ctrl-C. The handler is installed before this returns, so a Ctrl-C
 /// that arrives once the script runs never kills the process outright.
-fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task::JoinHandle<()> {
+pub fn cancel_on_ctrl_c(
+    cancel: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

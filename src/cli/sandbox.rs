@@ -1,14 +1,26 @@
-//! Sandbox flags shared by `run` and `serve`: limits and the tool policy on top of the
-//! config's `[limits]` / `[policy]`, and opening the audit log.
+//! Sandbox flags shared by `run`, `ask` and `serve`: limits and the tool policy on top of the
+//! config's `[limits]` / `[policy]`, and opening the audit log (`[audit]`).
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::script::Settings;
+use super::Exit;
+use crate::config::Config;
 use crate::script::audit::{AuditConfig, AuditLog};
+use crate::script::{RunOptions, Settings};
 
 /// Limit and policy flags.
 #[derive(Debug, Default, clap::Args)]
 pub struct SandboxArgs {
+    /// Stop the run after this long, tool calls included (default 30s).
+    #[arg(long, value_parser = super::duration_arg)]
+    pub timeout: Option<Duration>,
+    /// Stop after this many Rhai operations (default 10000000).
+    #[arg(long, value_name = "N")]
+    pub max_ops: Option<u64>,
+    /// Stop after this many tool calls (default 200).
+    #[arg(long, value_name = "N")]
+    pub max_tool_calls: Option<usize>,
     /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
     #[arg(long = "limit", value_name = "KEY=VALUE")]
     pub limits: Vec<String>,
@@ -26,7 +38,17 @@ pub struct SandboxArgs {
 impl SandboxArgs {
     /// Applies the flags to the config's settings (a bad flag is a usage error message).
     pub fn apply(&self, settings: &mut Settings) -> Result<(), String> {
-        settings.limits = settings.limits.with_overrides(&self.limits)?;
+        let limits = &mut settings.limits;
+        *limits = limits.with_overrides(&self.limits)?;
+        if let Some(t) = self.timeout {
+            limits.timeout = t;
+        }
+        if let Some(n) = self.max_ops {
+            limits.max_operations = n;
+        }
+        if let Some(n) = self.max_tool_calls {
+            limits.max_tool_calls = n;
+        }
         let policy = &mut settings.policy;
         policy.allow_destructive |= self.allow_destructive;
         policy.allow.extend(self.allow.iter().cloned());
@@ -43,6 +65,49 @@ impl SandboxArgs {
     }
 }
 
+/// The config file's name for messages.
+pub fn config_name(config: &Config) -> String {
+    match &config.source {
+        crate::config::ConfigSource::File(p) => p.display().to_string(),
+        crate::config::ConfigSource::Embedded => "built-in defaults".into(),
+    }
+}
+
+/// The config's `[limits]`/`[policy]`/`[audit]` settings with `flags` applied. Errors are
+/// printed and turned into an exit code.
+pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> {
+    let mut settings = match Settings::from_tables(&config.extra) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", config_name(config));
+            return Err(Exit::Config);
+        }
+    };
+    if let Err(e) = flags.apply(&mut settings) {
+        eprintln!("error: {e}");
+        return Err(Exit::Usage);
+    }
+    Ok(settings)
+}
+
+/// The run options from the config's settings with `flags` on top, and the audit log opened
+/// (redacting the config's secrets and `extra_secrets`).
+pub fn sandbox_options(
+    config: &Config,
+    flags: &SandboxArgs,
+    extra_secrets: Vec<String>,
+) -> Result<RunOptions, Exit> {
+    let settings = settings(config, flags)?;
+    let mut secrets = config.secrets();
+    secrets.extend(extra_secrets);
+    Ok(RunOptions {
+        limits: settings.limits,
+        policy: settings.policy,
+        audit: open_audit(settings.audit, secrets),
+        ..Default::default()
+    })
+}
+
 /// Opens the audit log when `[audit]` enables it (the default); a failure is a warning on
 /// stderr, never a reason not to run.
 pub fn open_audit(config: AuditConfig, secrets: Vec<String>) -> Option<Arc<AuditLog>> {
@@ -52,7 +117,7 @@ pub fn open_audit(config: AuditConfig, secrets: Vec<String>) -> Option<Arc<Audit
     match AuditLog::open(config, secrets) {
         Ok(log) => Some(Arc::new(log)),
         Err(e) => {
-            eprintln!("warning: no audit log: {e}");
+            eprintln!("warning: no audit log for this run: {e}");
             None
         }
     }

@@ -46,20 +46,17 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let name = super::run::config_name(&config);
-    let (mut settings, serve_config) = match crate::script::Settings::from_tables(&config.extra)
-        .and_then(|s| ServeConfig::from_tables(&config.extra).map(|c| (s, c)))
-    {
-        Ok(v) => v,
+    let serve_config = match ServeConfig::from_tables(&config.extra) {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {name}: {e}");
+            eprintln!("error: {}: {e}", super::sandbox::config_name(&config));
             return Exit::Config;
         }
     };
-    if let Err(e) = req.sandbox.apply(&mut settings) {
-        eprintln!("error: {e}");
-        return Exit::Usage;
-    }
+    let settings = match super::sandbox::settings(&config, &req.sandbox) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let token = match &req.token_env {
         Some(var) => match std::env::var(var) {
             Ok(t) if !t.is_empty() => Some(t),

@@ -70,7 +70,15 @@ pub async fn run(
     } else {
         None
     };
+    let llm = match crate::llm::LlmConfig::from_tables(&config.extra) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: config: {e}");
+            return Exit::Config;
+        }
+    };
     let run = crate::tui::RunSettings {
+        llm,
         limits: settings.limits,
         policy: settings.policy,
         audit,

@@ -34,8 +34,8 @@ pub fn transport(
 }
 
 /// Installs rustls' `ring` provider once (we build reqwest without a default provider to
-/// avoid the C/cmake build of aws-lc).
-fn ensure_crypto_provider() {
+/// avoid the C/cmake build of aws-lc). Every reqwest client needs it first (`llm` too).
+pub fn ensure_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

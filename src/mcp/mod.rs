@@ -22,6 +22,7 @@ mod validate;
 
 pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};
+pub use http::ensure_crypto_provider;
 pub use model::{
     CallOutcome, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails,
     ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,

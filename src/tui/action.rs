@@ -59,6 +59,8 @@ pub enum Action {
         /// Ok or why not.
         result: Result<(), String>,
     },
+    /// The model sent something (see `tui::ask`).
+    Ask(super::ask::AskUpdate),
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
 }
@@ -106,7 +108,7 @@ pub enum RunUpdate {
 pub enum Effect {
     /// Run the script.
     RunScript(String),
-    /// Cancel the running script.
+    /// Cancel the running script (and a request to the model).
     CancelRun,
     /// Call one tool directly.
     CallTool {
@@ -141,4 +143,6 @@ pub enum Effect {
     Open(PathBuf),
     /// Write the script.
     Save(PathBuf, String),
+    /// Ask the model (see `tui::ask`).
+    Ask(super::ask::AskRequest),
 }

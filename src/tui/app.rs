@@ -31,6 +31,8 @@ pub struct RunSettings {
     pub audit: Option<Arc<script::audit::AuditLog>>,
     /// The `--config` path, for reloading (`None`: discovery again).
     pub config_path: Option<std::path::PathBuf>,
+    /// The model that writes scripts (`[llm]`), if configured.
+    pub llm: Option<crate::llm::LlmConfig>,
 }
 
 /// The effect executor's own state: the running script's cancel handle.
@@ -38,6 +40,8 @@ struct Runner {
     registry: Registry,
     settings: RunSettings,
     cancel: Option<CancellationToken>,
+    /// Cancels the request to the model in flight.
+    ask_cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
 }
 
@@ -72,6 +76,7 @@ async fn event_loop(
         registry: registry.clone(),
         settings,
         cancel: None,
+        ask_cancel: CancellationToken::new(),
         tx: tx.clone(),
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
@@ -126,6 +131,7 @@ impl Runner {
                 if let Some(c) = &self.cancel {
                     c.cancel();
                 }
+                self.ask_cancel.cancel();
             }
             Effect::CallTool { server, tool, args } => {
                 tokio::spawn(async move {
@@ -176,6 +182,17 @@ impl Runner {
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::Opened { path, result });
                 });
+            }
+            Effect::Ask(req) => {
+                self.ask_cancel = CancellationToken::new();
+                super::ask::perform(
+                    req,
+                    self.settings.llm.clone(),
+                    &self.registry,
+                    &self.settings.limits,
+                    self.ask_cancel.clone(),
+                    tx,
+                );
             }
             Effect::Save(path, text) => {
                 tokio::spawn(async move {

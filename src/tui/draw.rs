@@ -237,7 +237,9 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
+    let spinner = SPINNER[state.tick % SPINNER.len()];
     let run = match &state.run {
+        _ if state.ask.asking => super::ask::status(state, spinner).unwrap_or_default(),
         RunState::Idle => String::new(),
         RunState::Running { started } => format!(
             "{} running {:.1}s · Esc cancels",
@@ -355,6 +357,9 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             let title = match p.purpose {
                 super::state::PromptPurpose::Open => "Open script (Enter opens, Esc cancels)",
                 super::state::PromptPurpose::SaveAs => "Save script as (Enter saves, Esc cancels)",
+                super::state::PromptPurpose::Ask => {
+                    "Ask the model for a script (Enter asks, Esc cancels)"
+                }
             };
             let w =
                 Paragraph::new(format!("{}▏", p.input)).block(overlay_block(state, title.into()));

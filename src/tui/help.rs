@@ -6,7 +6,15 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Anywhere",
         &[
             ("F5 / Ctrl-R", "run the script"),
-            ("Esc / Ctrl-C", "cancel the running script"),
+            (
+                "Esc / Ctrl-C",
+                "cancel the running script or the model's answer",
+            ),
+            (
+                "F2 / Ctrl-G",
+                "ask the model ([llm]) for a script doing a task",
+            ),
+            ("F3 / Ctrl-T", "send the last run's error back to the model"),
             ("Tab / S-Tab", "next / previous pane (Tab indents in code)"),
             ("Alt-1..4", "servers, docs, code, log pane"),
             ("Ctrl-S", "save (scripts/untitled.rhai if new)"),

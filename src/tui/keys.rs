@@ -27,7 +27,7 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     let running = matches!(state.run, RunState::Running { .. });
     // Global keys.
-    if ctrl(&key, 'q') || (ctrl(&key, 'c') && !running) {
+    if ctrl(&key, 'q') || (ctrl(&key, 'c') && !running && !state.ask.asking) {
         request_quit(state);
         return vec![];
     }
@@ -37,8 +37,18 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return vec![Effect::CancelRun];
     }
+    if (ctrl(&key, 'c') || key.code == KeyCode::Esc) && state.ask.asking {
+        state.message = Some("cancelling the request to the model…".into());
+        return vec![Effect::CancelRun];
+    }
     if key.code == KeyCode::F(5) || ctrl(&key, 'r') {
         return run(state);
+    }
+    if key.code == KeyCode::F(2) || ctrl(&key, 'g') {
+        return super::ask::open_prompt(state);
+    }
+    if key.code == KeyCode::F(3) || ctrl(&key, 't') {
+        return super::ask::repair(state);
     }
     if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && state.focus != Pane::Code) {
         state.overlay = Some(Overlay::Help { scroll: 0 });
@@ -88,7 +98,8 @@ fn request_quit(state: &mut State) {
     }
 }
 
-fn run(state: &mut State) -> Vec<Effect> {
+/// Runs the script unless one is running.
+pub(super) fn run(state: &mut State) -> Vec<Effect> {
     if matches!(
         state.run,
         RunState::Running { .. } | RunState::Cancelling { .. }
@@ -309,12 +320,14 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 prompt.input.push(c)
             }
             KeyCode::Enter => {
-                let path = PathBuf::from(prompt.input.trim());
+                let input = prompt.input.clone();
+                let path = PathBuf::from(input.trim());
                 let purpose = prompt.purpose;
                 state.overlay = None;
                 return match purpose {
                     PromptPurpose::Open => vec![Effect::Open(path)],
                     PromptPurpose::SaveAs => vec![Effect::Save(path, state.script())],
+                    PromptPurpose::Ask => super::ask::submit(state, &input),
                 };
             }
             _ => {}

@@ -152,6 +152,8 @@ pub enum PromptPurpose {
     Open,
     /// Where to save the script.
     SaveAs,
+    /// A task for the model.
+    Ask,
 }
 
 /// Windows drawn over the panes.
@@ -229,6 +231,8 @@ pub struct State {
     pub needs_redraw: bool,
     /// Tool calls in flight (direct calls), for the spinner.
     pub calls_in_flight: usize,
+    /// The model's conversation and streaming reply.
+    pub ask: super::ask::AskState,
 }
 
 impl State {
@@ -262,6 +266,7 @@ impl State {
             theme,
             needs_redraw: true,
             calls_in_flight: 0,
+            ask: Default::default(),
         };
         state.rehighlight();
         state
@@ -299,6 +304,7 @@ impl State {
             self.run,
             RunState::Running { .. } | RunState::Cancelling { .. }
         ) || self.calls_in_flight > 0
+            || self.ask.asking
             || self.servers.iter().any(|s| s.status.is_pending())
     }
 

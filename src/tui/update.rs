@@ -111,6 +111,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Err(e) => state.message = Some(format!("cannot save {}: {e}", path.display())),
         },
+        Action::Ask(update) => return super::ask::apply(state, update),
         Action::Terminate => state.quit = true,
     }
     Vec::new()
@@ -231,6 +232,7 @@ fn apply_run(state: &mut State, update: RunUpdate) {
         } => {
             let ok = result.is_ok();
             state.run = RunState::Done { ok, elapsed };
+            state.ask.last_error = result.as_ref().err().cloned();
             let ms = elapsed.as_millis();
             match result {
                 Ok(json) => {

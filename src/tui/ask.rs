@@ -1,0 +1,348 @@
+//! Asking the model from the workbench: F2 / Ctrl-G opens a task line; the reply streams into
+//! the code pane (the script part of it, as soon as its fence opens); the script then runs.
+//! The user can edit and re-run (F5); F3 / Ctrl-T ("try again") sends the last run's error,
+//! with the edited script when it changed, back to the model. Esc cancels the request.
+//!
+//! The conversation ([`Session`]) lives here in the state; the app loop holds the client and
+//! performs [`AskRequest`]s, sending the text back as [`AskUpdate`]s.
+
+use super::action::Effect;
+use super::log::{Level, Source};
+use super::state::{Overlay, Pane, Prompt, PromptPurpose, State};
+use crate::llm::{Session, Turn, prompt};
+
+/// What the app loop should send to the model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AskRequest {
+    /// A new conversation about this task.
+    Start {
+        /// The task.
+        task: String,
+    },
+    /// Send a failed run's error back.
+    Repair {
+        /// The conversation so far (none: start one about fixing the script).
+        session: Option<Box<Session>>,
+        /// The script as it is in the editor.
+        script: String,
+        /// The run's error, as a code frame.
+        error: String,
+    },
+}
+
+/// What comes back from the model.
+#[derive(Debug)]
+pub enum AskUpdate {
+    /// More reply text.
+    Text(String),
+    /// The turn ended: the conversation with the reply added, and the turn; or why it failed.
+    Done(Result<(Box<Session>, Turn), String>),
+}
+
+/// The ask feature's part of the state.
+#[derive(Debug, Default)]
+pub struct AskState {
+    /// The conversation, once a turn finished.
+    pub session: Option<Box<Session>>,
+    /// A request is out.
+    pub asking: bool,
+    /// The reply streamed so far.
+    pub reply: String,
+    /// The last run's error (code frame), for the repair key.
+    pub last_error: Option<String>,
+}
+
+/// F2 / Ctrl-G: the task line.
+pub fn open_prompt(state: &mut State) -> Vec<Effect> {
+    state.overlay = Some(Overlay::Prompt(Prompt {
+        purpose: PromptPurpose::Ask,
+        input: String::new(),
+    }));
+    vec![]
+}
+
+fn busy(state: &mut State) -> bool {
+    if state.ask.asking {
+        state.message = Some("the model is still answering".into());
+        return true;
+    }
+    false
+}
+
+/// Enter on the task line.
+pub fn submit(state: &mut State, task: &str) -> Vec<Effect> {
+    let task = task.trim();
+    if task.is_empty() || busy(state) {
+        return vec![];
+    }
+    start(state);
+    state.ask.session = None;
+    state
+        .log
+        .push(Source::App, Level::Info, None, &format!("ask: {task}"));
+    vec![Effect::Ask(AskRequest::Start {
+        task: task.to_string(),
+    })]
+}
+
+fn start(state: &mut State) {
+    state.ask.asking = true;
+    state.ask.reply.clear();
+    state.focus = Pane::Code;
+}
+
+/// F3 / Ctrl-T: send the last error back.
+pub fn repair(state: &mut State) -> Vec<Effect> {
+    if busy(state) {
+        return vec![];
+    }
+    let Some(error) = state.ask.last_error.clone() else {
+        state.message = Some("nothing to repair: the last run did not fail (F5 runs)".into());
+        return vec![];
+    };
+    start(state);
+    state.log.push(
+        Source::App,
+        Level::Info,
+        None,
+        "ask: sending the error back",
+    );
+    vec![Effect::Ask(AskRequest::Repair {
+        session: state.ask.session.take(),
+        script: state.script(),
+        error,
+    })]
+}
+
+fn set_script(state: &mut State, script: &str) {
+    state.editor = tui_textarea::TextArea::new(script.lines().map(str::to_string).collect());
+    state.editor.set_line_number_style(state.theme.muted);
+    state.rehighlight();
+    state.dirty = true;
+}
+
+/// Applies what the model sent.
+pub fn apply(state: &mut State, update: AskUpdate) -> Vec<Effect> {
+    match update {
+        AskUpdate::Text(t) => {
+            state.ask.reply.push_str(&t);
+            if let Some(script) = prompt::extract_script(&state.ask.reply) {
+                set_script(state, &script);
+            }
+            vec![]
+        }
+        AskUpdate::Done(Err(e)) => {
+            state.ask.asking = false;
+            state.log.push(Source::App, Level::Error, None, &e);
+            state.message = Some(e);
+            vec![]
+        }
+        AskUpdate::Done(Ok((session, turn))) => {
+            state.ask.asking = false;
+            state.ask.session = Some(session);
+            let usage = match (turn.usage.input_tokens, turn.usage.output_tokens) {
+                (Some(i), Some(o)) => format!(", model reported {i} in / {o} out"),
+                _ => String::new(),
+            };
+            state.log.push(
+                Source::App,
+                Level::Info,
+                None,
+                &format!("ask: prompt {} tokens{usage}", turn.prompt_tokens),
+            );
+            match turn.script {
+                Some(script) => {
+                    set_script(state, &script);
+                    super::keys::run(state)
+                }
+                None => {
+                    state.log.push(Source::App, Level::Warn, None, &turn.reply);
+                    state.message = Some("the model's reply had no script (see the log)".into());
+                    vec![]
+                }
+            }
+        }
+    }
+}
+
+/// Performs a request (app loop side): builds the client and the docs, sends the turn, and
+/// streams the reply back as [`AskUpdate`]s.
+pub(super) fn perform(
+    req: AskRequest,
+    llm: Option<crate::llm::LlmConfig>,
+    registry: &crate::mcp::Registry,
+    limits: &crate::script::Limits,
+    cancel: tokio_util::sync::CancellationToken,
+    tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>,
+) {
+    use super::action::Action;
+    let send = move |u: AskUpdate| {
+        let _ = tx.send(Action::Ask(u));
+    };
+    let client = match llm.map(crate::llm::Client::new) {
+        None => {
+            return send(AskUpdate::Done(Err(
+                crate::llm::NOT_CONFIGURED.replace('\n', " ")
+            )));
+        }
+        Some(Err(e)) => return send(AskUpdate::Done(Err(e))),
+        Some(Ok(c)) => c,
+    };
+    let catalog = crate::catalog::Catalog::from_states(&registry.servers());
+    let api = crate::script::script_api(limits);
+    let mut session = match req {
+        AskRequest::Start { task } => Box::new(Session::new(&catalog, &api, &task)),
+        AskRequest::Repair {
+            session,
+            script,
+            error,
+        } => {
+            let mut s = session.unwrap_or_else(|| {
+                Box::new(Session::new(&catalog, &api, "Make this script work."))
+            });
+            s.repair(&script, &error);
+            s
+        }
+    };
+    tokio::spawn(async move {
+        let mut on_event = |e: crate::llm::AskEvent| {
+            if let crate::llm::AskEvent::Text(t) = e {
+                send(AskUpdate::Text(t));
+            }
+        };
+        let result = session
+            .turn(&client, &catalog, &mut on_event, &cancel)
+            .await;
+        send(AskUpdate::Done(result.map(|turn| (session, turn))));
+    });
+}
+
+/// The status bar's text while the model answers.
+pub fn status(state: &State, spinner: &str) -> Option<String> {
+    state.ask.asking.then(|| {
+        format!(
+            "{spinner} asking the model… {} chars",
+            state.ask.reply.chars().count()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::{Message, Usage};
+    use crate::tui::action::{Action, RunUpdate};
+    use crate::tui::theme::{ColorDepth, Theme};
+    use crate::tui::update::update;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn state() -> State {
+        State::new(
+            Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
+            "",
+            None,
+        )
+    }
+
+    fn press(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        update(state, Action::Key(KeyEvent::new(code, mods)))
+    }
+
+    fn type_text(state: &mut State, text: &str) {
+        for c in text.chars() {
+            press(state, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn session() -> Box<Session> {
+        Box::new(Session {
+            system: "sys".into(),
+            messages: vec![
+                Message::user("Task: x"),
+                Message::assistant("```rhai\nlet m = { a: 1 };\n```"),
+            ],
+        })
+    }
+
+    #[test]
+    fn the_task_line_starts_a_request_and_the_reply_streams_into_the_editor() {
+        let mut s = state();
+        assert!(press(&mut s, KeyCode::Char('g'), KeyModifiers::CONTROL).is_empty());
+        type_text(&mut s, "add two numbers");
+        let fx = press(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(
+            fx,
+            [Effect::Ask(AskRequest::Start {
+                task: "add two numbers".into()
+            })]
+        );
+        assert!(s.ask.asking && s.overlay.is_none() && s.busy());
+        update(&mut s, Action::Ask(AskUpdate::Text("Sure:\n```rh".into())));
+        assert_eq!(s.script(), "", "nothing before the fence opens");
+        update(&mut s, Action::Ask(AskUpdate::Text("ai\nlet x = 1".into())));
+        assert_eq!(s.script(), "let x = 1");
+        update(&mut s, Action::Ask(AskUpdate::Text(";\nx + 1\n```".into())));
+        assert_eq!(s.script(), "let x = 1;\nx + 1");
+        // A second request while answering is refused; Esc cancels the request.
+        assert!(press(&mut s, KeyCode::F(3), KeyModifiers::NONE).is_empty());
+        assert_eq!(
+            press(&mut s, KeyCode::Esc, KeyModifiers::NONE),
+            [Effect::CancelRun]
+        );
+        assert_eq!(
+            press(&mut s, KeyCode::Char('c'), KeyModifiers::CONTROL),
+            [Effect::CancelRun]
+        );
+        assert!(
+            !s.quit && s.overlay.is_none(),
+            "Ctrl-C cancels, it does not quit"
+        );
+        let turn = Turn {
+            reply: s.ask.reply.clone(),
+            script: Some("let x = 1;\nx + 1\n".into()),
+            searches: vec![],
+            prompt_tokens: 900,
+            usage: Usage::default(),
+        };
+        let fx = update(&mut s, Action::Ask(AskUpdate::Done(Ok((session(), turn)))));
+        assert_eq!(fx, [Effect::RunScript("let x = 1;\nx + 1".into())]);
+        assert!(!s.ask.asking && s.ask.session.is_some());
+    }
+
+    #[test]
+    fn repair_sends_the_last_error_and_the_edited_script_back() {
+        let mut s = state();
+        let fx = press(&mut s, KeyCode::F(3), KeyModifiers::NONE);
+        assert!(fx.is_empty());
+        assert!(s.message.as_deref().unwrap().contains("nothing to repair"));
+        s.ask.session = Some(session());
+        s.run = crate::tui::state::RunState::Running { started: s.now };
+        let frame = "error: Expecting ';'\n  --> line 1, column 9\n";
+        update(
+            &mut s,
+            Action::Run(RunUpdate::Finished {
+                result: Err(frame.into()),
+                limit_hit: false,
+                position: Some((1, 9)),
+                elapsed: std::time::Duration::from_millis(3),
+            }),
+        );
+        s.overlay = None;
+        let fx = press(&mut s, KeyCode::Char('t'), KeyModifiers::CONTROL);
+        assert_eq!(
+            fx,
+            [Effect::Ask(AskRequest::Repair {
+                session: Some(session()),
+                script: String::new(),
+                error: frame.into(),
+            })]
+        );
+        assert!(s.ask.asking && s.ask.session.is_none());
+        update(
+            &mut s,
+            Action::Ask(AskUpdate::Done(Err("the model API answered 500".into()))),
+        );
+        assert!(!s.ask.asking);
+        assert!(s.message.as_deref().unwrap().contains("500"));
+    }
+}
