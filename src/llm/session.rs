@@ -261,12 +261,7 @@ pub async fn ask(
                 Some(r) if r.ok() => "ok",
                 Some(_) => "error",
             };
-            let _ = log.append(json!({
-                "type": "ask_attempt", "run_id": run_id, "attempt": attempt, "task": task,
-                "provider": outcome.provider, "model": outcome.model,
-                "prompt_tokens": turn.prompt_tokens, "usage": turn.usage,
-                "searches": turn.searches, "status": status,
-            }));
+            audit_attempt(log, cfg, &run_id, attempt, task, &turn, status);
         }
         let done = report.as_ref().is_some_and(|r| {
             r.ok()
@@ -286,6 +281,25 @@ pub async fn ask(
         }
     }
     outcome
+}
+
+/// Writes one `ask_attempt` audit record: the run it led to (`run_id`), the task, the model,
+/// the prompt's size, the API's usage, the search steps and `status`.
+pub fn audit_attempt(
+    log: &crate::script::audit::AuditLog,
+    cfg: &super::LlmConfig,
+    run_id: &str,
+    attempt: usize,
+    task: &str,
+    turn: &Turn,
+    status: &str,
+) {
+    let _ = log.append(json!({
+        "type": "ask_attempt", "run_id": run_id, "attempt": attempt, "task": task,
+        "provider": cfg.provider.as_str(), "model": cfg.model,
+        "prompt_tokens": turn.prompt_tokens, "usage": turn.usage,
+        "searches": turn.searches, "status": status,
+    }));
 }
 
 fn internal_report(run_id: &str, why: String) -> RunReport {

@@ -190,6 +190,7 @@ impl Runner {
                     self.settings.llm.clone(),
                     &self.registry,
                     &self.settings.limits,
+                    self.settings.audit.clone(),
                     self.ask_cancel.clone(),
                     tx,
                 );

@@ -172,6 +172,7 @@ pub(super) fn perform(
     llm: Option<crate::llm::LlmConfig>,
     registry: &crate::mcp::Registry,
     limits: &crate::script::Limits,
+    audit: Option<std::sync::Arc<crate::script::audit::AuditLog>>,
     cancel: tokio_util::sync::CancellationToken,
     tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>,
 ) {
@@ -190,8 +191,8 @@ pub(super) fn perform(
     };
     let catalog = crate::catalog::Catalog::from_states(&registry.servers());
     let api = crate::script::script_api(limits);
-    let mut session = match req {
-        AskRequest::Start { task } => Box::new(Session::new(&catalog, &api, &task)),
+    let (mut session, task) = match req {
+        AskRequest::Start { task } => (Box::new(Session::new(&catalog, &api, &task)), task),
         AskRequest::Repair {
             session,
             script,
@@ -201,7 +202,7 @@ pub(super) fn perform(
                 Box::new(Session::new(&catalog, &api, "Make this script work."))
             });
             s.repair(&script, &error);
-            s
+            (s, "repair: the last run's error".to_string())
         }
     };
     tokio::spawn(async move {
@@ -213,6 +214,28 @@ pub(super) fn perform(
         let result = session
             .turn(&client, &catalog, &mut on_event, &cancel)
             .await;
+        if let (Some(log), Ok(turn)) = (&audit, &result) {
+            // The script's own run follows as a separate run (started from the editor).
+            let status = if turn.script.is_some() {
+                "script"
+            } else {
+                "no_script"
+            };
+            let attempt = session
+                .messages
+                .iter()
+                .filter(|m| m.role == crate::llm::Role::Assistant)
+                .count();
+            crate::llm::session::audit_attempt(
+                log,
+                client.config(),
+                "",
+                attempt,
+                &task,
+                turn,
+                status,
+            );
+        }
         send(AskUpdate::Done(result.map(|turn| (session, turn))));
     });
 }
