@@ -4,6 +4,7 @@
 //! [`Registry`] owns every connection; front ends read [`ServerState`] snapshots, subscribe
 //! to [`Event`]s and call tools through it.
 
+mod bounded;
 mod connection;
 mod diagnose;
 mod error;
@@ -17,6 +18,7 @@ mod spec;
 mod stdio;
 mod validate;
 
+pub use connection::{MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOL_VERSIONS};
 pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};
 pub use model::{
