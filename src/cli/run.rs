@@ -154,7 +154,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let audit = if !settings.audit.enabled {
         None
     } else {
-        match script::audit::AuditLog::open(settings.audit, secrets) {
+        match script::audit::AuditLog::open(settings.audit, secrets.clone()) {
             Ok(log) => Some(Arc::new(log)),
             Err(e) => {
                 eprintln!("warning: no audit log for this run: {e}");
@@ -194,7 +194,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Internal;
         }
     };
-    print_report(&report, &source, req.json);
+    print_report(&report, &source, req.json, &secrets);
     exit_for(&report)
 }
 
@@ -219,7 +219,9 @@ fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task:
     })
 }
 
-fn print_report(report: &RunReport, source: &str, json: bool) {
+/// Prints the result (stdout) or the error (stderr, with the config's secrets redacted: its
+/// source excerpt may quote them).
+fn print_report(report: &RunReport, source: &str, json: bool, secrets: &[String]) {
     if json {
         outln!(
             "{}",
@@ -232,6 +234,6 @@ fn print_report(report: &RunReport, source: &str, json: bool) {
             "{}",
             serde_json::to_string_pretty(&report.result).unwrap_or_default()
         ),
-        Some(e) => eprint!("{}", e.render(source)),
+        Some(e) => eprint!("{}", crate::config::redact(&e.render(source), secrets)),
     }
 }
