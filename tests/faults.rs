@@ -200,7 +200,7 @@ async fn stderr_flood_stays_bounded() {
             _ => {}
         }
     }
-    assert!(flooded > 1000, "only {flooded} stderr lines arrived");
+    assert!(flooded > 100, "only {flooded} stderr lines arrived");
     assert_eq!(
         call(&r, "flood", "echo", json!({"text": "heard"}))
             .await
