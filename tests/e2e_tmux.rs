@@ -11,14 +11,19 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(script: &str) -> Tmux {
+    /// The workbench on `script`, with `env` (`KEY=value ...`) added; after it exits the pane
+    /// shows `EXITED <code>` and the terminal's `stty -a` settings; its stderr goes to
+    /// `stderr.txt` in the temp dir.
+    fn start(script: &str, env: &str) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("two_tools.rhai");
         std::fs::write(&path, script).unwrap();
-        let socket = format!("codemode-e2e-{}", std::process::id());
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("codemode-e2e-{}-{n}", std::process::id());
         let d = dir.path().display();
         let cmd = format!(
-            "cd {d} && env HOME={d} XDG_CONFIG_HOME={d}/config XDG_STATE_HOME={d}/state TERM=xterm-256color {bin} two_tools.rhai; echo EXITED $?; sleep 30",
+            "cd {d} && env HOME={d} XDG_CONFIG_HOME={d}/config XDG_STATE_HOME={d}/state TERM=xterm-256color {env} {bin} two_tools.rhai 2>stderr.txt; echo EXITED $?; stty -a; sleep 30",
             bin = env!("CARGO_BIN_EXE_codemode"),
         );
         let ok = Command::new("tmux")
@@ -39,6 +44,31 @@ impl Tmux {
             .expect("tmux is needed for this test (scripts/test installs it)");
         assert!(ok.success());
         Tmux { socket, dir }
+    }
+
+    /// The pid of the process running in the pane's shell (the workbench).
+    fn workbench_pid(&self) -> i32 {
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "display",
+                "-p",
+                "-t",
+                "e2e",
+                "#{pane_pid}",
+            ])
+            .output()
+            .unwrap();
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        children
+            .split_whitespace()
+            .next()
+            .expect("the workbench runs")
+            .parse()
+            .unwrap()
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -93,6 +123,7 @@ fn run_a_two_tool_script_and_quit_cleanly() {
          let issue = demo::get_issue(#{ id: 1 });\n\
          print(`first issue: ${issue.title}`);\n\
          #{ product: product.result, title: issue.title }\n",
+        "",
     );
     tmux.wait_for("demo ready");
     tmux.keys(&["F5"]);
@@ -106,9 +137,44 @@ fn run_a_two_tool_script_and_quit_cleanly() {
     );
     tmux.keys(&["C-q"]);
     let screen = tmux.wait_for("EXITED 0");
-    // The alternate screen is gone: the workbench's borders are no longer on screen.
+    assert!(screen.contains("EXITED"));
+    assert_restored(&tmux.wait_for("extproc")); // the end of `stty -a`
+}
+
+/// The screen after the workbench exited shows a restored terminal: no alternate screen
+/// (the workbench's borders are gone) and canonical mode with echo back on.
+fn assert_restored(screen: &str) {
     assert!(
         !screen.contains("Servers"),
-        "terminal not restored:\n{screen}"
+        "alternate screen left:\n{screen}"
     );
+    assert!(
+        screen.contains(" icanon") && !screen.contains("-icanon") && !screen.contains(" -echo "),
+        "terminal left in raw mode:\n{screen}"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let tmux = Tmux::start("1 + 1\n", "CODEMODE_DEBUG_PANIC=1 RUST_BACKTRACE=0");
+    tmux.wait_for("demo ready");
+    tmux.keys(&["F12"]);
+    let screen = tmux.wait_for("EXITED 101");
+    let stderr = std::fs::read_to_string(tmux.dir.path().join("stderr.txt")).unwrap();
+    assert!(stderr.contains("forced panic"), "{stderr}");
+    assert!(screen.contains("EXITED"));
+    assert_restored(&tmux.wait_for("extproc")); // the end of `stty -a`
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let tmux = Tmux::start("1 + 1\n", "");
+        tmux.wait_for("demo ready");
+        // SAFETY: signalling the workbench this test started.
+        assert_eq!(unsafe { libc::kill(tmux.workbench_pid(), signal) }, 0);
+        let screen = tmux.wait_for("EXITED");
+        assert!(screen.contains("EXITED"));
+        assert_restored(&tmux.wait_for("extproc")); // the end of `stty -a`
+    }
 }

@@ -188,8 +188,9 @@ pub enum Command {
     },
     /// Run the embedded demo MCP server on stdin/stdout.
     DemoServer {
-        /// Misbehave on purpose, for testing clients: exit-at-start, hang-at-start,
-        /// crash-on-call=TOOL (repeatable).
+        /// Misbehave on purpose, for testing clients (repeatable): exit-at-start,
+        /// hang-at-start, crash-on-call=TOOL, hang-on-call=TOOL, huge-result=TOOL:MB, ...
+        /// (an unknown value lists them all).
         #[arg(long, value_name = "FAULT")]
         fault: Vec<String>,
     },

@@ -91,7 +91,8 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Err(code) => return code,
     };
     opts.result_schema = result_schema;
-    let registry = setup::new_registry(specs, config.secrets());
+    let secrets = config.secrets();
+    let registry = setup::new_registry(specs, secrets.clone());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
@@ -120,7 +121,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Internal;
         }
     };
-    print_report(&report, &source, req.json);
+    print_report(&report, &source, req.json, &secrets);
     exit_for(&report)
 }
 
@@ -147,7 +148,9 @@ pub fn cancel_on_ctrl_c(
     })
 }
 
-fn print_report(report: &RunReport, source: &str, json: bool) {
+/// Prints the result (stdout) or the error (stderr, with the config's secrets redacted: its
+/// source excerpt may quote them).
+fn print_report(report: &RunReport, source: &str, json: bool, secrets: &[String]) {
     if json {
         outln!(
             "{}",
@@ -160,6 +163,6 @@ fn print_report(report: &RunReport, source: &str, json: bool) {
             "{}",
             serde_json::to_string_pretty(&report.result).unwrap_or_default()
         ),
-        Some(e) => eprint!("{}", e.render(source)),
+        Some(e) => eprint!("{}", crate::config::redact(&e.render(source), secrets)),
     }
 }

@@ -16,40 +16,10 @@ use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::{Value, json};
 
+use super::fault::Faults;
 use super::tools::definitions;
 use super::tracker::{self, Tracker};
 use crate::mcp::{ServerSpec, TransportSpec};
-
-/// Misbehaviour on purpose, for tests of the client (`codemode demo-server --fault ...`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Faults {
-    /// Write to stderr and exit with status 2 before answering `initialize`.
-    pub exit_at_start: bool,
-    /// Never answer `initialize`.
-    pub hang_at_start: bool,
-    /// Exit with status 3 (after a line on stderr) when this tool is called.
-    pub crash_on_call: Option<String>,
-}
-
-impl Faults {
-    /// Parses `exit-at-start`, `hang-at-start`, `crash-on-call=TOOL`.
-    pub fn parse(specs: &[String]) -> Result<Faults, String> {
-        let mut f = Faults::default();
-        for spec in specs {
-            match spec.split_once('=') {
-                None if spec == "exit-at-start" => f.exit_at_start = true,
-                None if spec == "hang-at-start" => f.hang_at_start = true,
-                Some(("crash-on-call", tool)) => f.crash_on_call = Some(tool.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown fault `{spec}` (exit-at-start, hang-at-start, crash-on-call=TOOL)"
-                    ));
-                }
-            }
-        }
-        Ok(f)
-    }
-}
 
 /// The demo server. Clones share the tracker.
 #[derive(Clone)]
@@ -93,6 +63,14 @@ pub async fn serve_stdio(faults: Faults) -> anyhow::Result<()> {
     if faults.hang_at_start {
         eprintln!("demo-server: hanging at start on purpose (fault hang-at-start)");
         std::future::pending::<()>().await;
+    }
+    if let Some(delay) = faults.slow_start {
+        eprintln!("demo-server: starting slowly on purpose (fault slow-start)");
+        tokio::time::sleep(delay).await;
+    }
+    if faults.needs_raw() {
+        tokio::task::spawn_blocking(move || super::raw::serve(faults)).await?;
+        return Ok(());
     }
     let server = DemoServer {
         faults,

@@ -25,9 +25,14 @@ use super::spec::{ServerSpec, TransportSpec};
 use super::stdio::{self, ChildProcess, SpawnParams};
 use crate::config::redact;
 
-/// Largest single JSON-RPC message we accept from a stdio server (bigger ones are dropped
-/// by the transport and the request times out).
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest single JSON-RPC message we accept from a stdio server: a bigger one is cut off
+/// and its request fails at once with a clear error (see [`super::bounded`]).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The protocol revisions with an `initialize` handshake that we accept from a server
+/// (MCP: a client that does not support the server's version should disconnect).
+pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
+    &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
 
 /// A connected, initialized server.
 pub struct Connection {
@@ -109,11 +114,11 @@ impl Connection {
                 .map_err(|e| fail(spawn_message(command, cwd.as_deref(), &e), vec![]))?;
                 stderr_tail = proc.stderr_tail.clone();
                 child = Some(proc);
-                let transport = rmcp::transport::async_rw::AsyncRwTransport::new_client(
-                    pipes.stdout,
-                    pipes.stdin,
-                )
-                .with_max_line_length(MAX_MESSAGE_BYTES);
+                let stdout =
+                    super::bounded::BoundedLines::new(pipes.stdout, &spec.name, MAX_MESSAGE_BYTES);
+                let transport =
+                    rmcp::transport::async_rw::AsyncRwTransport::new_client(stdout, pipes.stdin)
+                        .with_max_line_length(MAX_MESSAGE_BYTES);
                 tokio::time::timeout(timeout, handler.serve(transport)).await
             }
             TransportSpec::Http {
@@ -171,6 +176,25 @@ impl Connection {
             .and_then(|info| serde_json::to_value(&*info).ok())
             .map(details_from_json)
             .unwrap_or_default();
+        if !SUPPORTED_PROTOCOL_VERSIONS.contains(&details.protocol_version.as_str()) {
+            let _ = service.cancel().await;
+            let tail = match child.as_mut() {
+                Some(c) => {
+                    c.shutdown(Duration::from_secs(2)).await;
+                    c.stderr_tail.lines()
+                }
+                None => vec![],
+            };
+            return Err(fail(
+                format!(
+                    "the server answered `initialize` with protocol version `{}`, which codemode \
+                     does not speak (supported: {})",
+                    details.protocol_version,
+                    SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+                ),
+                tail,
+            ));
+        }
         let peer = service.peer().clone();
         let stop = service.cancellation_token();
         let (ended_tx, ended) = watch::channel(None);
@@ -253,6 +277,13 @@ impl Connection {
         let server = self.server.clone();
         let what = what.to_string();
         match e {
+            ServiceError::McpError(data) if data.code.0 == super::bounded::OVERSIZED_CODE => {
+                CallError::Transport {
+                    server,
+                    what,
+                    message: data.message.to_string(),
+                }
+            }
             ServiceError::McpError(data) => CallError::Protocol {
                 server,
                 what,

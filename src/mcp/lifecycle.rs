@@ -13,6 +13,9 @@ use super::events::ServerStatus;
 use super::handler::ListChange;
 use super::registry::{FIRST_RECONNECT_DELAY, Inner, MAX_RECONNECT_ATTEMPTS};
 
+/// The shortest time between two refreshes caused by `list_changed` notifications.
+pub const REFRESH_MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Connects (or reconnects) one server. `attempt` is 0 for a first or manual connect.
 pub(super) fn connect(
     inner: Arc<Inner>,
@@ -139,10 +142,19 @@ fn supervise(
 ) -> BoxFuture<'static, ()> {
     async move {
         let mut ended = conn.ended.clone();
+        let mut changes_open = true;
+        let mut last_refresh: Option<tokio::time::Instant> = None;
         loop {
             tokio::select! {
-                change = changes.recv() => {
-                    if change.is_none() { continue; }
+                change = changes.recv(), if changes_open => {
+                    if change.is_none() { changes_open = false; continue; }
+                    // A server announcing list_changed on every list would keep us refreshing
+                    // in a loop: refresh at most once per interval, coalescing what came meanwhile.
+                    if let Some(last) = last_refresh {
+                        tokio::time::sleep_until(last + REFRESH_MIN_INTERVAL).await;
+                    }
+                    while changes.try_recv().is_ok() {}
+                    last_refresh = Some(tokio::time::Instant::now());
                     let timeout = inner.lock().get(&name).map(|s| s.spec.call_timeout).unwrap_or_default();
                     match conn.list_all(timeout).await {
                         Ok(lists) => inner.store_lists(&name, Some(generation), lists),

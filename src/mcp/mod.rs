@@ -5,6 +5,7 @@
 //! to [`Event`]s and call tools through it. [`listen`] serves an MCP server (ours) over
 //! streamable HTTP.
 
+mod bounded;
 mod connection;
 mod diagnose;
 pub mod elicit;
@@ -20,6 +21,7 @@ mod spec;
 mod stdio;
 mod validate;
 
+pub use connection::{MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOL_VERSIONS};
 pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};
 pub use http::ensure_crypto_provider;

@@ -39,7 +39,7 @@ mod settings;
 mod suggest;
 
 pub use api::script_api;
-pub use convert::{from_json, outcome_value, to_json};
+pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};

@@ -54,11 +54,21 @@ pub async fn run(
     settings: RunSettings,
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
+    // Restores on every exit, including this future being dropped: the CLI's own SIGTERM /
+    // SIGHUP handler may win the race against the event loop's and drop it mid-await.
+    let _restore = RestoreOnDrop;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &registry, &mut state, settings).await;
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
-    result
+    event_loop(&mut terminal, &registry, &mut state, settings).await
+}
+
+/// Leaves bracketed paste, raw mode and the alternate screen when dropped.
+struct RestoreOnDrop;
+
+impl Drop for RestoreOnDrop {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        ratatui::restore();
+    }
 }
 
 async fn event_loop(
@@ -108,8 +118,9 @@ async fn event_loop(
             _ = ticker.tick(), if state.busy() => Action::Tick(Instant::now()),
             () = &mut stop => Action::Terminate,
         };
-        if let Action::Key(_) = action {
+        if let Action::Key(key) = &action {
             state.now = Instant::now();
+            force_panic_for_tests(key);
         }
         for effect in update(state, action) {
             runner.perform(effect);
@@ -117,6 +128,17 @@ async fn event_loop(
         if state.quit {
             return Ok(());
         }
+    }
+}
+
+/// Debug builds only: F12 panics when `CODEMODE_DEBUG_PANIC` is set, so the end-to-end tests
+/// can check that a panic restores the terminal. Release builds never panic on purpose.
+fn force_panic_for_tests(key: &crossterm::event::KeyEvent) {
+    if cfg!(debug_assertions)
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("CODEMODE_DEBUG_PANIC").is_some()
+    {
+        panic!("forced panic (F12 with CODEMODE_DEBUG_PANIC set, debug build)");
     }
 }
 

@@ -1,0 +1,195 @@
+//! Planted secrets never come out: env values of a stdio server, HTTP auth headers and
+//! token-looking strings are grepped for in every output (stdout and stderr of the headless
+//! commands, the log file, the audit log, docs, `servers --json`, error messages). And a
+//! stdio child sees only the config's env plus a minimal PATH/HOME/..., unless `inherit_env`.
+
+#[path = "common/sandbox.rs"]
+mod sandbox;
+
+use sandbox::Sandbox;
+use serde_json::json;
+
+const ENV_SECRET: &str = "planted-env-secret-7f3a9c";
+const AUTH_SECRET: &str = "planted-http-secret-5b2e8d";
+const HEADER_SECRET: &str = "planted-header-key-91ac";
+const GITHUB_TOKEN: &str = "ghp_plantedTokenLooking0123456789abcd";
+
+const ALL: [&str; 4] = [ENV_SECRET, AUTH_SECRET, HEADER_SECRET, GITHUB_TOKEN];
+
+/// A config whose servers print their secrets to stderr (one works, one fails at start) and
+/// an HTTP server that cannot be reached with secret headers.
+fn leaky_config(sb: &Sandbox) -> std::path::PathBuf {
+    let bin = env!("CARGO_BIN_EXE_codemode");
+    let say = format!("echo \"starting with $LEAKY_TOKEN and {GITHUB_TOKEN}\" >&2");
+    let config = json!({ "mcpServers": {
+        "leaky": {
+            "command": "sh",
+            "args": ["-c", format!("{say}; exec \"$0\" demo-server"), bin],
+            "env": { "LEAKY_TOKEN": ENV_SECRET }
+        },
+        "broken": {
+            "command": "sh",
+            "args": ["-c", format!("{say}; echo \"token=$LEAKY_TOKEN\"; exit 1")],
+            "env": { "LEAKY_TOKEN": ENV_SECRET }
+        },
+        "remote": {
+            "type": "http",
+            "url": "http://127.0.0.1:9/mcp",
+            "headers": { "Authorization": format!("Bearer {AUTH_SECRET}"), "X-Api-Key": HEADER_SECRET }
+        }
+    }});
+    sb.write("mcp.json", &config.to_string())
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for secret in ALL {
+        assert!(!text.contains(secret), "{what} leaks `{secret}`:\n{text}");
+    }
+}
+
+#[test]
+fn planted_secrets_are_redacted_everywhere() {
+    let sb = Sandbox::new();
+    let config = leaky_config(&sb);
+    let script = format!(
+        "print(\"{ENV_SECRET} {GITHUB_TOKEN}\");\n\
+         let r = leaky::create_issue(#{{ title: \"{GITHUB_TOKEN}\", body: \"{AUTH_SECRET}\" }});\n\
+         try {{ call_tool(\"broken\", \"x\", #{{}}) }} catch (e) {{ print(e.message) }}\n\
+         throw \"failing with {HEADER_SECRET}\";"
+    );
+    let script_path = sb.write("leak.rhai", &script);
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["servers", "--json"],
+        vec!["servers"],
+        vec!["tools", "--json"],
+        vec!["docs"],
+        vec!["lint"],
+        vec!["call", "remote", "anything", "{}"],
+        vec!["call", "broken", "anything", "{}"],
+        vec!["run", script_path.to_str().unwrap()],
+        vec!["audit"],
+    ];
+    let mut saw_redacted = false;
+    for args in runs {
+        let out = sb
+            .std_cmd()
+            .args(&args)
+            .arg("--config")
+            .arg(&config)
+            // The default level: at `debug`, rmcp's own logging quotes unparsable stdout
+            // lines verbatim, unredacted (a known gap: the log writer does not redact).
+            .env_remove("CODEMODE_LOG")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // What a script prints is its own output (it holds the secrets it was given); the
+        // audit log's copy of it is checked below.
+        if args[0] != "run" {
+            assert_clean(&format!("stdout of {args:?}"), &stdout);
+        }
+        assert_clean(&format!("stderr of {args:?}"), &stderr);
+        saw_redacted |= stdout.contains("«redacted»") || stderr.contains("«redacted»");
+    }
+    assert!(
+        saw_redacted,
+        "the planted secrets were never even shown (redacted)"
+    );
+    let files = sb.state_files();
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(".log")),
+        "no log file: {names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.contains("audit")),
+        "no audit log: {names:?}"
+    );
+    for (path, text) in &files {
+        assert_clean(&path.display().to_string(), text);
+    }
+    let audit = files
+        .iter()
+        .find(|(p, _)| p.display().to_string().contains("audit"))
+        .unwrap();
+    assert!(audit.1.contains("«redacted»"), "{}", audit.1);
+}
+
+/// The environment a stdio child sees, as `KEY` names, for a config entry's extra fields.
+fn child_env_keys(extra: serde_json::Value) -> Vec<String> {
+    let sb = Sandbox::new();
+    let out_file = sb.dir.path().join("env.txt");
+    let mut server = json!({
+        "command": "sh",
+        "args": ["-c", "env > \"$ENV_OUT\"; exec \"$0\" demo-server", env!("CARGO_BIN_EXE_codemode")],
+        "env": { "ENV_OUT": out_file.to_str().unwrap(), "GIVEN_BY_CONFIG": "yes" }
+    });
+    server
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let config = sb.write(
+        "mcp.json",
+        &json!({ "mcpServers": { "probe": server } }).to_string(),
+    );
+    let out = sb
+        .std_cmd()
+        .args(["servers", "--json", "--config"])
+        .arg(&config)
+        .env("PARENT_ONLY_SECRET", ENV_SECRET)
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = std::fs::read_to_string(out_file).unwrap();
+    let mut keys: Vec<String> = env
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_string()))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn stdio_children_get_only_the_config_env_and_a_minimal_base() {
+    let keys = child_env_keys(json!({}));
+    // `sh` itself adds PWD, SHLVL and `_`.
+    let allowed = [
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "TMPDIR",
+        "TZ",
+        "SHELL",
+        "ENV_OUT",
+        "GIVEN_BY_CONFIG",
+        "PWD",
+        "SHLVL",
+        "_",
+        "OLDPWD",
+    ];
+    for key in &keys {
+        assert!(
+            allowed.contains(&key.as_str()),
+            "the child saw `{key}`: {keys:?}"
+        );
+    }
+    for key in ["PATH", "HOME", "GIVEN_BY_CONFIG"] {
+        assert!(keys.iter().any(|k| k == key), "`{key}` missing: {keys:?}");
+    }
+    let inherited = child_env_keys(json!({ "inherit_env": true }));
+    for key in ["PARENT_ONLY_SECRET", "XDG_STATE_HOME", "GIVEN_BY_CONFIG"] {
+        assert!(
+            inherited.iter().any(|k| k == key),
+            "`{key}` missing with inherit_env: {inherited:?}"
+        );
+    }
+}
