@@ -4,22 +4,11 @@
 use std::io::BufRead;
 use std::process::Stdio;
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+use cli::*;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn codemode(dir: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("codemode").unwrap();
-    cmd.current_dir(dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("HOME", dir.path());
-    cmd
-}
-
-fn audit_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    dir.path().join("state/codemode/audit.jsonl")
-}
 
 fn records(dir: &tempfile::TempDir) -> Vec<Value> {
     let text = std::fs::read_to_string(audit_file(dir)).unwrap();

@@ -1,25 +1,10 @@
 //! `codemode run` end to end against the embedded demo server: output and exit codes.
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+use cli::*;
 use predicates::prelude::*;
 use serde_json::Value;
-
-/// The binary in an empty directory with private config/state dirs (so it uses the embedded
-/// demo server and writes its logs and audit log in a temp dir).
-fn codemode(dir: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("codemode").unwrap();
-    cmd.current_dir(dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("HOME", dir.path());
-    cmd
-}
-
-fn script(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 #[test]
 fn prints_then_the_result_as_json() {

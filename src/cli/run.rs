@@ -43,6 +43,10 @@ pub struct Request {
     /// A JSON Schema file the script's result must match.
     #[arg(long, value_name = "FILE")]
     pub result_schema: Option<PathBuf>,
+    /// Show every tool call the script can make (read from its source) and do not run it;
+    /// with `--json`, as one JSON object.
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// Reads the script (from stdin for `-`).
@@ -151,6 +155,15 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
+    let invoker = Arc::new(script::RegistryInvoker {
+        registry: registry.clone(),
+        handle: tokio::runtime::Handle::current(),
+    });
+    if req.plan {
+        let code = print_plan(&source, &script::ToolInvoker::servers(&*invoker), req.json);
+        registry.shutdown().await;
+        return code;
+    }
     let audit = if !settings.audit.enabled {
         None
     } else {
@@ -179,10 +192,6 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         }));
     }
     let ctrl_c = cancel_on_ctrl_c(opts.cancel.clone());
-    let invoker = Arc::new(script::RegistryInvoker {
-        registry: registry.clone(),
-        handle: tokio::runtime::Handle::current(),
-    });
     let text = source.clone();
     let report = tokio::task::spawn_blocking(move || script::run(&text, invoker, opts)).await;
     ctrl_c.abort();
@@ -217,6 +226,27 @@ fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task:
             cancel.cancel();
         }
     })
+}
+
+/// `--plan`: the calls the script can make; exit 6 when it does not parse.
+fn print_plan(source: &str, servers: &[script::ServerTools], json: bool) -> Exit {
+    match script::plan(source, servers) {
+        Ok(plan) if json => {
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&plan).unwrap_or_default()
+            );
+            Exit::Ok
+        }
+        Ok(plan) => {
+            out!("{}", plan.render());
+            Exit::Ok
+        }
+        Err(e) => {
+            eprint!("{}", e.render(source));
+            Exit::ScriptError
+        }
+    }
 }
 
 fn print_report(report: &RunReport, source: &str, json: bool) {

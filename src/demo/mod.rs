@@ -3,7 +3,7 @@
 //! real), over stdio as `codemode demo-server`, and doubles as the hermetic test server.
 
 mod server;
-mod tools;
+pub(crate) mod tools;
 mod tracker;
 
 pub use server::{DemoServer, Faults, TOOLS_PAGE_SIZE, in_process_spec, serve_stdio};

@@ -1,0 +1,27 @@
+//! Helpers for tests that run the `codemode` binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+
+/// The binary in `dir` with private config/state dirs (so it uses the embedded demo server
+/// unless `dir` holds a config, and writes its logs and audit log in `dir/state`).
+pub fn codemode(dir: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("codemode").unwrap();
+    cmd.current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("HOME", dir.path());
+    cmd
+}
+
+/// Writes a script file into `dir`.
+pub fn script(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The audit log file of a binary run with [`codemode`].
+pub fn audit_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("state/codemode/audit.jsonl")
+}
