@@ -59,3 +59,75 @@ fn plan_of_a_broken_script_is_a_script_error() {
         .code(6)
         .stderr(predicate::str::contains("1 | let x = ;"));
 }
+
+/// A script printing 100 000 lines and returning a 10 MB result.
+const FLOOD: &str =
+    "for i in 0..100000 { print(`line ${i}`); }\nlet a = [];\na.pad(1000000, \"0123456789\");\na";
+const FLOOD_LIMITS: [&str; 6] = [
+    "--limit",
+    "max_array_size=2000000",
+    "--limit",
+    "max_string_size=67108864",
+    "--limit",
+    "max_output_bytes=67108864",
+];
+
+#[test]
+fn the_output_budget_bounds_prints_and_result_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = codemode(&dir)
+        .args(["run", "-"])
+        .args(FLOOD_LIMITS)
+        .write_stdin(FLOOD)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let tokens = codemode::catalog::tokens::count(&text);
+    assert!(tokens <= 10_000, "{tokens} tokens");
+    assert!(tokens > 5_000, "the budget is used: {tokens} tokens");
+    assert!(text.starts_with("line 0\nline 1\n"), "{}", &text[..40]);
+    assert!(
+        text.ends_with("  \"0123456789\"\n]\n"),
+        "{}",
+        &text[text.len() - 40..]
+    );
+    assert_eq!(text.matches("[output budget 10000 tokens: ").count(), 1);
+    // Set the budget by key, like every limit.
+    let out = codemode(&dir)
+        .args(["run", "-", "--limit", "max_output_tokens=500"])
+        .write_stdin("for i in 0..1000 { print(`line ${i}`); }\n42")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(codemode::catalog::tokens::count(&text) <= 500, "{text}");
+    assert!(text.contains("[output budget 500 tokens: "), "{text}");
+    assert!(text.ends_with("line 999\n42\n"), "{text}");
+}
+
+#[test]
+fn the_json_report_stays_within_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = codemode(&dir)
+        .args(["run", "-", "--json"])
+        .args(FLOOD_LIMITS)
+        .write_stdin(FLOOD)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(codemode::catalog::tokens::count(&text) <= 10_000);
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let output = report["output"].as_str().unwrap();
+    assert!(output.starts_with("line 0\n"));
+    assert_eq!(output.matches("[output budget 10000 tokens: ").count(), 1);
+    assert!(report["cut"]["lines"].as_u64().unwrap() > 1_000_000);
+    assert_eq!(report["error"], Value::Null);
+}

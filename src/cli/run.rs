@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -182,9 +183,21 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         audit,
         ..Default::default()
     };
+    // Prints stream live up to half the output budget; the rest of the output (prints,
+    // result) is budgeted once the run ends, keeping what was shown as the head.
+    let budget = opts.limits.max_output_tokens;
+    let shown = Arc::new(AtomicUsize::new(0));
     if !req.json {
-        opts.observers.push(Arc::new(|event: &RunEvent| {
+        let (shown, live) = (shown.clone(), script::budget::live_bytes(budget));
+        let stopped = AtomicBool::new(false);
+        opts.observers.push(Arc::new(move |event: &RunEvent| {
             if let RunEvent::Print { text } = event {
+                let before = shown.load(Ordering::Relaxed);
+                if stopped.load(Ordering::Relaxed) || before + text.len() + 1 > live {
+                    stopped.store(true, Ordering::Relaxed);
+                    return;
+                }
+                shown.store(before + text.len() + 1, Ordering::Relaxed);
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -203,7 +216,13 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Internal;
         }
     };
-    print_report(&report, &source, req.json);
+    print_report(
+        &report,
+        &source,
+        req.json,
+        budget,
+        shown.load(Ordering::Relaxed),
+    );
     exit_for(&report)
 }
 
@@ -249,19 +268,27 @@ fn print_plan(source: &str, servers: &[script::ServerTools], json: bool) -> Exit
     }
 }
 
-fn print_report(report: &RunReport, source: &str, json: bool) {
+/// The report within the output budget: `--json` as one object, else what was not
+/// streamed yet (the result on stdout, or the error on stderr when nothing was cut).
+fn print_report(report: &RunReport, source: &str, json: bool, budget: usize, shown: usize) {
+    use script::budget::{Parts, fit_keeping, render};
     if json {
+        let value = script::budget::report_json(report, source, budget);
         outln!(
             "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
+            serde_json::to_string_pretty(&value).unwrap_or_default()
         );
         return;
     }
-    match &report.error {
-        None => outln!(
-            "{}",
-            serde_json::to_string_pretty(&report.result).unwrap_or_default()
-        ),
-        Some(e) => eprint!("{}", e.render(source)),
+    let full = render(report, source, Parts { calls: false });
+    let b = fit_keeping(&full, shown, budget);
+    if b.cut.is_none()
+        && let Some(e) = &report.error
+    {
+        let prints: usize = report.prints.iter().map(|p| p.len() + 1).sum();
+        out!("{}", &full[shown.min(prints)..prints]);
+        eprint!("{}", e.render(source));
+        return;
     }
+    out!("{}", &b.text[shown.min(b.text.len())..]);
 }

@@ -25,6 +25,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod budget;
 mod convert;
 mod ctx;
 mod engine;
