@@ -131,3 +131,88 @@ fn the_json_report_stays_within_the_budget() {
     assert!(report["cut"]["lines"].as_u64().unwrap() > 1_000_000);
     assert_eq!(report["error"], Value::Null);
 }
+
+#[test]
+fn approve_lets_one_destructive_tool_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "let r = (); try { demo::delete_issue(#{ id: 2 }); r = \"deleted\"; } catch (e) { r = e.kind + \": \" + e.message; } r";
+    let out = codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("policy: demo::delete_issue needs approval (destructive)")
+            && text.contains("--approve demo::delete_issue"),
+        "{text}"
+    );
+    codemode(&dir)
+        .args(["run", "-", "--approve", "demo::delete_*"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .stdout("\"deleted\"\n");
+}
+
+/// A config with the demo server over stdio, its tool list changed by `--fault`.
+fn demo_config(dir: &tempfile::TempDir, faults: &[&str]) {
+    let mut args = vec!["\"demo-server\"".to_string()];
+    for f in faults {
+        args.push("\"--fault\"".into());
+        args.push(format!("\"{f}\""));
+    }
+    let toml = format!(
+        "[servers.demo]\ncommand = \"{}\"\nargs = [{}]\n",
+        env!("CARGO_BIN_EXE_codemode"),
+        args.join(", ")
+    );
+    std::fs::write(dir.path().join("codemode.toml"), toml).unwrap();
+}
+
+#[test]
+fn a_changed_definition_is_refused_until_approved_again() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_config(&dir, &[]);
+    let src = "demo::list_issues().total";
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .stdout("3\n");
+    let pins: Value =
+        serde_json::from_str(&std::fs::read_to_string(pins_file(&dir)).unwrap()).unwrap();
+    assert!(pins["servers"]["demo"]["list_issues"].is_string(), "{pins}");
+    // The server now describes list_issues differently: a rug pull.
+    demo_config(&dir, &["rug-pull=list_issues"]);
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "demo::list_issues needs approval (definition changed since approved)",
+        ));
+    codemode(&dir)
+        .args(["lint", "--server", "demo"])
+        .assert()
+        .stdout(predicate::str::contains("definition-changed"));
+    codemode(&dir)
+        .args(["run", "-", "--approve", "demo::list_issues"])
+        .write_stdin(src)
+        .assert()
+        .code(0);
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(0);
+}
+
+fn pins_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("state/codemode/pins.json")
+}

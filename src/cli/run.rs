@@ -38,6 +38,11 @@ pub struct Request {
     /// Allow every tool annotated destructive.
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Approve calls the policy asks about (destructive tools, definitions changed since
+    /// approved, `[policy] ask`) for this run and pin their definitions: `server::tool` (`*`
+    /// at the end allowed) or a server name; repeatable. Unapproved asks are refused.
+    #[arg(long, value_name = "SERVER::TOOL")]
+    pub approve: Vec<String>,
     /// Refuse a tool: `server::tool` (`*` at the end allowed); repeatable; wins over --allow.
     #[arg(long, value_name = "SERVER::TOOL")]
     pub deny: Vec<String>,
@@ -176,11 +181,22 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             }
         }
     };
+    let approvals = match script::approval::ApprovalStore::open(
+        &script::approval::ApprovalStore::default_path(),
+    ) {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            eprintln!("warning: approvals are not tracked for this run: {e}");
+            None
+        }
+    };
     let mut opts = RunOptions {
         limits,
         policy,
         result_schema,
         audit,
+        approver: Some(Arc::new(script::approval::PreApproved(req.approve.clone()))),
+        approvals,
         ..Default::default()
     };
     // Prints stream live up to half the output budget; the rest of the output (prints,

@@ -24,6 +24,7 @@
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
 pub mod api;
+pub mod approval;
 pub mod audit;
 pub mod budget;
 mod convert;
@@ -47,7 +48,7 @@ pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
 pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
 pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
-pub use policy::{Policy, ServerPolicy};
+pub use policy::{AskReason, Decision, Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
 pub use run::{RunOptions, event_channel, new_run_id, run};
 pub use settings::Settings;
