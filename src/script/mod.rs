@@ -55,3 +55,5 @@ pub use settings::Settings;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_approval;

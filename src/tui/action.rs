@@ -61,6 +61,8 @@ pub enum Action {
     },
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// A script call waits for approval ([`super::approval`]).
+    Approval(crate::script::approval::ApprovalRequest),
 }
 
 /// Progress of a script run, from the sandbox.
@@ -141,4 +143,11 @@ pub enum Effect {
     Open(PathBuf),
     /// Write the script.
     Save(PathBuf, String),
+    /// Answer a call waiting for approval.
+    Answer {
+        /// The call's index in the run.
+        index: usize,
+        /// The answer.
+        approval: crate::script::approval::Approval,
+    },
 }

@@ -4,6 +4,7 @@
 
 pub mod action;
 mod app;
+pub mod approval;
 mod docs;
 pub mod draw;
 mod help;
