@@ -216,3 +216,34 @@ fn a_changed_definition_is_refused_until_approved_again() {
 fn pins_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
     dir.path().join("state/codemode/pins.json")
 }
+
+#[test]
+fn record_keeps_full_results_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "demo::get_issue(#{ id: 1 }).title";
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(0);
+    codemode(&dir)
+        .args(["run", "-", "--record"])
+        .write_stdin(src)
+        .assert()
+        .code(0);
+    let calls: Vec<Value> = std::fs::read_to_string(audit_file(&dir))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["type"] == "call")
+        .collect();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        calls[0].get("result"),
+        None,
+        "not recorded without --record"
+    );
+    let result = &calls[1]["result"];
+    assert_eq!(result["structuredContent"]["id"], 1, "{result}");
+    assert_eq!(result["isError"], false);
+}

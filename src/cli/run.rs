@@ -49,6 +49,9 @@ pub struct Request {
     /// A JSON Schema file the script's result must match.
     #[arg(long, value_name = "FILE")]
     pub result_schema: Option<PathBuf>,
+    /// Record every call's full result in the audit log (also `[audit] record = true`).
+    #[arg(long)]
+    pub record: bool,
     /// Show every tool call the script can make (read from its source) and do not run it;
     /// with `--json`, as one JSON object.
     #[arg(long)]
@@ -170,10 +173,17 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         registry.shutdown().await;
         return code;
     }
-    let audit = if !settings.audit.enabled {
+    let mut audit_config = settings.audit;
+    audit_config.record |= req.record;
+    if req.record && !audit_config.enabled {
+        eprintln!("error: --record needs the audit log; it is off ([audit] enabled = false)");
+        return Exit::Usage;
+    }
+    let record = audit_config.record;
+    let audit = if !audit_config.enabled {
         None
     } else {
-        match script::audit::AuditLog::open(settings.audit, secrets) {
+        match script::audit::AuditLog::open(audit_config, secrets) {
             Ok(log) => Some(Arc::new(log)),
             Err(e) => {
                 eprintln!("warning: no audit log for this run: {e}");
@@ -197,6 +207,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         audit,
         approver: Some(Arc::new(script::approval::PreApproved(req.approve.clone()))),
         approvals,
+        record,
         ..Default::default()
     };
     // Prints stream live up to half the output budget; the rest of the output (prints,

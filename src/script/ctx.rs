@@ -40,6 +40,8 @@ struct State {
     print_bytes: usize,
     prints_dropped: usize,
     limit_hit: Option<LimitHit>,
+    /// Full outcomes of finished calls, by index, until recorded (with `record_results`).
+    outcomes: HashMap<usize, Arc<Value>>,
 }
 
 /// One run's shared state.
@@ -59,6 +61,8 @@ pub(crate) struct RunCtx {
     pub approver: Option<Arc<dyn Approver>>,
     /// The approved definitions.
     pub approvals: Option<Arc<ApprovalStore>>,
+    /// Keep each call's full outcome in its [`CallRecord`] (recording).
+    pub record_results: bool,
     /// `(server, tool)` approved for the rest of the run.
     approved: Mutex<HashSet<(String, String)>>,
 }
@@ -96,6 +100,7 @@ impl RunCtx {
             state: Mutex::new(State::default()),
             approver: None,
             approvals: None,
+            record_results: false,
             approved: Mutex::default(),
         }
     }
@@ -237,6 +242,10 @@ impl RunCtx {
             }
             Ok(o) => o,
         };
+        if self.record_results {
+            let full = Arc::new(serde_json::to_value(&outcome).unwrap_or_default());
+            self.lock().outcomes.insert(index, full);
+        }
         let bytes = outcome.wire_bytes();
         let over = {
             let mut st = self.lock();
@@ -364,7 +373,7 @@ impl RunCtx {
         result: Result<(), String>,
         secs: f64,
     ) {
-        let rec = CallRecord {
+        let mut rec = CallRecord {
             index,
             server: server.to_string(),
             tool: tool.to_string(),
@@ -373,9 +382,11 @@ impl RunCtx {
             ok: result.is_ok(),
             error: result.err(),
             result_bytes,
+            outcome: None,
         };
         {
             let mut st = self.lock();
+            rec.outcome = st.outcomes.remove(&index);
             st.calls.push(rec.clone());
         }
         self.emit(RunEvent::CallFinished(rec));

@@ -38,6 +38,8 @@ pub struct RunOptions {
     pub run_id: String,
     /// Where to record the run (`run_start`, every call, print and limit, `run_end`).
     pub audit: Option<Arc<super::audit::AuditLog>>,
+    /// Keep every call's full outcome in its record, for the audit log (`--record`).
+    pub record: bool,
     /// Who answers calls the policy asks about; none: every ask is refused.
     pub approver: Option<Arc<dyn super::approval::Approver>>,
     /// The approved definitions: tools are pinned on first use and on approval, and a
@@ -127,6 +129,7 @@ fn run_on_this_thread(
     );
     ctx.approver = opts.approver.clone();
     ctx.approvals = opts.approvals.clone();
+    ctx.record_results = opts.record;
     let ctx = Arc::new(ctx);
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = {

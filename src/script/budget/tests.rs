@@ -118,6 +118,7 @@ fn the_budgeted_output_has_prints_calls_and_result() {
             ok: true,
             error: None,
             result_bytes: 120,
+            outcome: None,
         }],
         ..big_report()
     };
