@@ -247,3 +247,54 @@ fn record_keeps_full_results_in_the_audit_log() {
     assert_eq!(result["structuredContent"]["id"], 1, "{result}");
     assert_eq!(result["isError"], false);
 }
+
+#[test]
+fn replay_reproduces_a_recorded_run_and_reports_divergence() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "let i = demo::get_issue(#{ id: 1 });\nlet c = demo::calculate(#{ op: \"add\", a: 40, b: 2 });\n#{ title: i.title, sum: c.result }";
+    let out = codemode(&dir)
+        .args(["run", "-", "--record", "--json"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let recorded: Value = serde_json::from_slice(&out).unwrap();
+    let id = &recorded["run_id"].as_str().unwrap()[..8];
+    let out = codemode(&dir)
+        .args(["run", "-", "--json", "--replay", id])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let replayed: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(replayed["result"], recorded["result"]);
+    // The script changed: the first call now has other arguments.
+    codemode(&dir)
+        .args(["run", "-", "--replay", id])
+        .write_stdin(src.replace("id: 1", "id: 2"))
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "replay: diverged at call 0: demo::get_issue {\"id\":2} (recorded: demo::get_issue {\"id\":1})",
+        ));
+    // A run recorded without --record cannot be replayed.
+    let out = codemode(&dir)
+        .args(["run", "-", "--json"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let plain: Value = serde_json::from_slice(&out).unwrap();
+    codemode(&dir)
+        .args(["run", "-", "--replay", plain["run_id"].as_str().unwrap()])
+        .write_stdin(src)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run it with --record"));
+}

@@ -52,6 +52,10 @@ pub struct Request {
     /// Record every call's full result in the audit log (also `[audit] record = true`).
     #[arg(long)]
     pub record: bool,
+    /// Run against the results recorded for this run (an id or its start, as `codemode
+    /// audit` shows it) instead of the servers, and report where the script diverges.
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["plan", "record"])]
+    pub replay: Option<String>,
     /// Show every tool call the script can make (read from its source) and do not run it;
     /// with `--json`, as one JSON object.
     #[arg(long)]
@@ -154,6 +158,17 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         };
         let sp = policy.servers.entry(server.to_string()).or_default();
         sp.deny.push(tool.to_string());
+    }
+    if let Some(id) = &req.replay {
+        return replay(
+            &source,
+            id,
+            &settings.audit,
+            limits,
+            result_schema,
+            req.json,
+        )
+        .await;
     }
     let specs = match setup::specs(&config, None) {
         Ok(s) => s,
@@ -272,6 +287,64 @@ fn cancel_on_ctrl_c(cancel: tokio_util::sync::CancellationToken) -> tokio::task:
             cancel.cancel();
         }
     })
+}
+
+/// `--replay`: the script against a recorded run, no server started; exit 6 when it
+/// diverges (each divergence and each recorded call it did not make on stderr).
+async fn replay(
+    source: &str,
+    id: &str,
+    audit: &script::audit::AuditConfig,
+    limits: script::Limits,
+    result_schema: Option<Value>,
+    json: bool,
+) -> Exit {
+    let path = audit
+        .path
+        .clone()
+        .unwrap_or_else(script::audit::default_path);
+    let records = script::audit::read_records(&path, audit.keep);
+    let recording = match script::replay::Recording::find(&records, id) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e} ({})", path.display());
+            return Exit::Usage;
+        }
+    };
+    let budget = limits.max_output_tokens;
+    let invoker = Arc::new(script::replay::ReplayInvoker::new(recording));
+    // Nothing reaches a server: every recorded call may be answered again.
+    let policy = script::Policy {
+        allow_destructive: true,
+        block_changed: false,
+        ..Default::default()
+    };
+    let opts = RunOptions {
+        limits,
+        policy,
+        result_schema,
+        ..Default::default()
+    };
+    let (text, inv) = (source.to_string(), invoker.clone());
+    let Ok(report) = tokio::task::spawn_blocking(move || script::run(&text, inv, opts)).await
+    else {
+        eprintln!("error: the script task failed");
+        return Exit::Internal;
+    };
+    print_report(&report, source, json, budget, 0);
+    let divergences = invoker.divergences();
+    let unused = invoker.unused();
+    for d in &divergences {
+        eprintln!("replay: diverged at {d}");
+    }
+    for u in &unused {
+        eprintln!("replay: recorded call not made: {u}");
+    }
+    if divergences.is_empty() && unused.is_empty() {
+        exit_for(&report)
+    } else {
+        Exit::ScriptError
+    }
 }
 
 /// `--plan`: the calls the script can make; exit 6 when it does not parse.

@@ -36,6 +36,7 @@ mod limits;
 pub mod memory;
 mod plan;
 mod policy;
+pub mod replay;
 mod report;
 mod run;
 mod settings;
