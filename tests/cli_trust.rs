@@ -298,3 +298,19 @@ fn replay_reproduces_a_recorded_run_and_reports_divergence() {
         .code(2)
         .stderr(predicate::str::contains("run it with --record"));
 }
+
+#[test]
+fn dry_run_calls_nothing_and_needs_no_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    codemode(&dir)
+        .args(["run", "-", "--dry-run"])
+        .write_stdin("demo::delete_issue(#{ id: 1 })")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("dry run"));
+    codemode(&dir)
+        .args(["run", "-", "--dry-run", "--plan"])
+        .write_stdin("1")
+        .assert()
+        .code(2);
+}

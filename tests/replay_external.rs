@@ -82,3 +82,46 @@ fn a_recorded_run_replays_with_the_server_stopped() {
     assert!(d[0].got.contains("Europe/Paris"), "{}", d[0]);
     assert!(d[0].expected.as_deref().unwrap().contains("Asia/Tokyo"));
 }
+
+#[test]
+fn a_dry_run_never_reaches_the_memory_server() {
+    use codemode::script::dry_run::DryRunInvoker;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("memory.jsonl");
+    let spec = servers::memory().spec(
+        "memory",
+        &[(
+            servers::MEMORY_FILE_PATH_ENV,
+            file.to_string_lossy().to_string(),
+        )],
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(async {
+        let r = Registry::new(vec![spec], vec![]);
+        r.start();
+        assert!(r.wait_settled(Duration::from_secs(60)).await);
+        r
+    });
+    let real: Arc<dyn ToolInvoker> = Arc::new(script::RegistryInvoker {
+        registry: registry.clone(),
+        handle: runtime.handle().clone(),
+    });
+    let src = r#"memory::create_entities(#{ entities: [#{ name: "Ada", entityType: "person", observations: ["dry"] }] }); memory::read_graph()"#;
+    let dry = Arc::new(DryRunInvoker {
+        inner: real.clone(),
+        recorded: vec![],
+    });
+    let r = script::run(src, dry, RunOptions::default());
+    assert!(r.ok(), "{:?}", r.error);
+    // The server's own storage: nothing written by the dry run.
+    assert!(!file.exists() || !std::fs::read_to_string(&file).unwrap().contains("Ada"));
+    // The same script for real writes it (the check above could fail).
+    let r = script::run(src, real, RunOptions::default());
+    assert!(r.ok(), "{:?}", r.error);
+    runtime.block_on(registry.shutdown());
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Ada"));
+}

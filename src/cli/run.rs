@@ -56,6 +56,11 @@ pub struct Request {
     /// audit` shows it) instead of the servers, and report where the script diverges.
     #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["plan", "record"])]
     pub replay: Option<String>,
+    /// Run without calling any tool: results come from each tool's outputSchema (a valid
+    /// synthesized value) or say the tool was not called. Servers are only asked for their
+    /// tool lists.
+    #[arg(long, conflicts_with_all = ["plan", "replay"])]
+    pub dry_run: bool,
     /// Show every tool call the script can make (read from its source) and do not run it;
     /// with `--json`, as one JSON object.
     #[arg(long)]
@@ -247,6 +252,18 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         }));
     }
     let ctrl_c = cancel_on_ctrl_c(opts.cancel.clone());
+    let invoker: Arc<dyn script::ToolInvoker> = if req.dry_run {
+        // Nothing is called, so nothing needs approval.
+        opts.policy.allow_destructive = true;
+        opts.policy.block_changed = false;
+        opts.approvals = None;
+        Arc::new(script::dry_run::DryRunInvoker {
+            inner: invoker,
+            recorded: vec![],
+        })
+    } else {
+        invoker
+    };
     let text = source.clone();
     let report = tokio::task::spawn_blocking(move || script::run(&text, invoker, opts)).await;
     ctrl_c.abort();

@@ -29,6 +29,7 @@ pub mod audit;
 pub mod budget;
 mod convert;
 mod ctx;
+pub mod dry_run;
 mod engine;
 mod error;
 mod invoker;
@@ -58,3 +59,5 @@ pub use settings::Settings;
 mod tests;
 #[cfg(test)]
 mod tests_approval;
+#[cfg(test)]
+mod tests_dry_run;

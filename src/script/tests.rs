@@ -32,7 +32,7 @@ pub(super) fn demo() -> Demo {
 }
 
 impl Demo {
-    fn run(&self, src: &str) -> RunReport {
+    pub(super) fn run(&self, src: &str) -> RunReport {
         self.run_with(src, RunOptions::default())
     }
     pub(super) fn run_with(&self, src: &str, opts: RunOptions) -> RunReport {
