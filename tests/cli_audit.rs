@@ -6,13 +6,9 @@ use std::process::Stdio;
 
 #[path = "common/cli.rs"]
 mod cli;
-use cli::codemode;
+use cli::*;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn audit_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    dir.path().join("state/codemode/audit.jsonl")
-}
 
 fn records(dir: &tempfile::TempDir) -> Vec<Value> {
     let text = std::fs::read_to_string(audit_file(dir)).unwrap();

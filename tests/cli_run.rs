@@ -2,15 +2,9 @@
 
 #[path = "common/cli.rs"]
 mod cli;
-use cli::codemode;
+use cli::*;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn script(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 #[test]
 fn prints_then_the_result_as_json() {

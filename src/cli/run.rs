@@ -3,13 +3,14 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::Exit;
 use super::setup;
-use crate::script::{self, ErrorKind, RunEvent, RunReport};
+use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
 
 /// What to run and how.
 #[derive(Debug, clap::Args)]
@@ -19,12 +20,33 @@ pub struct Request {
     /// Print one JSON object (result, prints, calls, error, limit) instead.
     #[arg(long)]
     pub json: bool,
-    /// Limits and policy.
+    /// Limits and tool policy.
     #[command(flatten)]
     pub sandbox: super::sandbox::SandboxArgs,
+    /// Approve calls the policy asks about (destructive tools, definitions changed since
+    /// approved, `[policy] ask`) for this run and pin their definitions: `server::tool` (`*`
+    /// at the end allowed) or a server name; repeatable. Unapproved asks are refused.
+    #[arg(long, value_name = "SERVER::TOOL")]
+    pub approve: Vec<String>,
     /// A JSON Schema file the script's result must match.
     #[arg(long, value_name = "FILE")]
     pub result_schema: Option<PathBuf>,
+    /// Record every call's full result in the audit log (also `[audit] record = true`).
+    #[arg(long)]
+    pub record: bool,
+    /// Run against the results recorded for this run (an id or its start, as `codemode
+    /// audit` shows it) instead of the servers, and report where the script diverges.
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["plan", "record"])]
+    pub replay: Option<String>,
+    /// Run without calling any tool: results come from each tool's outputSchema (a valid
+    /// synthesized value) or say the tool was not called. Servers are only asked for their
+    /// tool lists.
+    #[arg(long, conflicts_with_all = ["plan", "replay"])]
+    pub dry_run: bool,
+    /// Show every tool call the script can make (read from its source) and do not run it;
+    /// with `--json`, as one JSON object.
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// Reads the script (from stdin for `-`).
@@ -82,23 +104,83 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // The config's [limits]/[policy]/[audit] tables; flags override them.
+    let settings = match super::sandbox::settings(&config, &req.sandbox) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let (limits, policy) = (settings.limits.clone(), settings.policy.clone());
+    if let Some(id) = &req.replay {
+        return replay(
+            &source,
+            id,
+            &settings.audit,
+            limits,
+            result_schema,
+            req.json,
+        )
+        .await;
+    }
     let specs = match setup::specs(&config, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut opts = match super::sandbox::sandbox_options(&config, &req.sandbox, vec![]) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
-    opts.result_schema = result_schema;
     let secrets = config.secrets();
     let registry = setup::new_registry(specs, secrets.clone());
     registry.start();
     registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
+    let invoker = Arc::new(script::RegistryInvoker {
+        registry: registry.clone(),
+        handle: tokio::runtime::Handle::current(),
+    });
+    if req.plan {
+        let code = print_plan(&source, &script::ToolInvoker::servers(&*invoker), req.json);
+        registry.shutdown().await;
+        return code;
+    }
+    let mut audit_config = settings.audit;
+    audit_config.record |= req.record;
+    if req.record && !audit_config.enabled {
+        eprintln!("error: --record needs the audit log; it is off ([audit] enabled = false)");
+        return Exit::Usage;
+    }
+    let record = audit_config.record;
+    let audit = super::sandbox::open_audit(audit_config, secrets.clone());
+    let approvals = match script::approval::ApprovalStore::open(
+        &script::approval::ApprovalStore::default_path(),
+    ) {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            eprintln!("warning: approvals are not tracked for this run: {e}");
+            None
+        }
+    };
+    let mut opts = RunOptions {
+        limits,
+        policy,
+        result_schema,
+        audit,
+        approver: Some(Arc::new(script::approval::PreApproved(req.approve.clone()))),
+        approvals,
+        record,
+        ..Default::default()
+    };
+    // Prints stream live up to half the output budget; the rest of the output (prints,
+    // result) is budgeted once the run ends, keeping what was shown as the head.
+    let budget = opts.limits.max_output_tokens;
+    let shown = Arc::new(AtomicUsize::new(0));
     if !req.json {
-        opts.observers.push(Arc::new(|event: &RunEvent| {
+        let (shown, live) = (shown.clone(), script::budget::live_bytes(budget));
+        let stopped = AtomicBool::new(false);
+        opts.observers.push(Arc::new(move |event: &RunEvent| {
             if let RunEvent::Print { text } = event {
+                let before = shown.load(Ordering::Relaxed);
+                if stopped.load(Ordering::Relaxed) || before + text.len() + 1 > live {
+                    stopped.store(true, Ordering::Relaxed);
+                    return;
+                }
+                shown.store(before + text.len() + 1, Ordering::Relaxed);
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -106,10 +188,18 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         }));
     }
     let ctrl_c = cancel_on_ctrl_c(opts.cancel.clone());
-    let invoker = Arc::new(script::RegistryInvoker {
-        registry: registry.clone(),
-        handle: tokio::runtime::Handle::current(),
-    });
+    let invoker: Arc<dyn script::ToolInvoker> = if req.dry_run {
+        // Nothing is called, so nothing needs approval.
+        opts.policy.allow_destructive = true;
+        opts.policy.block_changed = false;
+        opts.approvals = None;
+        Arc::new(script::dry_run::DryRunInvoker {
+            inner: invoker,
+            recorded: vec![],
+        })
+    } else {
+        invoker
+    };
     let text = source.clone();
     let report = tokio::task::spawn_blocking(move || script::run(&text, invoker, opts)).await;
     ctrl_c.abort();
@@ -121,7 +211,14 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Internal;
         }
     };
-    print_report(&report, &source, req.json, &secrets);
+    print_report(
+        &report,
+        &source,
+        req.json,
+        budget,
+        shown.load(Ordering::Relaxed),
+        &secrets,
+    );
     exit_for(&report)
 }
 
@@ -148,21 +245,114 @@ pub fn cancel_on_ctrl_c(
     })
 }
 
-/// Prints the result (stdout) or the error (stderr, with the config's secrets redacted: its
-/// source excerpt may quote them).
-fn print_report(report: &RunReport, source: &str, json: bool, secrets: &[String]) {
+/// `--replay`: the script against a recorded run, no server started; exit 6 when it
+/// diverges (each divergence and each recorded call it did not make on stderr).
+async fn replay(
+    source: &str,
+    id: &str,
+    audit: &script::audit::AuditConfig,
+    limits: script::Limits,
+    result_schema: Option<Value>,
+    json: bool,
+) -> Exit {
+    let path = audit
+        .path
+        .clone()
+        .unwrap_or_else(script::audit::default_path);
+    let records = script::audit::read_records(&path, audit.keep);
+    let recording = match script::replay::Recording::find(&records, id) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e} ({})", path.display());
+            return Exit::Usage;
+        }
+    };
+    let budget = limits.max_output_tokens;
+    let invoker = Arc::new(script::replay::ReplayInvoker::new(recording));
+    // Nothing reaches a server: every recorded call may be answered again.
+    let policy = script::Policy {
+        allow_destructive: true,
+        block_changed: false,
+        ..Default::default()
+    };
+    let opts = RunOptions {
+        limits,
+        policy,
+        result_schema,
+        ..Default::default()
+    };
+    let (text, inv) = (source.to_string(), invoker.clone());
+    let Ok(report) = tokio::task::spawn_blocking(move || script::run(&text, inv, opts)).await
+    else {
+        eprintln!("error: the script task failed");
+        return Exit::Internal;
+    };
+    print_report(&report, source, json, budget, 0, &[]);
+    let divergences = invoker.divergences();
+    let unused = invoker.unused();
+    for d in &divergences {
+        eprintln!("replay: diverged at {d}");
+    }
+    for u in &unused {
+        eprintln!("replay: recorded call not made: {u}");
+    }
+    if divergences.is_empty() && unused.is_empty() {
+        exit_for(&report)
+    } else {
+        Exit::ScriptError
+    }
+}
+
+/// `--plan`: the calls the script can make; exit 6 when it does not parse.
+fn print_plan(source: &str, servers: &[script::ServerTools], json: bool) -> Exit {
+    match script::plan(source, servers) {
+        Ok(plan) if json => {
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&plan).unwrap_or_default()
+            );
+            Exit::Ok
+        }
+        Ok(plan) => {
+            out!("{}", plan.render());
+            Exit::Ok
+        }
+        Err(e) => {
+            eprint!("{}", e.render(source));
+            Exit::ScriptError
+        }
+    }
+}
+
+/// The report within the output budget: `--json` as one object, else what was not
+/// streamed yet (the result on stdout, or the error on stderr when nothing was cut, with the
+/// config's `secrets` redacted: the code frame quotes the script).
+fn print_report(
+    report: &RunReport,
+    source: &str,
+    json: bool,
+    budget: usize,
+    shown: usize,
+    secrets: &[String],
+) {
+    use script::budget::{Parts, fit_keeping, render};
     if json {
+        let value = script::budget::report_json(report, source, budget);
         outln!(
             "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
+            serde_json::to_string_pretty(&value).unwrap_or_default()
         );
         return;
     }
-    match &report.error {
-        None => outln!(
-            "{}",
-            serde_json::to_string_pretty(&report.result).unwrap_or_default()
-        ),
-        Some(e) => eprint!("{}", crate::config::redact(&e.render(source), secrets)),
+    let full = render(report, source, Parts { calls: false });
+    let b = fit_keeping(&full, shown, budget);
+    if b.cut.is_none()
+        && let Some(e) = &report.error
+    {
+        let prints: usize = report.prints.iter().map(|p| p.len() + 1).sum();
+        out!("{}", &full[shown.min(prints)..prints]);
+        eprint!("{}", crate::config::redact(&e.render(source), secrets));
+        return;
     }
+    out!("{}", &b.text[shown.min(b.text.len())..]);
 }

@@ -81,6 +81,12 @@ pub async fn run(
         llm,
         limits: settings.limits,
         policy: settings.policy,
+        approvals: crate::script::approval::ApprovalStore::open(
+            &crate::script::approval::ApprovalStore::default_path(),
+        )
+        .map_err(|e| tracing::warn!("approvals are not tracked: {e}"))
+        .ok()
+        .map(std::sync::Arc::new),
         audit,
         config_path: config_path.map(Path::to_path_buf),
     };

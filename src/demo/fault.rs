@@ -44,12 +44,15 @@ pub struct Faults {
     pub changing_tools: bool,
     /// Per-tool misbehaviour.
     pub on_call: Vec<(String, CallFault)>,
+    /// Describe this tool differently (an instruction appended to its description), as a
+    /// server that changes a definition after it was approved would (`rug-pull=TOOL`).
+    pub rug_pull: Option<String>,
 }
 
 const USAGE: &str = "exit-at-start, hang-at-start, slow-start=SECS, wrong-protocol, \
 exit-after-init, malformed-schema, changing-tools, crash-on-call=TOOL, hang-on-call=TOOL, \
 slow-call=TOOL:SECS, garbage-on-call=TOOL, duplicate-ids-on-call=TOOL, \
-flood-stderr-on-call=TOOL, huge-result=TOOL:MB";
+flood-stderr-on-call=TOOL, huge-result=TOOL:MB, rug-pull=TOOL";
 
 impl Faults {
     /// Parses fault specs (see `codemode demo-server --help` for the list).
@@ -72,6 +75,7 @@ impl Faults {
                     f.slow_start = Some(Duration::from_secs(number(secs)?));
                 }
                 Some(("crash-on-call", tool)) => f.crash_on_call = Some(tool.to_string()),
+                Some(("rug-pull", tool)) => f.rug_pull = Some(tool.to_string()),
                 Some((kind, target)) => {
                     let (tool, n) = match target.split_once(':') {
                         Some((tool, n)) => (tool, Some(number(n)?)),

@@ -5,7 +5,7 @@
 mod fault;
 mod raw;
 mod server;
-mod tools;
+pub(crate) mod tools;
 mod tracker;
 
 pub use fault::{CallFault, Faults};

@@ -6,7 +6,9 @@
 //! - `run_start`: `script`, `sha256` (of the script), `limits`, `servers`
 //!   (`[{name, tools: {tool: sha256 of its definition}}]`);
 //! - `call`: `index`, `server`, `tool`, `args` (redacted), `duration_ms`, `ok`, `error`,
-//!   `result_bytes`;
+//!   `result_bytes`; with `record = true` (or `codemode run --record`) also `result`, the
+//!   full outcome (`content`, `structuredContent`, `isError`), or `result_omitted: true` past
+//!   `record_max_bytes` (default 1 MiB);
 //! - `print`: `text`;
 //! - `limit_hit`: `limit`, `value`;
 //! - `run_end`: `status` (`ok`, `error`, `limit`, `cancelled`, `internal`), `result` or `error`,
@@ -45,6 +47,10 @@ pub struct AuditConfig {
     pub max_bytes: u64,
     /// How many rotated files to keep.
     pub keep: usize,
+    /// Record each call's full result (`result` in `call` records) for replay.
+    pub record: bool,
+    /// Results larger than this (bytes of JSON) are not recorded (`result_omitted`).
+    pub record_max_bytes: usize,
 }
 
 impl Default for AuditConfig {
@@ -54,6 +60,8 @@ impl Default for AuditConfig {
             path: None,
             max_bytes: 10 << 20,
             keep: 3,
+            record: false,
+            record_max_bytes: 1 << 20,
         }
     }
 }
@@ -228,6 +236,13 @@ impl AuditLog {
                 v["args"] = args;
                 if let Some(o) = v.as_object_mut() {
                     o.remove("args_summary");
+                }
+                if let Some(outcome) = &rec.outcome {
+                    if outcome.to_string().len() <= log.config.record_max_bytes {
+                        v["result"] = (**outcome).clone();
+                    } else {
+                        v["result_omitted"] = true.into();
+                    }
                 }
                 log.log(v);
             }

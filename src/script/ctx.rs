@@ -1,7 +1,7 @@
 //! The state one run shares between the engine's callbacks: tools, limits, policy, the calls
 //! made so far, prints, and how to stop.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -10,12 +10,14 @@ use rhai::{Dynamic, EvalAltResult, Position};
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
+use super::approval::{Approval, ApprovalRequest, ApprovalStore, Approver};
 use super::convert::{from_json, outcome_value, to_json};
 use super::error::CallKind;
 use super::invoker::ToolInvoker;
 use super::limits::Limits;
-use super::policy::Policy;
+use super::policy::{Decision, Policy, refusal};
 use super::report::{CallRecord, LimitHit, RunEvent};
+use crate::catalog::lint::PinStatus;
 use crate::mcp::{CallError, ToolDef};
 
 /// Receives every event of a run (the live channel, the audit log).
@@ -38,6 +40,8 @@ struct State {
     print_bytes: usize,
     prints_dropped: usize,
     limit_hit: Option<LimitHit>,
+    /// Full outcomes of finished calls, by index, until recorded (with `record_results`).
+    outcomes: HashMap<usize, Arc<Value>>,
 }
 
 /// One run's shared state.
@@ -53,6 +57,14 @@ pub(crate) struct RunCtx {
     pub started: Instant,
     observers: Vec<Observer>,
     state: Mutex<State>,
+    /// Who answers approval requests.
+    pub approver: Option<Arc<dyn Approver>>,
+    /// The approved definitions.
+    pub approvals: Option<Arc<ApprovalStore>>,
+    /// Keep each call's full outcome in its [`CallRecord`] (recording).
+    pub record_results: bool,
+    /// `(server, tool)` approved for the rest of the run.
+    approved: Mutex<HashSet<(String, String)>>,
 }
 
 impl RunCtx {
@@ -86,6 +98,10 @@ impl RunCtx {
             started: Instant::now(),
             observers,
             state: Mutex::new(State::default()),
+            approver: None,
+            approvals: None,
+            record_results: false,
+            approved: Mutex::default(),
         }
     }
 
@@ -206,7 +222,7 @@ impl RunCtx {
             args: Value::Object(args.clone()),
         });
         if let Some(def) = def
-            && let Err(message) = self.policy.check(server, def)
+            && let Err(message) = self.approve(index, server, def, &args)
         {
             self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
             return Err(thrown(message, CallKind::Policy));
@@ -226,6 +242,10 @@ impl RunCtx {
             }
             Ok(o) => o,
         };
+        if self.record_results {
+            let full = Arc::new(serde_json::to_value(&outcome).unwrap_or_default());
+            self.lock().outcomes.insert(index, full);
+        }
         let bytes = outcome.wire_bytes();
         let over = {
             let mut st = self.lock();
@@ -279,6 +299,69 @@ impl RunCtx {
         Ok(value)
     }
 
+    /// The policy's decision for one call, asking the approver when it must; pins what is
+    /// trusted on first use or approved for the run.
+    fn approve(
+        &self,
+        index: usize,
+        server: &str,
+        def: &ToolDef,
+        args: &Map<String, Value>,
+    ) -> Result<(), String> {
+        let pin = self
+            .approvals
+            .as_ref()
+            .map_or(PinStatus::Same, |s| s.status(server, def));
+        let pin_it = |why: &str| {
+            if let Some(store) = &self.approvals
+                && let Err(e) = store.approve(server, def)
+            {
+                tracing::warn!("cannot pin {server}::{} ({why}): {e}", def.name);
+            }
+        };
+        let key = (server.to_string(), def.name.clone());
+        let reasons = match self.policy.decide(server, def, &pin) {
+            Decision::Allow => {
+                if matches!(pin, PinStatus::New | PinStatus::Unpinned) {
+                    pin_it("first use");
+                }
+                return Ok(());
+            }
+            Decision::Deny(m) => return Err(m),
+            Decision::Ask(reasons) => reasons,
+        };
+        if self
+            .approved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&key)
+        {
+            return Ok(());
+        }
+        let Some(approver) = &self.approver else {
+            return Err(refusal(server, &def.name, &reasons));
+        };
+        let req = ApprovalRequest {
+            index,
+            server: server.to_string(),
+            tool: def.name.clone(),
+            args: Value::Object(args.clone()),
+            reasons,
+        };
+        match approver.approve(&req, &self.cancel) {
+            Approval::Once => Ok(()),
+            Approval::ForRun => {
+                pin_it("approved");
+                self.approved
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key);
+                Ok(())
+            }
+            Approval::Deny(m) => Err(m),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
@@ -290,7 +373,7 @@ impl RunCtx {
         result: Result<(), String>,
         secs: f64,
     ) {
-        let rec = CallRecord {
+        let mut rec = CallRecord {
             index,
             server: server.to_string(),
             tool: tool.to_string(),
@@ -299,9 +382,11 @@ impl RunCtx {
             ok: result.is_ok(),
             error: result.err(),
             result_bytes,
+            outcome: None,
         };
         {
             let mut st = self.lock();
+            rec.outcome = st.outcomes.remove(&index);
             st.calls.push(rec.clone());
         }
         self.emit(RunEvent::CallFinished(rec));

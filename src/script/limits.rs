@@ -16,6 +16,7 @@
 //! max_source_bytes = 262_144    # bytes of the script itself
 //! max_memory = 268_435_456      # bytes allocated by the script thread (binary only)
 //! max_parallel = 8              # calls in flight at once inside `parallel`
+//! max_output_tokens = 10_000    # tokens of everything a run sends back (0: no budget)
 //! ```
 
 use std::time::Duration;
@@ -62,6 +63,11 @@ pub struct Limits {
     pub max_memory: usize,
     /// Calls in flight at once inside `parallel`. Default 8.
     pub max_parallel: usize,
+    /// The output budget: tokens (counted like the docs, [`crate::catalog::tokens`]) of
+    /// everything a run sends back together: result, prints and call trace. Past it the
+    /// output keeps its head and tail around one marker ([`super::budget`]). 0: no budget.
+    /// Default 10 000, a small share of an LLM's context.
+    pub max_output_tokens: usize,
 }
 
 impl Default for Limits {
@@ -80,6 +86,7 @@ impl Default for Limits {
             max_source_bytes: 256 << 10,
             max_memory: 256 << 20,
             max_parallel: 8,
+            max_output_tokens: 10_000,
         }
     }
 }
@@ -87,7 +94,7 @@ impl Default for Limits {
 impl Limits {
     /// Every config key, in the order the docs list them: the keys of the `[limits]` table
     /// and of `--limit KEY=VALUE` (a test checks they are exactly the serialized fields).
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "max_operations",
         "timeout",
         "max_tool_calls",
@@ -99,6 +106,7 @@ impl Limits {
         "max_map_size",
         "max_result_bytes",
         "max_output_bytes",
+        "max_output_tokens",
         "max_source_bytes",
         "max_memory",
     ];
@@ -148,6 +156,10 @@ impl Limits {
             "max_source_bytes" => format!("{} bytes", self.max_source_bytes),
             "max_memory" => format!("{} bytes", self.max_memory),
             "max_parallel" => self.max_parallel.to_string(),
+            "max_output_tokens" => match self.max_output_tokens {
+                0 => "no budget".into(),
+                n => format!("{n} tokens"),
+            },
             "max_modules" => "0 (import is not available)".into(),
             _ => "-".into(),
         }

@@ -24,15 +24,20 @@
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
 pub mod api;
+pub mod approval;
 pub mod audit;
+pub mod budget;
 mod convert;
 mod ctx;
+pub mod dry_run;
 mod engine;
 mod error;
 mod invoker;
 mod limits;
 pub mod memory;
+mod plan;
 mod policy;
+pub mod replay;
 mod report;
 mod run;
 mod settings;
@@ -44,10 +49,15 @@ pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
 pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
-pub use policy::{Policy, ServerPolicy};
+pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
+pub use policy::{AskReason, Decision, Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
 pub use run::{RunOptions, event_channel, new_run_id, run};
 pub use settings::Settings;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_approval;
+#[cfg(test)]
+mod tests_dry_run;

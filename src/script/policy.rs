@@ -9,11 +9,21 @@
 //! deny = ["create_*"]               # never these (deny wins over everything)
 //! ```
 //! Patterns are raw tool names with an optional `*` at the end.
+//!
+//! Approvals ([`Policy::decide`]): a call is allowed, denied, or must be approved first
+//! ([`Decision::Ask`]). It asks for a destructive tool that is not allowed, for a tool listed
+//! in `ask`, for a tool whose definition changed since it was approved (`block_changed`,
+//! default true: a "rug pull") and, with `ask_new = true`, for a tool never approved before.
+//! By default a tool never seen before is trusted on first use and pinned
+//! ([`super::approval::ApprovalStore`]), so headless runs of known scripts keep working.
+//! Who answers: the TUI asks the user; `codemode run` approves what `--approve` names and
+//! refuses the rest; without an approver every ask is a refusal.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::lint::PinStatus;
 use crate::mcp::ToolDef;
 
 /// Allow and deny lists of one server.
@@ -27,7 +37,7 @@ pub struct ServerPolicy {
 }
 
 /// The run's tool policy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Allow every tool annotated `destructiveHint` (`--allow-destructive`).
@@ -36,6 +46,70 @@ pub struct Policy {
     pub allow: Vec<String>,
     /// Per-server allow/deny lists, by raw server name.
     pub servers: BTreeMap<String, ServerPolicy>,
+    /// `server::tool` entries (tool may end in `*`) that need approval at every run.
+    pub ask: Vec<String>,
+    /// Ask for tools never approved before (default false: trust on first use, pinned).
+    pub ask_new: bool,
+    /// Ask for tools whose definition changed since they were approved (default true).
+    pub block_changed: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_destructive: false,
+            allow: vec![],
+            servers: BTreeMap::new(),
+            ask: vec![],
+            ask_new: false,
+            block_changed: true,
+        }
+    }
+}
+
+/// Why a call needs approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AskReason {
+    /// Annotated destructive and not allowed by policy.
+    Destructive,
+    /// Its definition changed since it was approved.
+    Changed,
+    /// Never approved before (with `ask_new`).
+    New,
+    /// Listed in the policy's `ask`.
+    Listed,
+}
+
+impl AskReason {
+    /// A few words for messages and the TUI.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AskReason::Destructive => "destructive",
+            AskReason::Changed => "definition changed since approved",
+            AskReason::New => "never approved",
+            AskReason::Listed => "policy asks",
+        }
+    }
+}
+
+/// What the policy says about one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Refused, with why (one sentence with the way out).
+    Deny(String),
+    /// Needs approval, for these reasons.
+    Ask(Vec<AskReason>),
+}
+
+/// Whether `server::tool` matches one of `entries` (`server::tool*` or a bare `server`).
+pub fn listed(entries: &[String], server: &str, tool: &str) -> bool {
+    entries.iter().any(|entry| match entry.split_once("::") {
+        Some((s, t)) => s == server && matches(t, tool),
+        None => entry == server,
+    })
 }
 
 fn matches(pattern: &str, tool: &str) -> bool {
@@ -46,40 +120,74 @@ fn matches(pattern: &str, tool: &str) -> bool {
 }
 
 impl Policy {
-    /// Whether `--allow`/`allow` names this tool explicitly.
-    fn explicitly_allowed(&self, server: &str, tool: &str) -> bool {
-        self.allow.iter().any(|entry| match entry.split_once("::") {
-            Some((s, t)) => s == server && matches(t, tool),
-            None => entry == server,
-        })
+    /// `Ok` if the call may go ahead without asking anyone, else why not (one sentence with
+    /// the way out). `pin` is how the tool compares with its approval.
+    pub fn check(&self, server: &str, def: &ToolDef) -> Result<(), String> {
+        match self.decide(server, def, &PinStatus::Same) {
+            Decision::Allow => Ok(()),
+            Decision::Deny(m) => Err(m),
+            Decision::Ask(reasons) => Err(refusal(server, &def.name, &reasons)),
+        }
     }
 
-    /// `Ok` if the call may go ahead, else why not (one sentence with the way out).
-    pub fn check(&self, server: &str, def: &ToolDef) -> Result<(), String> {
+    /// Allow, deny or ask for a call of `def` on `server`; `pin` is how the definition
+    /// compares with its approval (`Same` when approvals are not tracked).
+    pub fn decide(&self, server: &str, def: &ToolDef, pin: &PinStatus) -> Decision {
         let tool = def.name.as_str();
-        let explicit = self.explicitly_allowed(server, tool);
+        let explicit = listed(&self.allow, server, tool);
         if let Some(sp) = self.servers.get(server) {
             if sp.deny.iter().any(|p| matches(p, tool)) {
-                return Err(format!("{server}::{tool} is denied by policy"));
+                return Decision::Deny(format!("{server}::{tool} is denied by policy"));
             }
             if let Some(allow) = &sp.allow
                 && !explicit
                 && !allow.iter().any(|p| matches(p, tool))
             {
-                return Err(format!(
+                return Decision::Deny(format!(
                     "{server}::{tool} is not in the server's allow list ({})",
                     allow.join(", ")
                 ));
             }
         }
+        let mut reasons = vec![];
         if def.is_destructive() && !self.allow_destructive && !explicit {
-            return Err(format!(
-                "{server}::{tool} is destructive and refused in a headless run; allow it with \
-                 --allow {server}::{tool} or --allow-destructive"
-            ));
+            reasons.push(AskReason::Destructive);
         }
-        Ok(())
+        match pin {
+            PinStatus::Changed if self.block_changed => reasons.push(AskReason::Changed),
+            PinStatus::New | PinStatus::Unpinned if self.ask_new && !explicit => {
+                reasons.push(AskReason::New)
+            }
+            _ => {}
+        }
+        if listed(&self.ask, server, tool) {
+            reasons.push(AskReason::Listed);
+        }
+        if reasons.is_empty() {
+            Decision::Allow
+        } else {
+            Decision::Ask(reasons)
+        }
     }
+}
+
+/// The refusal of a call that needed approval and got none (a headless run).
+pub fn refusal(server: &str, tool: &str, reasons: &[AskReason]) -> String {
+    let what: Vec<&str> = reasons.iter().map(|r| r.describe()).collect();
+    let mut m = format!(
+        "{server}::{tool} needs approval ({}) and is refused in a headless run; approve it \
+         with --approve {server}::{tool}",
+        what.join(", ")
+    );
+    if reasons.contains(&AskReason::Destructive) {
+        m.push_str(&format!(
+            ", or allow it with --allow {server}::{tool} or --allow-destructive"
+        ));
+    }
+    if reasons.contains(&AskReason::Changed) {
+        m.push_str(" (review the change first: `codemode lint` shows it)");
+    }
+    m
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub struct CallRecord {
     pub error: Option<String>,
     /// Bytes of the result on the wire.
     pub result_bytes: usize,
+    /// The full outcome (`content`, `structuredContent`, `isError`) as JSON, when the run
+    /// records results ([`super::RunOptions::record`]); the audit log stores it.
+    #[serde(skip)]
+    pub outcome: Option<std::sync::Arc<Value>>,
 }
 
 /// A limit that stopped the run.

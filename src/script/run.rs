@@ -38,6 +38,13 @@ pub struct RunOptions {
     pub run_id: String,
     /// Where to record the run (`run_start`, every call, print and limit, `run_end`).
     pub audit: Option<Arc<super::audit::AuditLog>>,
+    /// Keep every call's full outcome in its record, for the audit log (`--record`).
+    pub record: bool,
+    /// Who answers calls the policy asks about; none: every ask is refused.
+    pub approver: Option<Arc<dyn super::approval::Approver>>,
+    /// The approved definitions: tools are pinned on first use and on approval, and a
+    /// changed definition is asked about (per policy). None: approvals are not tracked.
+    pub approvals: Option<Arc<super::approval::ApprovalStore>>,
 }
 
 /// An observer that forwards every event into a channel, for front ends that poll (the TUI).
@@ -113,13 +120,17 @@ fn run_on_this_thread(
     run_id: String,
 ) -> RunReport {
     super::memory::track(true);
-    let ctx = Arc::new(RunCtx::new(
+    let mut ctx = RunCtx::new(
         invoker,
         opts.limits.clone(),
         opts.policy.clone(),
         opts.cancel.clone(),
         opts.observers.clone(),
-    ));
+    );
+    ctx.approver = opts.approver.clone();
+    ctx.approvals = opts.approvals.clone();
+    ctx.record_results = opts.record;
+    let ctx = Arc::new(ctx);
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = {
         let ctx = ctx.clone();

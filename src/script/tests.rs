@@ -7,12 +7,12 @@ use serde_json::json;
 
 use super::*;
 
-struct Demo {
+pub(super) struct Demo {
     runtime: tokio::runtime::Runtime,
-    invoker: Arc<dyn ToolInvoker>,
+    pub(super) invoker: Arc<dyn ToolInvoker>,
 }
 
-fn demo() -> Demo {
+pub(super) fn demo() -> Demo {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -32,10 +32,10 @@ fn demo() -> Demo {
 }
 
 impl Demo {
-    fn run(&self, src: &str) -> RunReport {
+    pub(super) fn run(&self, src: &str) -> RunReport {
         self.run_with(src, RunOptions::default())
     }
-    fn run_with(&self, src: &str, opts: RunOptions) -> RunReport {
+    pub(super) fn run_with(&self, src: &str, opts: RunOptions) -> RunReport {
         let _ = &self.runtime;
         run(src, self.invoker.clone(), opts)
     }

@@ -63,6 +63,8 @@ pub enum Action {
     Ask(super::ask::AskUpdate),
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// A script call waits for approval ([`super::approval`]).
+    Approval(crate::script::approval::ApprovalRequest),
 }
 
 /// Progress of a script run, from the sandbox.
@@ -145,4 +147,11 @@ pub enum Effect {
     Save(PathBuf, String),
     /// Ask the model (see `tui::ask`).
     Ask(super::ask::AskRequest),
+    /// Answer a call waiting for approval.
+    Answer {
+        /// The call's index in the run.
+        index: usize,
+        /// The answer.
+        approval: crate::script::approval::Approval,
+    },
 }

@@ -25,8 +25,10 @@ use crate::script::{self, RunEvent, RunOptions};
 pub struct RunSettings {
     /// Limits per run.
     pub limits: script::Limits,
-    /// Which tools scripts may call (destructive ones are refused unless allowed).
+    /// Which tools scripts may call; calls it asks about wait for approval in a panel.
     pub policy: script::Policy,
+    /// The approved tool definitions (pins), shared with `codemode run` and `lint`.
+    pub approvals: Option<Arc<script::approval::ApprovalStore>>,
     /// Where runs are recorded.
     pub audit: Option<Arc<script::audit::AuditLog>>,
     /// The `--config` path, for reloading (`None`: discovery again).
@@ -43,6 +45,7 @@ struct Runner {
     /// Cancels the request to the model in flight.
     ask_cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
+    replies: super::approval::Replies,
 }
 
 /// Runs the TUI until the user quits, starting the registry's connections once it listens
@@ -88,6 +91,7 @@ async fn event_loop(
         cancel: None,
         ask_cancel: CancellationToken::new(),
         tx: tx.clone(),
+        replies: Default::default(),
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -149,6 +153,9 @@ impl Runner {
         let registry = self.registry.clone();
         match effect {
             Effect::RunScript(source) => self.run_script(source),
+            Effect::Answer { index, approval } => {
+                super::approval::deliver(&self.replies, index, approval);
+            }
             Effect::CancelRun => {
                 if let Some(c) = &self.cancel {
                     c.cancel();
@@ -237,6 +244,11 @@ impl Runner {
             audit: self.settings.audit.clone(),
             cancel,
             observers: vec![observer],
+            approver: Some(Arc::new(super::approval::TuiApprover {
+                tx: self.tx.clone(),
+                replies: self.replies.clone(),
+            })),
+            approvals: self.settings.approvals.clone(),
             ..Default::default()
         };
         let invoker = Arc::new(script::RegistryInvoker {

@@ -82,6 +82,9 @@ pub fn draw(state: &State, frame: &mut Frame) {
     if let Some(overlay) = &state.overlay {
         draw_overlay(state, overlay, frame);
     }
+    {
+        super::approval::draw(state, frame);
+    }
 }
 
 fn status_style(state: &State, status: &ServerStatus) -> Style {

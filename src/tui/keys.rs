@@ -22,6 +22,9 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     state.message = None;
+    if !state.approvals.is_empty() {
+        return super::approval::key(state, key);
+    }
     if state.overlay.is_some() {
         return overlay_key(state, key);
     }

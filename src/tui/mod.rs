@@ -4,6 +4,7 @@
 
 pub mod action;
 mod app;
+pub mod approval;
 pub mod ask;
 mod docs;
 pub mod draw;

@@ -213,6 +213,8 @@ pub struct State {
     pub run: RunState,
     /// The overlay, if any.
     pub overlay: Option<Overlay>,
+    /// Script calls waiting for approval, the shown one first ([`super::approval`]).
+    pub approvals: std::collections::VecDeque<crate::script::approval::ApprovalRequest>,
     /// A transient message in the status bar.
     pub message: Option<String>,
     /// Where the script is saved.
@@ -257,6 +259,7 @@ impl State {
             focus: Pane::Tree,
             run: RunState::Idle,
             overlay: None,
+            approvals: Default::default(),
             message: None,
             script_path,
             dirty: false,

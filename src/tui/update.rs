@@ -76,6 +76,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Run(update) => apply_run(state, update),
+        Action::Approval(req) => super::approval::request(state, req),
         Action::Shown { title, result } => match result {
             Ok(text) => {
                 state.overlay = Some(Overlay::Result {
@@ -230,6 +231,7 @@ fn apply_run(state: &mut State, update: RunUpdate) {
             position,
             elapsed,
         } => {
+            state.approvals.clear();
             let ok = result.is_ok();
             state.run = RunState::Done { ok, elapsed };
             state.ask.last_error = result.as_ref().err().cloned();

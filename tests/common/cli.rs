@@ -13,3 +13,15 @@ pub fn codemode(dir: &tempfile::TempDir) -> Command {
         .env("HOME", dir.path());
     cmd
 }
+
+/// Writes a script file into `dir`.
+pub fn script(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The audit log file of a binary run with [`codemode`].
+pub fn audit_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("state/codemode/audit.jsonl")
+}

@@ -91,6 +91,14 @@ impl Pins {
         self.servers.insert(server.name.clone(), tools);
     }
 
+    /// Pins one tool's current definition, keeping the server's other pins.
+    pub fn pin_tool(&mut self, server: &str, tool: &ToolDef) {
+        self.servers
+            .entry(server.to_string())
+            .or_default()
+            .insert(tool.name.clone(), tool_hash(tool));
+    }
+
     /// How `tool` of `server` compares with its pin.
     pub fn status(&self, server: &str, tool: &ToolDef) -> PinStatus {
         let Some(pinned) = self.servers.get(server) else {

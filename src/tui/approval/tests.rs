@@ -1,0 +1,117 @@
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+use super::*;
+use crate::script::AskReason;
+use crate::tui::theme::{ColorDepth, Theme};
+
+fn req(index: usize, tool: &str) -> ApprovalRequest {
+    ApprovalRequest {
+        index,
+        server: "demo".into(),
+        tool: tool.into(),
+        args: json!({"id": index}),
+        reasons: vec![AskReason::Destructive],
+    }
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    crate::tui::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn state() -> State {
+    State::new(
+        Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
+        "demo::delete_issue(#{ id: 1 })",
+        None,
+    )
+}
+
+#[test]
+fn approve_once_for_the_run_and_deny() {
+    let mut s = state();
+    crate::tui::update(&mut s, Action::Approval(req(0, "delete_issue")));
+    crate::tui::update(&mut s, Action::Approval(req(1, "delete_issue")));
+    crate::tui::update(&mut s, Action::Approval(req(2, "archive_closed_issues")));
+    // Other keys do nothing while a call waits: the editor does not get them.
+    assert!(press(&mut s, KeyCode::Char('x')).is_empty());
+    assert_eq!(s.approvals.len(), 3);
+    // For the run: the queued call of the same tool is answered too.
+    assert_eq!(
+        press(&mut s, KeyCode::Char('a')),
+        [
+            Effect::Answer {
+                index: 0,
+                approval: Approval::ForRun
+            },
+            Effect::Answer {
+                index: 1,
+                approval: Approval::Once
+            },
+        ]
+    );
+    assert_eq!(s.approvals.len(), 1);
+    let effects = press(&mut s, KeyCode::Char('n'));
+    assert!(
+        matches!(&effects[..], [Effect::Answer { index: 2, approval: Approval::Deny(m) }] if m.contains("denied")),
+        "{effects:?}"
+    );
+    assert!(s.approvals.is_empty());
+    crate::tui::update(&mut s, Action::Approval(req(3, "delete_issue")));
+    assert_eq!(
+        press(&mut s, KeyCode::Enter),
+        [Effect::Answer {
+            index: 3,
+            approval: Approval::Once
+        }]
+    );
+}
+
+#[test]
+fn the_panel_shows_the_call_and_its_arguments() {
+    let mut s = state();
+    crate::tui::update(&mut s, Action::Approval(req(0, "delete_issue")));
+    crate::tui::update(&mut s, Action::Approval(req(1, "delete_issue")));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| crate::tui::draw::draw(&s, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    let screen: String = (0..24)
+        .map(|y| {
+            let line: String = (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            format!("{}\n", line.trim_end())
+        })
+        .collect();
+    assert!(screen.contains("Approve tool call"), "{screen}");
+    insta::assert_snapshot!("approval_panel_80x24", screen);
+}
+
+#[test]
+fn the_approver_waits_for_the_answer_and_gives_up_on_cancel() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let replies: Replies = Default::default();
+    let approver = TuiApprover {
+        tx,
+        replies: replies.clone(),
+    };
+    let cancel = CancellationToken::new();
+    let waiting = std::thread::spawn({
+        let cancel = cancel.clone();
+        move || approver.approve(&req(7, "delete_issue"), &cancel)
+    });
+    let Some(Action::Approval(shown)) = rx.blocking_recv() else {
+        panic!("no request");
+    };
+    assert_eq!(shown.index, 7);
+    deliver(&replies, 7, Approval::ForRun);
+    assert_eq!(waiting.join().unwrap(), Approval::ForRun);
+
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let approver = TuiApprover { tx, replies };
+    cancel.cancel();
+    let Approval::Deny(m) = approver.approve(&req(8, "delete_issue"), &cancel) else {
+        panic!("approved a cancelled run");
+    };
+    assert!(m.contains("stopped"), "{m}");
+}
