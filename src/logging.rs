@@ -1,6 +1,11 @@
-//! `tracing` to a log file, never to stdout or stderr (the TUI owns the terminal).
+//! `tracing` to a log file, never to stdout or stderr (the TUI owns the terminal). Every
+//! record is redacted on its way to the file: the config's secrets (registered with
+//! [`add_secrets`] once it is loaded) and token-looking strings, at every level — rmcp's debug
+//! logs quote whole messages a server wrote.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
 
 /// Where the log file goes: `$CODEMODE_LOG_FILE`, else `<state dir>/codemode/codemode.log`.
 pub fn log_path() -> PathBuf {
@@ -17,6 +22,66 @@ pub fn state_dir() -> PathBuf {
         .or_else(dirs::cache_dir)
         .unwrap_or_else(std::env::temp_dir)
         .join("codemode")
+}
+
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Adds values the log must never show (env values, header values, API keys).
+pub fn add_secrets(secrets: &[String]) {
+    let mut all = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        if !all.contains(s) {
+            all.push(s.clone());
+        }
+    }
+}
+
+/// `text` with every registered secret and token-looking string replaced.
+pub fn redacted(text: &str) -> String {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    crate::config::redact(text, &secrets)
+}
+
+/// The file, written one whole record at a time, redacted.
+struct RedactingFile(Mutex<std::fs::File>);
+
+/// Collects one record; writes it, redacted, when dropped.
+struct Record<'a> {
+    file: &'a Mutex<std::fs::File>,
+    buf: Vec<u8>,
+}
+
+impl Write for Record<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Record<'_> {
+    fn drop(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let text = redacted(&String::from_utf8_lossy(&self.buf));
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = file.write_all(text.as_bytes());
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactingFile {
+    type Writer = Record<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Record {
+            file: &self.0,
+            buf: Vec::new(),
+        }
+    }
 }
 
 /// Installs the file logger. Level from `CODEMODE_LOG` (e.g. `debug`, `codemode=trace`),
@@ -38,6 +103,31 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(RedactingFile(Mutex::new(file)))
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[test]
+    fn records_reach_the_file_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let file = std::fs::File::create(&path).unwrap();
+        let writer = RedactingFile(Mutex::new(file));
+        add_secrets(&["hunter2-planted-value".to_string()]);
+        {
+            let mut rec = writer.make_writer();
+            write!(rec, "server said token=hunter2-planted-value and ").unwrap();
+            writeln!(rec, "Bearer abcdefghijklmnopqrstuvwxyz123456").unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("hunter2-planted-value"), "{text}");
+        assert!(!text.contains("abcdefghijklmnopqrstuvwxyz123456"), "{text}");
+        assert!(text.contains("server said token="), "{text}");
+        assert!(text.ends_with('\n'), "one whole record: {text:?}");
+    }
 }

@@ -76,9 +76,9 @@ fn planted_secrets_are_redacted_everywhere() {
             .args(&args)
             .arg("--config")
             .arg(&config)
-            // The default level: at `debug`, rmcp's own logging quotes unparsable stdout
-            // lines verbatim, unredacted (a known gap: the log writer does not redact).
-            .env_remove("CODEMODE_LOG")
+            // At `debug`, rmcp's own logging quotes whole messages (unparsable stdout lines
+            // included): the log writer must redact every record.
+            .env("CODEMODE_LOG", "debug")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -59,6 +59,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(s) => s,
         Err(code) => return code,
     };
+    crate::logging::add_secrets(&client.secrets());
     let opts = match sandbox_options(&config, &req.sandbox, client.secrets()) {
         Ok(o) => o,
         Err(code) => return code,

@@ -15,6 +15,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
             for w in &config.warnings {
                 eprintln!("{w}");
             }
+            crate::logging::add_secrets(&config.secrets());
             Ok(config)
         }
         Err(e) => {

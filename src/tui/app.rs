@@ -282,6 +282,7 @@ impl Runner {
             let result = match crate::config::Config::discover(path.as_deref()) {
                 Err(e) => Err(format!("config not reloaded: {e}")),
                 Ok(config) => {
+                    crate::logging::add_secrets(&config.secrets());
                     let mut notes: Vec<String> =
                         config.warnings.iter().map(|w| w.to_string()).collect();
                     let r = registry.reconfigure(crate::demo::specs_for(&config)).await;

@@ -189,6 +189,7 @@ pub(super) fn perform(
         Some(Err(e)) => return send(AskUpdate::Done(Err(e))),
         Some(Ok(c)) => c,
     };
+    crate::logging::add_secrets(&client.secrets());
     let catalog = crate::catalog::Catalog::from_states(&registry.servers());
     let api = crate::script::script_api(limits);
     let (mut session, task) = match req {
