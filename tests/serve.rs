@@ -514,3 +514,81 @@ fn the_mcp_inspector_cli_lists_and_calls_the_served_tools() {
     assert_eq!(call["isError"], false, "{call}");
     assert_eq!(call["structuredContent"]["result"], 42.0, "{call}");
 }
+
+#[test]
+fn calls_needing_approval_are_asked_of_the_user_or_refused_with_the_plan() {
+    let setup = Setup::new(&demo_toml());
+    let delete = json!({"op": "call", "name": "run_script", "args": {"code":
+        "let r = demo::delete_issue(#{ id: 1 });\nlet left = demo::list_issues(#{ status: \"all\" });\nleft.total"}});
+    // A client that can ask its user: the user allows this one call.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "elicit": "once", "steps": [delete]
+    }));
+    let asked = out["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 1, "{out}");
+    assert!(
+        asked[0]
+            .as_str()
+            .unwrap()
+            .contains("demo::delete_issue (destructive)"),
+        "{out}"
+    );
+    let ok = &out["steps"][0];
+    assert_eq!(ok["isError"], false, "{ok}");
+    let total = ok["structuredContent"]["result"].as_u64().unwrap();
+
+    // The user denies: the script sees a catchable policy error, nothing is deleted.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "elicit": "deny", "steps": [delete]
+    }));
+    let denied = &out["steps"][0];
+    assert_eq!(denied["isError"], true, "{denied}");
+    assert!(
+        text_of(denied).contains("was not approved by the user"),
+        "{denied}"
+    );
+
+    // A client without elicitation: refused with what to do, and the script's plan.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "steps": [delete]
+    }));
+    let refused = &out["steps"][0];
+    let text = text_of(refused);
+    assert!(text.contains("cannot ask its user"), "{text}");
+    assert!(text.contains("Calls this script can make"), "{text}");
+    assert!(text.contains("demo::list_issues"), "{text}");
+    assert!(
+        refused["structuredContent"]["plan"]["calls"].is_array(),
+        "{refused}"
+    );
+    // Each stdio session starts its own demo server: only the first run deleted an issue.
+    assert!(total >= 1);
+}
+
+#[test]
+fn a_huge_run_answer_stays_within_the_output_budget() {
+    let mut toml = demo_toml();
+    toml.push_str("[limits]\nmax_output_tokens = 2000\n");
+    let setup = Setup::new(&toml);
+    let step = json!({"op": "call", "name": "run_script", "args": {"code":
+        "for i in 0..100000 { print(`line ${i} of a long log`); }\nlet s = \"x\"; s.pad(500000, 'y'); s"}});
+    let out = drive(json!({ "server": stdio_server(&setup, &[]), "steps": [step] }));
+    let r = &out["steps"][0];
+    assert_eq!(r["isError"], false, "{}", text_of(r));
+    let text = text_of(r);
+    let structured = r["structuredContent"].to_string();
+    // o200k averages ~4 bytes per token on this text; the whole answer must be far below
+    // what 100 000 lines and a 500 kB result would take.
+    assert!(
+        text.len() + structured.len() < 2000 * 8,
+        "{} + {}",
+        text.len(),
+        structured.len()
+    );
+    assert_eq!(text.matches("cut here]").count(), 1, "one marker: {text}");
+    assert!(text.contains("line 0 of a long log"), "head kept");
+    assert!(
+        text.contains("line 99999 of a long log") || text.contains("yyyy"),
+        "tail kept"
+    );
+}

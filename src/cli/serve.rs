@@ -88,13 +88,19 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     registry.start();
     let mut passthrough = serve_config.passthrough;
     passthrough.extend(req.passthrough);
-    let engine = Arc::new(Engine::new(
+    let mut engine = Engine::new(
         registry.clone(),
         settings.limits,
         settings.policy,
         open_audit(settings.audit, secrets),
         passthrough,
-    ));
+    );
+    let store = crate::script::approval::ApprovalStore::default_path();
+    match crate::script::approval::ApprovalStore::open(&store) {
+        Ok(s) => engine.approvals = Some(Arc::new(s)),
+        Err(e) => eprintln!("warning: approvals are not tracked: {e}"),
+    }
+    let engine = Arc::new(engine);
     // The first answer (instructions, tool list) should name the servers as they are, not
     // as "connecting"; slow servers are waited for per request instead.
     registry.wait_settled(START_WAIT).await;

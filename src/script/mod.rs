@@ -36,7 +36,7 @@ mod invoker;
 mod limits;
 pub mod memory;
 mod plan;
-mod policy;
+pub mod policy;
 pub mod replay;
 mod report;
 mod run;

@@ -87,7 +87,8 @@ impl CodeModeServer {
                             peer: context.peer.clone(),
                             token,
                         });
-                run_script::run(&self.engine, args, context.ct.child_token(), progress).await
+                let peer = context.peer.clone();
+                run_script::run(&self.engine, args, context.ct.child_token(), peer, progress).await
             }
         }
     }

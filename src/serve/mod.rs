@@ -11,6 +11,7 @@
 //! Transports: stdio (the default) and streamable HTTP ([`crate::mcp::listen`]),
 //! loopback-only unless explicitly allowed, with an optional bearer token.
 
+mod approve;
 mod handler;
 mod passthrough;
 mod run_script;
@@ -61,6 +62,8 @@ pub struct Engine {
     pub policy: Policy,
     /// Where runs and direct calls are recorded.
     pub audit: Option<Arc<AuditLog>>,
+    /// The approved tool definitions (pins), shared with `lint` and `run`.
+    pub approvals: Option<Arc<crate::script::approval::ApprovalStore>>,
     /// Pass-through patterns (`server::tool`, `server::*`).
     pub passthrough: Vec<String>,
     /// How long a request waits for servers that are still starting.
@@ -82,6 +85,7 @@ impl Engine {
             limits,
             policy,
             audit,
+            approvals: None,
             passthrough,
             settle: Duration::from_secs(30),
             catalog: Mutex::new(None),

@@ -1,7 +1,9 @@
 //! `run_script`: one sandboxed run per call, with progress notifications per tool call,
-//! cancellation from the client, and an answer shaped for a model to read and act on.
+//! cancellation from the client, approvals asked of the client's user, and an answer within
+//! the output budget shaped for a model to read and act on.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
@@ -11,16 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::Engine;
 use super::tools::Answer;
-use crate::script::{self, RunEvent, RunOptions, RunReport};
-
-/// Prints kept in an answer: this many from the start and from the end.
-const PRINTS_HEAD: usize = 100;
-const PRINTS_TAIL: usize = 50;
-/// Calls listed in an answer's trace, from the start and from the end.
-const CALLS_HEAD: usize = 40;
-const CALLS_TAIL: usize = 20;
-/// Longest print line in an answer.
-const PRINT_LINE_MAX: usize = 2000;
+use crate::script::approval::{Approval, ApprovalRequest, Approver};
+use crate::script::{self, Plan, RunEvent, RunOptions, RunReport, budget};
 
 /// The parsed arguments.
 #[derive(Debug)]
@@ -79,11 +73,13 @@ pub struct Progress {
     pub token: ProgressToken,
 }
 
-/// Runs `run_script` to the end (or until `cancel`).
+/// Runs `run_script` to the end (or until `cancel`). Calls the policy asks about are put to
+/// the client's user (`peer`) through elicitation when it supports it.
 pub async fn run(
     engine: &Engine,
     args: &Value,
     cancel: CancellationToken,
+    peer: Peer<RoleServer>,
     progress: Option<Progress>,
 ) -> Answer {
     let args = match parse_args(args) {
@@ -95,11 +91,21 @@ pub async fn run(
     if let Some(t) = args.timeout {
         limits.timeout = limits.timeout.min(t);
     }
+    let asked = Arc::new(AtomicBool::new(false));
+    let approver = Asked {
+        inner: super::approve::ElicitApprover {
+            peer,
+            handle: tokio::runtime::Handle::current(),
+        },
+        asked: asked.clone(),
+    };
     let mut opts = RunOptions {
         limits,
         policy: engine.policy.clone(),
         result_schema: args.result_schema,
         audit: engine.audit.clone(),
+        approver: Some(Arc::new(approver)),
+        approvals: engine.approvals.clone(),
         cancel,
         ..Default::default()
     };
@@ -134,89 +140,62 @@ pub async fn run(
         registry: engine.registry.clone(),
         handle: tokio::runtime::Handle::current(),
     });
+    let budget = opts.limits.max_output_tokens;
+    let servers = script::ToolInvoker::servers(&*invoker);
     let code = args.code.clone();
     let report = tokio::task::spawn_blocking(move || script::run(&code, invoker, opts)).await;
     if let Some(f) = forwarder {
         // The observer (and its sender) went away with the run: the forwarder drains and ends.
         let _ = f.await;
     }
-    match report {
-        Ok(report) => answer(&report, &args.code),
-        Err(e) => Answer::error(format!("internal error: the script task failed: {e}")),
-    }
-}
-
-/// Keeps `head` items from the start and `tail` from the end; returns how many were cut.
-fn cut_middle<T>(items: &mut Vec<T>, head: usize, tail: usize) -> usize {
-    if items.len() <= head + tail {
-        return 0;
-    }
-    let cut = items.len() - head - tail;
-    items.drain(head..head + cut);
-    cut
-}
-
-/// The answer for a finished run: text (result or error with its code frame, prints, call
-/// trace) and the same as structured content.
-fn answer(report: &RunReport, source: &str) -> Answer {
-    let mut prints: Vec<String> = report
-        .prints
-        .iter()
-        .map(|p| crate::util::truncate(p, PRINT_LINE_MAX))
-        .collect();
-    let prints_cut = cut_middle(&mut prints, PRINTS_HEAD, PRINTS_TAIL);
-    let mut calls = report.calls.clone();
-    let calls_cut = cut_middle(&mut calls, CALLS_HEAD, CALLS_TAIL);
-
-    let mut text = match &report.error {
-        None => format!(
-            "Result:\n{}\n",
-            serde_json::to_string_pretty(&report.result).unwrap_or_default()
-        ),
-        Some(e) => format!("Failed: {}", e.render(source)),
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return Answer::error(format!("internal error: the script task failed: {e}")),
     };
-    if !prints.is_empty() {
-        text.push_str(&format!("\nPrints ({}):\n", report.prints.len()));
-        for (i, p) in prints.iter().enumerate() {
-            if prints_cut > 0 && i == PRINTS_HEAD {
-                text.push_str(&format!("… {prints_cut} lines cut …\n"));
-            }
-            text.push_str(p);
-            text.push('\n');
-        }
+    // A call needed approval: show every call the script can make, so the model (and its
+    // user) see what a rerun would ask for.
+    let plan = asked
+        .load(Ordering::Relaxed)
+        .then(|| script::plan(&args.code, &servers).ok())
+        .flatten();
+    answer(&report, &args.code, budget, plan.as_ref())
+}
+
+/// Notes that the policy asked about a call, then asks `inner`.
+struct Asked {
+    inner: super::approve::ElicitApprover,
+    asked: Arc<AtomicBool>,
+}
+
+impl Approver for Asked {
+    fn approve(&self, req: &ApprovalRequest, cancel: &CancellationToken) -> Approval {
+        self.asked.store(true, Ordering::Relaxed);
+        self.inner.approve(req, cancel)
     }
-    text.push_str(&format!(
-        "\nCalls: {} in {} ms (run {})\n",
+}
+
+/// The answer for a finished run: a status line, then prints, call trace and the result (or
+/// the error with its code frame) within half the output budget; the report as structured
+/// content within the other half, so the whole answer stays within `budget` tokens (0: none).
+fn answer(report: &RunReport, source: &str, budget: usize, plan: Option<&Plan>) -> Answer {
+    let half = if budget == 0 { 0 } else { (budget / 2).max(1) };
+    let status = match &report.error {
+        None => "ok",
+        Some(_) => "failed",
+    };
+    let mut text = format!(
+        "{status}: {} calls in {} ms (run {})\n",
         report.calls.len(),
         report.elapsed.as_millis(),
         report.run_id
-    ));
-    for (i, c) in calls.iter().enumerate() {
-        if calls_cut > 0 && i == CALLS_HEAD {
-            text.push_str(&format!("… {calls_cut} calls cut …\n"));
-        }
-        let state = match &c.error {
-            None => "ok".to_string(),
-            Some(e) => format!("failed: {e}"),
-        };
-        text.push_str(&format!(
-            "#{} {}::{}({}) {} ms {state}\n",
-            c.index,
-            c.server,
-            c.tool,
-            c.args_summary,
-            c.duration.as_millis()
-        ));
-    }
-    let mut structured = serde_json::to_value(report).unwrap_or_default();
+    );
+    text.push_str(&budget::budgeted(report, source, half).text);
+    let mut structured = budget::report_json(report, source, half);
     structured["ok"] = json!(report.ok());
-    structured["prints"] = json!(prints);
-    structured["calls"] = serde_json::to_value(&calls).unwrap_or_default();
-    if prints_cut + calls_cut > 0 {
-        structured["cut"] = json!({ "prints": prints_cut, "calls": calls_cut });
-    }
-    if let Some(e) = &report.error {
-        structured["error"]["frame"] = json!(e.render(source));
+    if let Some(p) = plan {
+        text.push_str("\nCalls this script can make (some need the user's approval):\n");
+        text.push_str(&p.render());
+        structured["plan"] = serde_json::to_value(p).unwrap_or_default();
     }
     Answer {
         text,
@@ -244,15 +223,5 @@ mod tests {
         assert!(parse_args(&json!({"code": "1", "timeout": true})).is_err());
         let err = parse_args(&json!({"code": "1", "result_schema": {"type": 3}})).unwrap_err();
         assert!(err.contains("result_schema"), "{err}");
-    }
-
-    #[test]
-    fn long_lists_keep_head_and_tail() {
-        let mut v: Vec<u32> = (0..10).collect();
-        assert_eq!(cut_middle(&mut v, 3, 2), 5);
-        assert_eq!(v, [0, 1, 2, 8, 9]);
-        let mut v: Vec<u32> = (0..4).collect();
-        assert_eq!(cut_middle(&mut v, 3, 2), 0);
-        assert_eq!(v.len(), 4);
     }
 }
