@@ -1,43 +1,13 @@
 //! The headless commands as a user runs them: the real binary, a temp working directory, and
 //! no user config (XDG dirs point into the temp dir).
 
+#[path = "common/sandbox.rs"]
+mod sandbox;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
+use sandbox::Sandbox;
 use serde_json::Value;
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        Sandbox {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn std_cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(demo_bin());
-        let d = self.dir.path();
-        cmd.current_dir(d)
-            .env("HOME", d)
-            .env("XDG_CONFIG_HOME", d.join("config"))
-            .env("XDG_STATE_HOME", d.join("state"))
-            .env_remove("CODEMODE_LOG_FILE");
-        cmd
-    }
-
-    fn cmd(&self) -> Command {
-        Command::from_std(self.std_cmd())
-    }
-
-    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
 
 fn demo_bin() -> &'static str {
     env!("CARGO_BIN_EXE_codemode")
