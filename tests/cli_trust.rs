@@ -314,3 +314,31 @@ fn dry_run_calls_nothing_and_needs_no_approval() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn dry_run_answers_recorded_calls_with_the_recorded_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "let t = demo::get_issue(#{ id: 2 }).title; demo::delete_issue(#{ id: 2 }); t";
+    let before = codemode(&dir)
+        .args(["run", "-", "--dry-run"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    codemode(&dir)
+        .args(["run", "-", "--record"])
+        .write_stdin("demo::get_issue(#{ id: 2 }).title")
+        .assert()
+        .code(0)
+        .stdout("\"Add dark mode to settings\"\n");
+    assert_ne!(before, b"\"Add dark mode to settings\"\n");
+    // Now the dry run answers get_issue as recorded; delete_issue is still not called.
+    codemode(&dir)
+        .args(["run", "-", "--dry-run"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .stdout("\"Add dark mode to settings\"\n");
+}
