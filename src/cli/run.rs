@@ -134,6 +134,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         registry: registry.clone(),
         handle: tokio::runtime::Handle::current(),
     });
+    for change in script::tool_hashes::changes(&source, &script::ToolInvoker::servers(&*invoker)) {
+        eprintln!("warning: {change}");
+    }
     if req.plan {
         let code = print_plan(&source, &script::ToolInvoker::servers(&*invoker), req.json);
         registry.shutdown().await;
