@@ -314,3 +314,82 @@ fn dry_run_calls_nothing_and_needs_no_approval() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn dry_run_answers_recorded_calls_with_the_recorded_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "let t = demo::get_issue(#{ id: 2 }).title; demo::delete_issue(#{ id: 2 }); t";
+    let before = codemode(&dir)
+        .args(["run", "-", "--dry-run"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    codemode(&dir)
+        .args(["run", "-", "--record"])
+        .write_stdin("demo::get_issue(#{ id: 2 }).title")
+        .assert()
+        .code(0)
+        .stdout("\"Add dark mode to settings\"\n");
+    assert_ne!(before, b"\"Add dark mode to settings\"\n");
+    // Now the dry run answers get_issue as recorded; delete_issue is still not called.
+    codemode(&dir)
+        .args(["run", "-", "--dry-run"])
+        .write_stdin(src)
+        .assert()
+        .code(0)
+        .stdout("\"Add dark mode to settings\"\n");
+}
+
+#[test]
+fn run_warns_about_tools_changed_since_the_script_was_saved() {
+    use codemode::script::{ServerTools, tool_hashes};
+    let dir = tempfile::tempdir().unwrap();
+    demo_config(&dir, &[]);
+    // The header as the workbench saves it, from the definitions the server has now.
+    let out = codemode(&dir)
+        .args(["tools", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let tools: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    let defs = tools
+        .into_iter()
+        .map(|mut t| {
+            t.as_object_mut().unwrap().remove("server");
+            serde_json::from_value(t).unwrap()
+        })
+        .collect();
+    let servers = [ServerTools {
+        name: "demo".into(),
+        tools: std::sync::Arc::new(defs),
+    }];
+    let saved = tool_hashes::with_header("demo::list_issues().total\n", &servers);
+    assert!(
+        saved.starts_with("// codemode-tools: demo::list_issues="),
+        "{saved}"
+    );
+    let file = script(&dir, "saved.rhai", &saved);
+    codemode(&dir)
+        .arg("run")
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout("3\n")
+        .stderr(predicate::str::contains("changed since").not());
+    // The server now describes list_issues differently.
+    demo_config(&dir, &["rug-pull=list_issues"]);
+    codemode(&dir)
+        .args(["run", "--approve", "demo::list_issues"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout("3\n")
+        .stderr(predicate::str::contains(
+            "warning: demo::list_issues changed since this script was saved (definition hash ",
+        ));
+}

@@ -282,3 +282,94 @@ async fn asking_the_model_streams_the_script_into_the_code_pane() {
     both_sizes("ask_streaming", &state);
     registry.shutdown().await;
 }
+
+fn open(state: &mut State, text: &str) {
+    let path = std::path::PathBuf::from("scripts/saved.rhai");
+    update::update(
+        state,
+        Action::Opened {
+            path,
+            result: Ok(text.into()),
+        },
+    );
+}
+
+#[tokio::test]
+async fn f4_shows_the_plan_with_each_calls_flags() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    open(
+        &mut state,
+        "let all = demo::list_issues();\ndemo::delete_issue(#{ id: all.issues[0].id });\ncall_tool(\"demo\", name, #{});\ndemo::nope();\n",
+    );
+    key(&mut state, KeyCode::F(4));
+    let shown = screen(&state, 80, 24);
+    for flag in ["[read-only]", "[destructive]", "[dynamic]", "[unknown]"] {
+        assert!(shown.contains(flag), "{flag} missing:\n{shown}");
+    }
+    insta::assert_snapshot!("plan_overlay_80x24", shown);
+    key(&mut state, KeyCode::Esc);
+    assert!(state.overlay.is_none());
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn saving_writes_tool_hashes_and_opening_reports_changed_tools() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    let body = "demo::list_issues().total";
+    open(&mut state, body);
+    assert_eq!(state.message.as_deref(), Some("opened scripts/saved.rhai"));
+    let effects = ctrl(&mut state, 's');
+    let [Effect::Save(_, saved)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        saved.starts_with("// codemode-tools: demo::list_issues="),
+        "{saved}"
+    );
+    assert!(saved.ends_with(body));
+    // Reopened as saved: nothing changed.
+    let logged = state.log.len();
+    open(&mut state, saved);
+    assert_eq!(state.message.as_deref(), Some("opened scripts/saved.rhai"));
+    assert_eq!(state.log.len(), logged);
+    // Saved against another definition of list_issues.
+    let stale = format!("// codemode-tools: demo::list_issues=000000000000\n{body}");
+    open(&mut state, &stale);
+    assert_eq!(
+        state.message.as_deref(),
+        Some("opened scripts/saved.rhai · ⚠ demo::list_issues changed since saved")
+    );
+    let last = state.log.last().unwrap();
+    assert!(
+        last.text.starts_with(
+            "demo::list_issues changed since this script was saved (definition hash 00000000… → "
+        ),
+        "{last:?}"
+    );
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_tree_marks_tools_changed_since_approved() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pins.json");
+    // list_issues was approved with another definition; get_issue as it is now.
+    let store = codemode::script::approval::ApprovalStore::open(&path).unwrap();
+    let tools = registry.servers()[0].tools.clone();
+    let get = tools.iter().find(|t| t.name == "get_issue").unwrap();
+    store.approve("demo", get).unwrap();
+    let mut pins: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    pins["servers"]["demo"]["list_issues"] = "0".repeat(64).into();
+    std::fs::write(&path, pins.to_string()).unwrap();
+    let store = codemode::script::approval::ApprovalStore::open(&path).unwrap();
+    state.pins = Some(std::sync::Arc::new(store));
+    let shown = screen(&state, 80, 24);
+    let marked: Vec<&str> = shown.lines().filter(|l| l.contains("⚠ ")).collect();
+    assert_eq!(marked.len(), 1, "{shown}");
+    assert!(marked[0].contains("⚠ list_i"), "{shown}");
+    insta::assert_snapshot!("changed_since_approved_80x24", shown);
+    assert!(screen(&state, 160, 48).contains("⚠ list_issues changed"));
+    registry.shutdown().await;
+}

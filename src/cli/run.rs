@@ -38,9 +38,9 @@ pub struct Request {
     /// audit` shows it) instead of the servers, and report where the script diverges.
     #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["plan", "record"])]
     pub replay: Option<String>,
-    /// Run without calling any tool: results come from each tool's outputSchema (a valid
-    /// synthesized value) or say the tool was not called. Servers are only asked for their
-    /// tool lists.
+    /// Run without calling any tool: a call recorded before (`--record`) gets its newest
+    /// recorded result, others a value synthesized from the tool's outputSchema or a text
+    /// saying the tool was not called. Servers are only asked for their tool lists.
     #[arg(long, conflicts_with_all = ["plan", "replay"])]
     pub dry_run: bool,
     /// Show every tool call the script can make (read from its source) and do not run it;
@@ -134,6 +134,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         registry: registry.clone(),
         handle: tokio::runtime::Handle::current(),
     });
+    for change in script::tool_hashes::changes(&source, &script::ToolInvoker::servers(&*invoker)) {
+        eprintln!("warning: {change}");
+    }
     if req.plan {
         let code = print_plan(&source, &script::ToolInvoker::servers(&*invoker), req.json);
         registry.shutdown().await;
@@ -146,6 +149,12 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         return Exit::Usage;
     }
     let record = audit_config.record;
+    // A dry run answers calls recorded before (by any `--record`ed run) as recorded.
+    let recorded = if req.dry_run {
+        script::replay::recorded_calls(&read_audit(&audit_config))
+    } else {
+        vec![]
+    };
     let audit = super::sandbox::open_audit(audit_config, secrets.clone());
     let approvals = match script::approval::ApprovalStore::open(
         &script::approval::ApprovalStore::default_path(),
@@ -195,7 +204,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         opts.approvals = None;
         Arc::new(script::dry_run::DryRunInvoker {
             inner: invoker,
-            recorded: vec![],
+            recorded,
         })
     } else {
         invoker
@@ -255,11 +264,8 @@ async fn replay(
     result_schema: Option<Value>,
     json: bool,
 ) -> Exit {
-    let path = audit
-        .path
-        .clone()
-        .unwrap_or_else(script::audit::default_path);
-    let records = script::audit::read_records(&path, audit.keep);
+    let path = audit_path(audit);
+    let records = read_audit(audit);
     let recording = match script::replay::Recording::find(&records, id) {
         Ok(r) => r,
         Err(e) => {
@@ -301,6 +307,18 @@ async fn replay(
     } else {
         Exit::ScriptError
     }
+}
+
+fn audit_path(audit: &script::audit::AuditConfig) -> PathBuf {
+    audit
+        .path
+        .clone()
+        .unwrap_or_else(script::audit::default_path)
+}
+
+/// The audit log's records, oldest first.
+fn read_audit(audit: &script::audit::AuditConfig) -> Vec<Value> {
+    script::audit::read_records(&audit_path(audit), audit.keep)
 }
 
 /// `--plan`: the calls the script can make; exit 6 when it does not parse.

@@ -42,6 +42,7 @@ mod report;
 mod run;
 mod settings;
 mod suggest;
+pub mod tool_hashes;
 
 pub use api::script_api;
 pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
@@ -61,3 +62,5 @@ mod tests;
 mod tests_approval;
 #[cfg(test)]
 mod tests_dry_run;
+#[cfg(test)]
+mod tests_tool_hashes;

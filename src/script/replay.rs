@@ -122,17 +122,9 @@ impl Recording {
                     tool.unwrap_or("?")
                 ));
             };
-            let result: CallOutcome = serde_json::from_value(result.clone())
+            let call = read_call(r, result)
                 .map_err(|e| format!("run {run_id}: a recorded result is not readable: {e}"))?;
-            calls.push((
-                r["index"].as_u64().unwrap_or(0),
-                RecordedCall {
-                    server: server.unwrap_or_default().to_string(),
-                    tool: tool.unwrap_or_default().to_string(),
-                    args: r["args"].clone(),
-                    result,
-                },
-            ));
+            calls.push((r["index"].as_u64().unwrap_or(0), call));
         }
         calls.sort_by_key(|(i, _)| *i);
         Ok(Recording {
@@ -142,6 +134,26 @@ impl Recording {
             calls: calls.into_iter().map(|(_, c)| c).collect(),
         })
     }
+}
+
+/// Every readable recorded call in `records` (the audit log, oldest first), of any run,
+/// newest first: what a dry run answers a call with when it was recorded before.
+pub fn recorded_calls(records: &[Value]) -> Vec<RecordedCall> {
+    records
+        .iter()
+        .rev()
+        .filter(|r| r["type"] == "call")
+        .filter_map(|r| read_call(r, r.get("result")?).ok())
+        .collect()
+}
+
+fn read_call(r: &Value, result: &Value) -> Result<RecordedCall, serde_json::Error> {
+    Ok(RecordedCall {
+        server: r["server"].as_str().unwrap_or_default().to_string(),
+        tool: r["tool"].as_str().unwrap_or_default().to_string(),
+        args: r["args"].clone(),
+        result: serde_json::from_value(result.clone())?,
+    })
 }
 
 fn stub(name: &str) -> ToolDef {

@@ -39,3 +39,51 @@ fn a_dry_run_never_reaches_the_server() {
     assert!(synthesize(list).is_some());
     assert_eq!(real.calls.len(), 1);
 }
+
+#[test]
+fn a_dry_run_answers_recorded_calls_with_their_newest_recorded_result() {
+    let d = demo();
+    let call = |title: &str| {
+        serde_json::json!({"type": "call", "run_id": "r", "index": 0, "server": "demo",
+            "tool": "delete_issue", "args": {"id": 1},
+            "result": {"content": [{"type": "text", "text": title}], "isError": false}})
+    };
+    let records = vec![
+        call("older"),
+        serde_json::json!({"type": "call", "server": "demo", "tool": "delete_issue",
+            "args": {"id": 1}, "ok": true, "result_bytes": 10}),
+        call("newer"),
+    ];
+    let recorded = replay::recorded_calls(&records);
+    assert_eq!(
+        recorded.len(),
+        2,
+        "a call without a result is not a recording"
+    );
+    let dry = Arc::new(DryRunInvoker {
+        inner: d.invoker.clone(),
+        recorded,
+    });
+    let policy = Policy {
+        allow_destructive: true,
+        ..Default::default()
+    };
+    let src = "[demo::delete_issue(#{ id: 1 }), demo::delete_issue(#{ id: 2 })]";
+    let r = run(
+        src,
+        dry,
+        RunOptions {
+            policy,
+            ..Default::default()
+        },
+    );
+    assert!(r.ok(), "{:?}", r.error);
+    assert_eq!(r.result[0], "newer", "{}", r.result);
+    assert_ne!(
+        r.result[1], "newer",
+        "other arguments are not the recorded call"
+    );
+    let real = d.run("demo::list_issues().issues");
+    let issues = real.result.as_array().unwrap();
+    assert!(issues.iter().any(|i| i["id"] == 1), "{issues:?}");
+}

@@ -60,6 +60,7 @@ pub async fn run(
     // Restores on every exit, including this future being dropped: the CLI's own SIGTERM /
     // SIGHUP handler may win the race against the event loop's and drop it mid-await.
     let _restore = RestoreOnDrop;
+    state.pins = settings.approvals.clone();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     event_loop(&mut terminal, &registry, &mut state, settings).await
 }

@@ -137,11 +137,21 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
                 }
                 Row::Tool(s, t) => {
                     let tool = &state.servers[*s].tools[*t];
-                    let mark = if tool.is_destructive() { "!" } else { " " };
-                    Line::from(vec![
+                    // A definition changed since approved outranks "destructive".
+                    let changed = super::trust::changed_since_approved(state, *s, tool);
+                    let mark = match (changed, tool.is_destructive()) {
+                        (true, _) => "⚠",
+                        (false, true) => "!",
+                        (false, false) => " ",
+                    };
+                    let mut spans = vec![
                         Span::styled(mark, state.theme.warn),
                         Span::raw(format!(" {}", tool.name)),
-                    ])
+                    ];
+                    if changed {
+                        spans.push(Span::styled(" changed", state.theme.warn));
+                    }
+                    Line::from(spans)
                 }
                 Row::Resource(s, r) => {
                     let res = &state.servers[*s].resources[*r];

@@ -15,9 +15,13 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
                 "ask the model ([llm]) for a script doing a task",
             ),
             ("F3 / Ctrl-T", "send the last run's error back to the model"),
+            ("F4", "the script's plan: every call it can make, flagged"),
             ("Tab / S-Tab", "next / previous pane (Tab indents in code)"),
             ("Alt-1..4", "servers, docs, code, log pane"),
-            ("Ctrl-S", "save (scripts/untitled.rhai if new)"),
+            (
+                "Ctrl-S",
+                "save with tool hashes (scripts/untitled.rhai if new)",
+            ),
             ("Ctrl-O", "open a script"),
             (
                 "Ctrl-L",

@@ -53,6 +53,9 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::F(3) || ctrl(&key, 't') {
         return super::ask::repair(state);
     }
+    if key.code == KeyCode::F(4) {
+        return super::trust::show_plan(state);
+    }
     if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && state.focus != Pane::Code) {
         state.overlay = Some(Overlay::Help { scroll: 0 });
         return vec![];
@@ -62,7 +65,7 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             .script_path
             .clone()
             .unwrap_or_else(|| PathBuf::from("scripts/untitled.rhai"));
-        return vec![Effect::Save(path, state.script())];
+        return vec![Effect::Save(path, super::trust::save_text(state))];
     }
     if ctrl(&key, 'l') {
         state.message = Some("reloading the config…".into());
@@ -329,7 +332,9 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.overlay = None;
                 return match purpose {
                     PromptPurpose::Open => vec![Effect::Open(path)],
-                    PromptPurpose::SaveAs => vec![Effect::Save(path, state.script())],
+                    PromptPurpose::SaveAs => {
+                        vec![Effect::Save(path, super::trust::save_text(state))]
+                    }
                     PromptPurpose::Ask => super::ask::submit(state, &input),
                 };
             }

@@ -14,6 +14,7 @@ mod keys;
 pub mod log;
 pub mod state;
 pub mod theme;
+mod trust;
 pub mod update;
 
 pub use app::{RunSettings, run, run_update};

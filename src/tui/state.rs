@@ -215,6 +215,8 @@ pub struct State {
     pub overlay: Option<Overlay>,
     /// Script calls waiting for approval, the shown one first ([`super::approval`]).
     pub approvals: std::collections::VecDeque<crate::script::approval::ApprovalRequest>,
+    /// The approved tool definitions: the tree marks tools changed since approved.
+    pub pins: Option<std::sync::Arc<crate::script::approval::ApprovalStore>>,
     /// A transient message in the status bar.
     pub message: Option<String>,
     /// Where the script is saved.
@@ -260,6 +262,7 @@ impl State {
             run: RunState::Idle,
             overlay: None,
             approvals: Default::default(),
+            pins: None,
             message: None,
             script_path,
             dirty: false,

@@ -101,6 +101,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.message = Some(format!("opened {}", path.display()));
                 state.script_path = Some(path);
                 state.dirty = false;
+                super::trust::check_opened(state);
             }
             Err(e) => state.message = Some(format!("cannot open {}: {e}", path.display())),
         },
