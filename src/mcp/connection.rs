@@ -46,6 +46,9 @@ pub struct Connection {
     /// `None` while open; the reason once the connection has ended.
     pub ended: watch::Receiver<Option<String>>,
     secrets: Arc<Vec<String>>,
+    events: broadcast::Sender<Event>,
+    /// Tools this server made us call as tasks (see [`super::tasks`]).
+    task_tools: Mutex<std::collections::HashSet<String>>,
 }
 
 /// Everything [`Connection::open`] hands back.
@@ -219,6 +222,8 @@ impl Connection {
                 details,
                 ended,
                 secrets,
+                events,
+                task_tools: Mutex::default(),
             }),
             changes,
         })
@@ -236,7 +241,7 @@ impl Connection {
 
     /// Sends one request and waits for its result, honouring `timeout` and `cancel`. On
     /// timeout or cancel, `notifications/cancelled` is sent to the server.
-    async fn request(
+    pub(super) async fn request(
         &self,
         what: &str,
         request: ClientRequest,
@@ -316,16 +321,23 @@ impl Connection {
         }
     }
 
-    /// `tools/call`.
+    /// `tools/call`; as a task when `as_task` (the tool declares `taskSupport: required`)
+    /// or when the server says so (see [`super::tasks`]).
     pub async fn call_tool(
         &self,
         tool: &str,
         args: Option<Map<String, Value>>,
         timeout: Duration,
         cancel: &CancellationToken,
+        as_task: bool,
     ) -> Result<CallOutcome, CallError> {
+        let known = self.task_tools.lock().is_ok_and(|t| t.contains(tool));
+        if as_task || known {
+            return self.call_as_task(tool, args, timeout, cancel).await;
+        }
+        let started = std::time::Instant::now();
         let mut params = CallToolRequestParams::new(tool.to_string());
-        if let Some(args) = args {
+        if let Some(args) = args.clone() {
             params = params.with_arguments(args);
         }
         let reply = self
@@ -335,7 +347,28 @@ impl Connection {
                 timeout,
                 cancel,
             )
-            .await?;
+            .await;
+        let outcome = reply.and_then(|reply| self.outcome(tool, reply));
+        let needs_task = match &outcome {
+            Ok(o) => super::tasks::outcome_requires_task(o),
+            Err(e) => super::tasks::error_requires_task(e),
+        };
+        if !needs_task {
+            return outcome;
+        }
+        if let Ok(mut tools) = self.task_tools.lock() {
+            tools.insert(tool.to_string());
+        }
+        let left = timeout.saturating_sub(started.elapsed());
+        self.call_as_task(tool, args, left, cancel).await
+    }
+
+    /// A `tools/call` (or `tasks/result`) reply as our outcome.
+    pub(super) fn outcome(
+        &self,
+        tool: &str,
+        reply: ServerResult,
+    ) -> Result<CallOutcome, CallError> {
         match reply {
             ServerResult::CallToolResult(r) => {
                 let v = serde_json::to_value(&r).unwrap_or_default();
@@ -345,7 +378,22 @@ impl Connection {
         }
     }
 
-    fn unexpected(&self, what: &str, reply: &ServerResult) -> CallError {
+    /// The configured server name.
+    pub(super) fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The rmcp peer (for requests not awaited).
+    pub(super) fn peer(&self) -> &Peer<RoleClient> {
+        &self.peer
+    }
+
+    /// Where this server's events go.
+    pub(super) fn events(&self) -> &broadcast::Sender<Event> {
+        &self.events
+    }
+
+    pub(super) fn unexpected(&self, what: &str, reply: &ServerResult) -> CallError {
         let kind = serde_json::to_value(reply)
             .ok()
             .map(|v| crate::util::truncate(&v.to_string(), 200))

@@ -125,6 +125,18 @@ pub enum EventKind {
         /// A message, when given.
         message: Option<String>,
     },
+    /// A tool call running as a task changed status (`working`, `input_required`,
+    /// `completed`, `failed`, `cancelled`).
+    Task {
+        /// The tool.
+        tool: String,
+        /// The server's task id.
+        task_id: String,
+        /// The new status.
+        status: String,
+        /// The server's status message, when given.
+        message: Option<String>,
+    },
     /// A resource the client subscribed to changed, or the resource/prompt lists changed.
     ListsChanged,
 }

@@ -19,6 +19,7 @@ mod model;
 mod registry;
 mod spec;
 mod stdio;
+mod tasks;
 mod validate;
 
 pub use connection::{MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOL_VERSIONS};

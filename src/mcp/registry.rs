@@ -264,7 +264,9 @@ impl Registry {
             })?;
         }
         let timeout = opts.timeout.unwrap_or(spec.call_timeout);
-        conn.call_tool(tool, args, timeout, &opts.cancel).await
+        let as_task = super::tasks::declared_required(&def.extra);
+        conn.call_tool(tool, args, timeout, &opts.cancel, as_task)
+            .await
     }
 
     /// Pings a server, returning the round-trip time.

@@ -192,6 +192,24 @@ fn log_event(state: &mut State, event: crate::mcp::Event) {
                 &format!("{server} progress {progress}{of}{msg}"),
             );
         }
+        EventKind::Task {
+            tool,
+            task_id,
+            status,
+            message,
+        } => {
+            let lvl = match status.as_str() {
+                "failed" | "cancelled" => Level::Warn,
+                _ => Level::Info,
+            };
+            let msg = message.map(|m| format!(": {m}")).unwrap_or_default();
+            state.log.push(
+                Source::Server,
+                lvl,
+                Some(server),
+                &format!("{server}::{tool} task {task_id} {status}{msg}"),
+            );
+        }
         EventKind::ListsChanged => {}
     }
 }
