@@ -29,6 +29,9 @@ use crate::config::redact;
 /// and its request fails at once with a clear error (see [`super::bounded`]).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
+/// How long closing waits for the transport's goodbye (an HTTP session `DELETE`).
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
 /// The protocol revisions with an `initialize` handshake that we accept from a server
 /// (MCP: a client that does not support the server's version should disconnect).
 pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
@@ -517,8 +520,12 @@ impl Connection {
 
     /// Closes the connection and stops the child process (if any), reaping it.
     pub async fn close(&self) {
-        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        let stop = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(stop) = stop {
             stop.cancel();
+            // Let the transport finish its goodbye (streamable HTTP deletes its session).
+            let mut ended = self.ended.clone();
+            let _ = tokio::time::timeout(CLOSE_GRACE, ended.wait_for(Option::is_some)).await;
         }
         if let Some(mut child) = self.child.lock().await.take() {
             child.shutdown(Duration::from_secs(2)).await;
