@@ -10,15 +10,16 @@ use rhai::{Dynamic, EvalAltResult, Position};
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::approval::{Approval, ApprovalRequest, ApprovalStore, Approver};
+use super::approval::{ApprovalStore, Approver};
 use super::convert::{from_json, outcome_value, to_json};
 use super::error::CallKind;
 use super::invoker::ToolInvoker;
 use super::limits::Limits;
-use super::policy::{Decision, Policy, refusal};
+use super::policy::Policy;
 use super::report::{CallRecord, LimitHit, RunEvent};
-use crate::catalog::lint::PinStatus;
 use crate::mcp::{CallError, ToolDef};
+
+mod approve;
 
 /// Receives every event of a run (the live channel, the audit log).
 pub type Observer = Arc<dyn Fn(&RunEvent) + Send + Sync>;
@@ -29,6 +30,24 @@ pub(crate) enum Failure {
     Thrown(Value),
     /// The run must stop: a limit, the timeout or a cancel (by name).
     Stop(&'static str),
+}
+
+/// What one call came to, before it is recorded: the value, or the failure with the
+/// message its record carries.
+struct Attempt {
+    bytes: usize,
+    secs: f64,
+    result: Result<Value, (Failure, String)>,
+}
+
+impl Default for Attempt {
+    fn default() -> Self {
+        Attempt {
+            bytes: 0,
+            secs: 0.0,
+            result: Ok(Value::Null),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -185,7 +204,7 @@ impl RunCtx {
         Ok(first)
     }
 
-    /// One tool call, from policy check to converted value. Blocks.
+    /// One tool call, from policy check to converted value, recorded. Blocks.
     pub fn invoke(
         &self,
         index: usize,
@@ -208,11 +227,6 @@ impl RunCtx {
                 fresh.as_ref()
             }
         };
-        let thrown = |message: String, kind: CallKind| {
-            Failure::Thrown(
-                json!({"server": server, "tool": tool, "message": message, "kind": kind.as_str()}),
-            )
-        };
         let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
         self.emit(RunEvent::CallStarted {
             index,
@@ -221,24 +235,56 @@ impl RunCtx {
             args_summary,
             args: Value::Object(args.clone()),
         });
+        let attempt = self.attempt(index, server, tool, def, &args);
+        let recorded = match &attempt.result {
+            Ok(_) => Ok(()),
+            Err((_, message)) => Err(message.clone()),
+        };
+        self.record(
+            index,
+            server,
+            tool,
+            &args,
+            attempt.bytes,
+            recorded,
+            attempt.secs,
+        );
+        attempt.result.map_err(|(failure, _)| failure)
+    }
+
+    /// Approval, the call itself and the checks of its result.
+    fn attempt(
+        &self,
+        index: usize,
+        server: &str,
+        tool: &str,
+        def: Option<&ToolDef>,
+        args: &Map<String, Value>,
+    ) -> Attempt {
+        let thrown = |message: String, kind: CallKind| {
+            let map =
+                json!({"server": server, "tool": tool, "message": message, "kind": kind.as_str()});
+            Err((Failure::Thrown(map), message))
+        };
+        let mut done = Attempt::default();
         if let Some(def) = def
-            && let Err(message) = self.approve(index, server, def, &args)
+            && let Err(message) = self.approve(index, server, def, args)
         {
-            self.record(index, server, tool, &args, 0, Err(message.clone()), 0.0);
-            return Err(thrown(message, CallKind::Policy));
+            done.result = thrown(message, CallKind::Policy);
+            return done;
         }
         let t0 = Instant::now();
         let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
-        let secs = t0.elapsed().as_secs_f64();
+        done.secs = t0.elapsed().as_secs_f64();
         let outcome = match outcome {
             Err(CallError::Cancelled { .. }) if self.cancel.is_cancelled() => {
                 let reason = self.stop_reason().unwrap_or("cancelled");
-                self.record(index, server, tool, &args, 0, Err(reason.into()), secs);
-                return Err(Failure::Stop(reason));
+                done.result = Err((Failure::Stop(reason), reason.into()));
+                return done;
             }
             Err(e) => {
-                self.record(index, server, tool, &args, 0, Err(e.to_string()), secs);
-                return Err(thrown(e.to_string(), CallKind::of(&e)));
+                done.result = thrown(e.to_string(), CallKind::of(&e));
+                return done;
             }
             Ok(o) => o,
         };
@@ -246,120 +292,27 @@ impl RunCtx {
             let full = Arc::new(serde_json::to_value(&outcome).unwrap_or_default());
             self.lock().outcomes.insert(index, full);
         }
-        let bytes = outcome.wire_bytes();
+        done.bytes = outcome.wire_bytes();
         let over = {
             let mut st = self.lock();
-            st.result_bytes += bytes;
+            st.result_bytes += done.bytes;
             st.result_bytes > self.limits.max_result_bytes
         };
-        if over {
-            self.record(
-                index,
-                server,
-                tool,
-                &args,
-                bytes,
-                Err("max_result_bytes".into()),
-                secs,
-            );
-            return Err(Failure::Stop("max_result_bytes"));
-        }
-        if outcome.is_error {
-            let message = outcome.text();
-            self.record(
-                index,
-                server,
-                tool,
-                &args,
-                bytes,
-                Err(message.clone()),
-                secs,
-            );
-            return Err(thrown(message, CallKind::ToolError));
-        }
-        let value = outcome_value(&outcome);
-        if let (Some(schema), Some(structured)) = (
+        done.result = if over {
+            Err((Failure::Stop("max_result_bytes"), "max_result_bytes".into()))
+        } else if outcome.is_error {
+            thrown(outcome.text(), CallKind::ToolError)
+        } else if let (Some(schema), Some(structured)) = (
             def.and_then(|d| d.output_schema.as_ref()),
             &outcome.structured_content,
         ) && let Err(problem) = crate::mcp::check_args(schema, structured)
         {
             let message = format!("result does not match the tool's outputSchema: {problem}");
-            self.record(
-                index,
-                server,
-                tool,
-                &args,
-                bytes,
-                Err(message.clone()),
-                secs,
-            );
-            return Err(thrown(message, CallKind::OutputSchema));
-        }
-        self.record(index, server, tool, &args, bytes, Ok(()), secs);
-        Ok(value)
-    }
-
-    /// The policy's decision for one call, asking the approver when it must; pins what is
-    /// trusted on first use or approved for the run.
-    fn approve(
-        &self,
-        index: usize,
-        server: &str,
-        def: &ToolDef,
-        args: &Map<String, Value>,
-    ) -> Result<(), String> {
-        let pin = self
-            .approvals
-            .as_ref()
-            .map_or(PinStatus::Same, |s| s.status(server, def));
-        let pin_it = |why: &str| {
-            if let Some(store) = &self.approvals
-                && let Err(e) = store.approve(server, def)
-            {
-                tracing::warn!("cannot pin {server}::{} ({why}): {e}", def.name);
-            }
+            thrown(message, CallKind::OutputSchema)
+        } else {
+            Ok(outcome_value(&outcome))
         };
-        let key = (server.to_string(), def.name.clone());
-        let reasons = match self.policy.decide(server, def, &pin) {
-            Decision::Allow => {
-                if matches!(pin, PinStatus::New | PinStatus::Unpinned) {
-                    pin_it("first use");
-                }
-                return Ok(());
-            }
-            Decision::Deny(m) => return Err(m),
-            Decision::Ask(reasons) => reasons,
-        };
-        if self
-            .approved
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&key)
-        {
-            return Ok(());
-        }
-        let Some(approver) = &self.approver else {
-            return Err(refusal(server, &def.name, &reasons));
-        };
-        let req = ApprovalRequest {
-            index,
-            server: server.to_string(),
-            tool: def.name.clone(),
-            args: Value::Object(args.clone()),
-            reasons,
-        };
-        match approver.approve(&req, &self.cancel) {
-            Approval::Once => Ok(()),
-            Approval::ForRun => {
-                pin_it("approved");
-                self.approved
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key);
-                Ok(())
-            }
-            Approval::Deny(m) => Err(m),
-        }
+        done
     }
 
     #[allow(clippy::too_many_arguments)]
