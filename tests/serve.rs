@@ -566,6 +566,42 @@ fn calls_needing_approval_are_asked_of_the_user_or_refused_with_the_plan() {
 }
 
 #[test]
+fn direct_calls_go_through_the_same_approvals() {
+    let mut toml = demo_toml();
+    toml.push_str("[serve]\npassthrough = [\"demo::*\"]\n");
+    let setup = Setup::new(&toml);
+    let delete = json!({"op": "call", "name": "demo__delete_issue", "args": {"id": 1}});
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "elicit": "once", "steps": [delete]
+    }));
+    let asked = out["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 1, "{out}");
+    let question = asked[0].as_str().unwrap();
+    assert!(
+        question.contains("The agent (a direct call) wants to call demo::delete_issue"),
+        "{question}"
+    );
+    assert_eq!(out["steps"][0]["isError"], false, "{out}");
+
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "steps": [delete]
+    }));
+    let refused = &out["steps"][0];
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert!(
+        text_of(refused).contains("cannot ask its user"),
+        "{refused}"
+    );
+    let direct: Vec<Value> = setup
+        .audit()
+        .into_iter()
+        .filter(|r| r["type"] == "direct_call")
+        .collect();
+    assert_eq!(direct.len(), 1, "only the approved call ran: {direct:?}");
+    assert_eq!(direct[0]["ok"], true, "{direct:?}");
+}
+
+#[test]
 fn a_huge_run_answer_stays_within_the_output_budget() {
     let mut toml = demo_toml();
     toml.push_str("[limits]\nmax_output_tokens = 2000\n");

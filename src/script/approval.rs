@@ -114,6 +114,50 @@ impl ApprovalStore {
     }
 }
 
+/// The first half of the approval gate: the policy's decision for a call of `def`, given
+/// how it compares with its approval in `store`; a tool allowed on first use is pinned.
+pub fn gate(
+    policy: &super::Policy,
+    store: Option<&ApprovalStore>,
+    server: &str,
+    def: &ToolDef,
+) -> super::Decision {
+    let pin = store.map_or(PinStatus::Same, |s| s.status(server, def));
+    let decision = policy.decide(server, def, &pin);
+    if matches!(decision, super::Decision::Allow)
+        && matches!(pin, PinStatus::New | PinStatus::Unpinned)
+    {
+        pin_quietly(store, server, def, "first use");
+    }
+    decision
+}
+
+/// The second half: what the approver answered. `Ok(true)` means approved for the run (the
+/// definition is pinned), `Ok(false)` this call only.
+pub fn settle(
+    store: Option<&ApprovalStore>,
+    server: &str,
+    def: &ToolDef,
+    approval: Approval,
+) -> Result<bool, String> {
+    match approval {
+        Approval::Once => Ok(false),
+        Approval::ForRun => {
+            pin_quietly(store, server, def, "approved");
+            Ok(true)
+        }
+        Approval::Deny(m) => Err(m),
+    }
+}
+
+fn pin_quietly(store: Option<&ApprovalStore>, server: &str, def: &ToolDef, why: &str) {
+    if let Some(store) = store
+        && let Err(e) = store.approve(server, def)
+    {
+        tracing::warn!("cannot pin {server}::{} ({why}): {e}", def.name);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

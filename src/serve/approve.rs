@@ -14,6 +14,8 @@ pub struct ElicitApprover {
     pub peer: Peer<RoleServer>,
     /// The runtime the script thread blocks on.
     pub handle: tokio::runtime::Handle,
+    /// Who wants the call, for the question ("A Code Mode script", "The agent").
+    pub caller: &'static str,
 }
 
 impl ElicitApprover {
@@ -49,7 +51,8 @@ impl Approver for ElicitApprover {
         let params = json!({
             "mode": "form",
             "message": format!(
-                "A Code Mode script wants to call {}::{} ({}) with {args}. Allow it?",
+                "{} wants to call {}::{} ({}) with {args}. Allow it?",
+                self.caller,
                 req.server, req.tool, reasons.join(", ")
             ),
             "requestedSchema": {

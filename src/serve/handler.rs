@@ -176,6 +176,7 @@ impl ServerHandler for CodeModeServer {
             &self.engine,
             route,
             request.arguments.clone(),
+            context.peer.clone(),
             context.ct.child_token(),
         )
         .await;

@@ -6,8 +6,13 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
+use rmcp::service::{Peer, RoleServer};
+
 use super::Engine;
+use super::approve::ElicitApprover;
 use crate::mcp::{CallOptions, ServerState, ServerStatus, ToolDef};
+use crate::script::Decision;
+use crate::script::approval::{Approval, ApprovalRequest, Approver, gate, settle};
 
 /// MCP clients commonly accept tool names of at most 64 characters from `[A-Za-z0-9_-]`.
 const MAX_NAME: usize = 64;
@@ -110,15 +115,17 @@ impl Route {
     }
 }
 
-/// Calls a pass-through tool through the policy, recording it in the audit log. Failures
-/// are tool-level errors (`isError`) with a sentence the model can act on.
+/// Calls a pass-through tool through the policy and approvals (asked of the client's user,
+/// like a script's calls), recording it in the audit log. Failures are tool-level errors
+/// (`isError`) with a sentence the model can act on.
 pub async fn call(
     engine: &Engine,
     route: &Route,
     args: Option<Map<String, Value>>,
+    peer: Peer<RoleServer>,
     cancel: CancellationToken,
 ) -> Value {
-    if let Err(why) = engine.policy.check(&route.server, &route.def) {
+    if let Err(why) = approve(engine, route, &args, peer, &cancel).await {
         return error_result(&why);
     }
     let started = Instant::now();
@@ -153,6 +160,40 @@ pub async fn call(
         }
         Err(e) => error_result(&e.to_string()),
     }
+}
+
+/// The approval gate for one direct call.
+async fn approve(
+    engine: &Engine,
+    route: &Route,
+    args: &Option<Map<String, Value>>,
+    peer: Peer<RoleServer>,
+    cancel: &CancellationToken,
+) -> Result<(), String> {
+    let store = engine.approvals.as_deref();
+    let reasons = match gate(&engine.policy, store, &route.server, &route.def) {
+        Decision::Allow => return Ok(()),
+        Decision::Deny(m) => return Err(m),
+        Decision::Ask(reasons) => reasons,
+    };
+    let req = ApprovalRequest {
+        index: 0,
+        server: route.server.clone(),
+        tool: route.def.name.clone(),
+        args: Value::Object(args.clone().unwrap_or_default()),
+        reasons,
+    };
+    let approver = ElicitApprover {
+        peer,
+        handle: tokio::runtime::Handle::current(),
+        caller: "The agent (a direct call)",
+    };
+    let cancel = cancel.clone();
+    // The approver blocks on the runtime while the client's user decides.
+    let answer = tokio::task::spawn_blocking(move || approver.approve(&req, &cancel))
+        .await
+        .unwrap_or_else(|e| Approval::Deny(format!("the approval request failed: {e}")));
+    settle(store, &route.server, &route.def, answer).map(|_| ())
 }
 
 fn error_result(text: &str) -> Value {

@@ -96,6 +96,7 @@ pub async fn run(
         inner: super::approve::ElicitApprover {
             peer,
             handle: tokio::runtime::Handle::current(),
+            caller: "A Code Mode script",
         },
         asked: asked.clone(),
     };

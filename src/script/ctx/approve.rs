@@ -4,9 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::RunCtx;
-use crate::catalog::lint::PinStatus;
 use crate::mcp::ToolDef;
-use crate::script::approval::{Approval, ApprovalRequest};
+use crate::script::approval::{ApprovalRequest, gate, settle};
 use crate::script::policy::{Decision, refusal};
 
 impl RunCtx {
@@ -19,25 +18,10 @@ impl RunCtx {
         def: &ToolDef,
         args: &Map<String, Value>,
     ) -> Result<(), String> {
-        let pin = self
-            .approvals
-            .as_ref()
-            .map_or(PinStatus::Same, |s| s.status(server, def));
-        let pin_it = |why: &str| {
-            if let Some(store) = &self.approvals
-                && let Err(e) = store.approve(server, def)
-            {
-                tracing::warn!("cannot pin {server}::{} ({why}): {e}", def.name);
-            }
-        };
         let key = (server.to_string(), def.name.clone());
-        let reasons = match self.policy.decide(server, def, &pin) {
-            Decision::Allow => {
-                if matches!(pin, PinStatus::New | PinStatus::Unpinned) {
-                    pin_it("first use");
-                }
-                return Ok(());
-            }
+        let store = self.approvals.as_deref();
+        let reasons = match gate(&self.policy, store, server, def) {
+            Decision::Allow => return Ok(()),
             Decision::Deny(m) => return Err(m),
             Decision::Ask(reasons) => reasons,
         };
@@ -59,17 +43,13 @@ impl RunCtx {
             args: Value::Object(args.clone()),
             reasons,
         };
-        match approver.approve(&req, &self.cancel) {
-            Approval::Once => Ok(()),
-            Approval::ForRun => {
-                pin_it("approved");
-                self.approved
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key);
-                Ok(())
-            }
-            Approval::Deny(m) => Err(m),
+        let for_run = settle(store, server, def, approver.approve(&req, &self.cancel))?;
+        if for_run {
+            self.approved
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key);
         }
+        Ok(())
     }
 }
