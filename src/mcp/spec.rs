@@ -16,10 +16,16 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default time allowed to start a server and finish `initialize`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Environment variables a child keeps from our environment when `inherit_env` is off.
+/// Environment variables a child keeps from our environment when `inherit_env` is off (plus
+/// every locale variable, `LC_*`: see [`keeps_env`]).
 pub const MINIMAL_ENV: &[&str] = &[
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SHELL",
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR", "TZ", "SHELL",
 ];
+
+/// Whether a child keeps our variable `key` when `inherit_env` is off.
+pub fn keeps_env(key: &str) -> bool {
+    MINIMAL_ENV.contains(&key) || key.starts_with("LC_")
+}
 
 /// Starts a server inside this process on one end of an in-memory pipe (the embedded demo
 /// server). The future runs the server until the pipe closes.

@@ -12,7 +12,7 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::sync::broadcast;
 
 use super::events::{Event, EventKind};
-use super::spec::MINIMAL_ENV;
+use super::spec::keeps_env;
 use crate::config::redact;
 
 /// How many stderr lines we keep per server for error messages.
@@ -91,9 +91,9 @@ pub fn spawn(p: SpawnParams<'_>) -> std::io::Result<(ChildProcess, ChildPipes)> 
         .kill_on_drop(true);
     if !p.inherit_env {
         cmd.env_clear();
-        for key in MINIMAL_ENV {
-            if let Some(v) = std::env::var_os(key) {
-                cmd.env(key, v);
+        for (key, value) in std::env::vars_os() {
+            if key.to_str().is_some_and(keeps_env) {
+                cmd.env(key, value);
             }
         }
     }
