@@ -78,7 +78,22 @@ fn lint_scores_and_pins() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["server"], "demo");
-    assert!(v[0]["score"].as_u64().unwrap() >= 90);
+    let score = v[0]["score"].as_u64().unwrap();
+    assert!(
+        (90..100).contains(&score),
+        "the demo has a few findings: {score}"
+    );
+    cmd(&dir)
+        .args(["lint", "--fail-under", &score.to_string()])
+        .assert()
+        .success();
+    cmd(&dir)
+        .args(["lint", "--fail-under", "100"])
+        .assert()
+        .code(8)
+        .stderr(predicate::str::contains(format!(
+            "below --fail-under 100: demo ({score})"
+        )));
     let pins = dir.path().join("state/codemode/pins.json");
     assert!(!pins.exists());
     cmd(&dir)

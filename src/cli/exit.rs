@@ -21,6 +21,8 @@ pub enum Exit {
     ScriptError,
     /// A script was stopped by one of its limits.
     LimitHit,
+    /// `lint --fail-under`: a server scored below the bar.
+    LintFailed,
     /// Something inside codemode failed.
     Internal,
     /// Interrupted by Ctrl-C.
@@ -39,6 +41,7 @@ impl Exit {
             Exit::RequestFailed => 5,
             Exit::ScriptError => 6,
             Exit::LimitHit => 7,
+            Exit::LintFailed => 8,
             Exit::Internal => 70,
             Exit::Interrupted => 130,
         }

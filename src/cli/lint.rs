@@ -19,6 +19,9 @@ pub struct Request {
     /// Accept the current tool definitions (sha256 pins) before checking.
     #[arg(long)]
     pub pin: bool,
+    /// Exit 8 when a server scores below this (0–100), for CI gates.
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub fail_under: Option<u32>,
 }
 
 /// Runs the command.
@@ -65,6 +68,17 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         );
     } else {
         out!("{}", lint::render(&reports));
+    }
+    if let Some(min) = req.fail_under {
+        let low: Vec<String> = reports
+            .iter()
+            .filter(|r| r.score < min)
+            .map(|r| format!("{} ({})", r.server, r.score))
+            .collect();
+        if !low.is_empty() && code == Exit::Ok {
+            eprintln!("error: below --fail-under {min}: {}", low.join(", "));
+            return Exit::LintFailed;
+        }
     }
     code
 }

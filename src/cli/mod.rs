@@ -152,7 +152,7 @@ pub enum Command {
     Docs(docs::Request),
     /// Check tool definitions for what Code Mode needs, tool poisoning and changes since pinned.
     #[command(
-        after_help = "Examples:\n  codemode lint\n  codemode lint --server demo --json\n  codemode lint --pin    accept the current definitions\nPins: $XDG_STATE_HOME/codemode/pins.json. Scores: see README, \"Lint\"."
+        after_help = "Examples:\n  codemode lint\n  codemode lint --server demo --json\n  codemode lint --pin    accept the current definitions\n  codemode lint --fail-under 80    exit 8 when a server scores below 80 (CI)\nPins: $XDG_STATE_HOME/codemode/pins.json. Scores: see README, \"Lint\"."
     )]
     Lint(lint::Request),
     /// Run a Rhai script that calls the servers' tools, in the sandbox.
