@@ -5,13 +5,13 @@
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/demo.rs"]
+mod demo;
 
 use std::sync::{Arc, Mutex};
 
-use codemode::mcp::listen::{self, HttpOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::CancellationToken;
+use tokio::net::TcpStream;
 
 const TOKEN: &str = "tok-b1f0c2a9e7";
 
@@ -51,33 +51,12 @@ async fn forward(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn config_headers_reach_every_request_including_initialize() {
-    let stop = CancellationToken::new();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = HttpOptions {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        allow_remote: false,
-        token: Some(TOKEN.to_string()),
-    };
-    tokio::spawn(listen::serve(
-        codemode::demo::DemoServer::default(),
-        opts,
-        stop.clone(),
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let upstream = rx.await.unwrap();
-    let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_addr = proxy.local_addr().unwrap();
+    let (upstream, stop) = demo::serve_http(Some(TOKEN)).await;
     let heads = Arc::new(Mutex::new(Vec::new()));
-    {
+    let proxy_addr = {
         let heads = heads.clone();
-        tokio::spawn(async move {
-            while let Ok((conn, _)) = proxy.accept().await {
-                tokio::spawn(forward(conn, upstream, heads.clone()));
-            }
-        });
-    }
+        demo::accept_each(move |conn| forward(conn, upstream, heads.clone())).await
+    };
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

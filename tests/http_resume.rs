@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use codemode::mcp::listen::{self, HttpOptions};
+#[path = "common/demo.rs"]
+mod demo;
+
 use codemode::mcp::{CallOptions, Registry, ServerSpec, ServerStatus, TransportSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::CancellationToken;
+use tokio::net::TcpStream;
 
 /// How the proxy ends the first `tools/call` stream.
 #[derive(Clone, Copy, PartialEq)]
@@ -95,33 +96,12 @@ async fn forward(client: TcpStream, upstream: std::net::SocketAddr, how: Cut, se
 /// Serves the demo over HTTP behind a cutting proxy, calls `wait` for `ms`, and returns
 /// the call's duration and what the proxy saw.
 async fn call_through_cut(how: Cut, ms: u64) -> (Duration, Arc<Seen>) {
-    let stop = CancellationToken::new();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = HttpOptions {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        allow_remote: false,
-        token: None,
-    };
-    tokio::spawn(listen::serve(
-        codemode::demo::DemoServer::default(),
-        opts,
-        stop.clone(),
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let upstream = rx.await.unwrap();
-    let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_addr = proxy.local_addr().unwrap();
+    let (upstream, stop) = demo::serve_http(None).await;
     let seen = Arc::new(Seen::default());
-    {
+    let proxy_addr = {
         let seen = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((conn, _)) = proxy.accept().await {
-                tokio::spawn(forward(conn, upstream, how, seen.clone()));
-            }
-        });
-    }
+        demo::accept_each(move |conn| forward(conn, upstream, how, seen.clone())).await
+    };
     let spec = ServerSpec::new(
         "demo",
         TransportSpec::Http {

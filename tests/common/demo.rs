@@ -165,3 +165,44 @@ pub fn processes_with_env(key: &str, value: &str) -> Vec<u32> {
         .filter(|pid| process_alive(*pid))
         .collect()
 }
+
+/// Serves the demo server over streamable HTTP (`mcp::listen`) on a free loopback port,
+/// requiring `Authorization: Bearer <token>` when a token is given. Returns the address and
+/// the token that stops it.
+pub async fn serve_http(
+    token: Option<&str>,
+) -> (std::net::SocketAddr, tokio_util::sync::CancellationToken) {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = codemode::mcp::listen::HttpOptions {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        allow_remote: false,
+        token: token.map(str::to_string),
+    };
+    tokio::spawn(codemode::mcp::listen::serve(
+        codemode::demo::DemoServer::default(),
+        opts,
+        stop.clone(),
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    (rx.await.unwrap(), stop)
+}
+
+/// Listens on a free loopback port and hands every connection to `handle` (a proxy in
+/// front of a server, say). Returns the address.
+pub async fn accept_each<F, Fut>(handle: F) -> std::net::SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            tokio::spawn(handle(conn));
+        }
+    });
+    addr
+}
