@@ -8,54 +8,15 @@ mod cli;
 #[path = "common/demo.rs"]
 mod demo;
 
-use std::sync::{Arc, Mutex};
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
 const TOKEN: &str = "tok-b1f0c2a9e7";
-
-/// Forwards one connection, recording every request head the client sends.
-async fn forward(
-    client: TcpStream,
-    upstream: std::net::SocketAddr,
-    heads: Arc<Mutex<Vec<String>>>,
-) {
-    let Ok(server) = TcpStream::connect(upstream).await else {
-        return;
-    };
-    let (mut cr, mut cw) = client.into_split();
-    let (mut sr, mut sw) = server.into_split();
-    let up = tokio::spawn(async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        while let Ok(n) = cr.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-            let text = String::from_utf8_lossy(&buf[..n]);
-            if ["POST ", "GET ", "DELETE "]
-                .iter()
-                .any(|m| text.starts_with(m))
-            {
-                let head = text.split("\r\n\r\n").next().unwrap_or_default();
-                heads.lock().unwrap().push(head.to_string());
-            }
-            if sw.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-        }
-    });
-    let _ = tokio::io::copy(&mut sr, &mut cw).await;
-    up.abort();
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn config_headers_reach_every_request_including_initialize() {
     let (upstream, stop) = demo::serve_http(Some(TOKEN)).await;
-    let heads = Arc::new(Mutex::new(Vec::new()));
+    let seen = demo::Requests::default();
     let proxy_addr = {
-        let heads = heads.clone();
-        demo::accept_each(move |conn| forward(conn, upstream, heads.clone())).await
+        let seen = seen.clone();
+        demo::accept_each(move |conn| demo::forward_recording(conn, upstream, seen.clone())).await
     };
 
     let dir = tempfile::tempdir().unwrap();
@@ -97,7 +58,18 @@ async fn config_headers_reach_every_request_including_initialize() {
         "the token is never printed: {stdout}"
     );
 
-    let heads = heads.lock().unwrap().clone();
+    let heads: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, request)| {
+            request
+                .split("\r\n\r\n")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
     assert!(
         heads.iter().any(|h| h.starts_with("POST "))
             && heads.iter().any(|h| h.starts_with("DELETE ")),

@@ -206,3 +206,41 @@ where
     });
     addr
 }
+
+/// What a recording proxy saw: per request, the upstream it went to and the request's first
+/// bytes (head, and the body when it came in the same read).
+pub type Requests = std::sync::Arc<std::sync::Mutex<Vec<(std::net::SocketAddr, String)>>>;
+
+/// Forwards one connection to `upstream`, recording each request into `seen`.
+pub async fn forward_recording(
+    client: tokio::net::TcpStream,
+    upstream: std::net::SocketAddr,
+    seen: Requests,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+        return;
+    };
+    let (mut cr, mut cw) = client.into_split();
+    let (mut sr, mut sw) = server.into_split();
+    let up = tokio::spawn(async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = cr.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            let text = String::from_utf8_lossy(&buf[..n]);
+            if ["POST ", "GET ", "DELETE "]
+                .iter()
+                .any(|m| text.starts_with(m))
+            {
+                seen.lock().unwrap().push((upstream, text.into_owned()));
+            }
+            if sw.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+    });
+    let _ = tokio::io::copy(&mut sr, &mut cw).await;
+    up.abort();
+}
