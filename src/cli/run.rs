@@ -10,7 +10,10 @@ use serde_json::Value;
 
 use super::Exit;
 use super::setup;
+
+mod replay;
 use crate::script::{self, ErrorKind, RunEvent, RunOptions, RunReport};
+use replay::{read_audit, replay};
 
 /// What to run and how.
 #[derive(Debug, clap::Args)]
@@ -252,73 +255,6 @@ pub fn cancel_on_ctrl_c(
             cancel.cancel();
         }
     })
-}
-
-/// `--replay`: the script against a recorded run, no server started; exit 6 when it
-/// diverges (each divergence and each recorded call it did not make on stderr).
-async fn replay(
-    source: &str,
-    id: &str,
-    audit: &script::audit::AuditConfig,
-    limits: script::Limits,
-    result_schema: Option<Value>,
-    json: bool,
-) -> Exit {
-    let path = audit_path(audit);
-    let records = read_audit(audit);
-    let recording = match script::replay::Recording::find(&records, id) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e} ({})", path.display());
-            return Exit::Usage;
-        }
-    };
-    let budget = limits.max_output_tokens;
-    let invoker = Arc::new(script::replay::ReplayInvoker::new(recording));
-    // Nothing reaches a server: every recorded call may be answered again.
-    let policy = script::Policy {
-        allow_destructive: true,
-        block_changed: false,
-        ..Default::default()
-    };
-    let opts = RunOptions {
-        limits,
-        policy,
-        result_schema,
-        ..Default::default()
-    };
-    let (text, inv) = (source.to_string(), invoker.clone());
-    let Ok(report) = tokio::task::spawn_blocking(move || script::run(&text, inv, opts)).await
-    else {
-        eprintln!("error: the script task failed");
-        return Exit::Internal;
-    };
-    print_report(&report, source, json, budget, 0, &[]);
-    let divergences = invoker.divergences();
-    let unused = invoker.unused();
-    for d in &divergences {
-        eprintln!("replay: diverged at {d}");
-    }
-    for u in &unused {
-        eprintln!("replay: recorded call not made: {u}");
-    }
-    if divergences.is_empty() && unused.is_empty() {
-        exit_for(&report)
-    } else {
-        Exit::ScriptError
-    }
-}
-
-fn audit_path(audit: &script::audit::AuditConfig) -> PathBuf {
-    audit
-        .path
-        .clone()
-        .unwrap_or_else(script::audit::default_path)
-}
-
-/// The audit log's records, oldest first.
-fn read_audit(audit: &script::audit::AuditConfig) -> Vec<Value> {
-    script::audit::read_records(&audit_path(audit), audit.keep)
 }
 
 /// `--plan`: the calls the script can make; exit 6 when it does not parse.
