@@ -6,6 +6,9 @@ use super::text;
 use super::workflows::Workflow;
 use super::{Catalog, ServerDoc, Shape, ToolDoc, Ty};
 
+mod returns;
+use returns::Returns;
+
 /// The whole catalog in prompt form.
 pub fn catalog(cat: &Catalog, api: &ScriptApi) -> String {
     let mut o = primer::compact(api);
@@ -40,8 +43,10 @@ pub fn server(s: &ServerDoc) -> String {
     if !shared.is_empty() {
         o.push_str(&format!("Every tool below: {}\n", shared.join(" ")));
     }
+    let returns = Returns::of(s);
+    o.push_str(&returns.header());
     for t in &s.tools {
-        o.push_str(&tool_without(t, &shared));
+        o.push_str(&tool_without(t, &shared, &returns));
     }
     o.push_str(&workflows(s));
     o
@@ -130,12 +135,13 @@ fn workflows(s: &ServerDoc) -> String {
 /// One tool in prompt form: signature, summary with hints, parameter notes, and an example
 /// when its arguments nest (flat ones are fully said by the signature).
 pub fn tool(t: &ToolDoc) -> String {
-    tool_without(t, &[])
+    tool_without(t, &[], &Returns::default())
 }
 
-/// [`tool`] without the description sentences in `shared` (said once for the server).
-fn tool_without(t: &ToolDoc, shared: &[String]) -> String {
-    let mut o = format!("{}\n", text::signature(t));
+/// [`tool`] without the description sentences in `shared` and the result types in `returns`
+/// (said once for the server).
+fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
+    let mut o = format!("{}\n", returns.signature(&text::signature(t)));
     let mut about = match description(t) {
         Some(d) if !shared.is_empty() => sentences(&d)
             .into_iter()
