@@ -93,14 +93,13 @@ fn per_call(t: &Target) {
     let script = script_loop(t);
     let python = sdk_loop(t, "python");
     let typescript = sdk_loop(t, "node");
-    let what = |client: &str| {
-        format!(
-            "{CALLS} x {}::{} via {client}, per call",
-            t.name, t.tool
-        )
-    };
+    let what = |client: &str| format!("{CALLS} x {}::{} via {client}, per call", t.name, t.tool);
     let per = |d: Duration| d / CALLS as u32;
-    common::plain_row("calls", what("raw rmcp client (baseline)"), human(per(rmcp)));
+    common::plain_row(
+        "calls",
+        what("raw rmcp client (baseline)"),
+        human(per(rmcp)),
+    );
     let ratio = |d: Duration| d.as_secs_f64() / rmcp.as_secs_f64();
     let goal_script = 1.15;
     ratio_row(
@@ -158,7 +157,10 @@ fn connect(t: &Target) -> (Registry, Arc<dyn ToolInvoker>) {
     let registry = runtime().block_on(async {
         let r = Registry::new(vec![t.server.spec(t.name, &[])], vec![]);
         r.start();
-        assert!(r.wait_settled(Duration::from_secs(60)).await, "server did not start");
+        assert!(
+            r.wait_settled(Duration::from_secs(60)).await,
+            "server did not start"
+        );
         // server-everything announces a tools/list_changed right after start; let it land.
         tokio::time::sleep(Duration::from_millis(300)).await;
         r
@@ -256,7 +258,9 @@ fn parallel() {
     );
     timed_run(&batch, &invoker, &limits); // warm-up
     let rounds = 10;
-    let mut ones: Vec<Duration> = (0..rounds).map(|_| timed_run(&one, &invoker, &limits)).collect();
+    let mut ones: Vec<Duration> = (0..rounds)
+        .map(|_| timed_run(&one, &invoker, &limits))
+        .collect();
     let mut batches: Vec<Duration> = (0..rounds)
         .map(|_| timed_run(&batch, &invoker, &limits))
         .collect();

@@ -135,10 +135,7 @@ fn measure(w: &Workflow) -> Option<Cost> {
         direct += tokens::count(&outcome.to_string());
     }
     // Code Mode: the prompt-form docs once, the script in, the budgeted output out.
-    let docs = render_prompt::catalog(
-        &Catalog::from_states(&states),
-        &script::script_api(&limits),
-    );
+    let docs = render_prompt::catalog(&Catalog::from_states(&states), &script::script_api(&limits));
     let output = budget::budgeted(&report, w.source, limits.max_output_tokens);
     let script_tokens =
         tokens::count(&docs) + tokens::count(w.source) + tokens::count(&output.text);

@@ -36,7 +36,7 @@ pub fn server(s: &ServerDoc) -> String {
     }
     o.push('\n');
     if let Some(i) = s.instructions() {
-        o.push_str(&crate::util::truncate(i.trim(), INSTRUCTIONS_MAX));
+        o.push_str(&instructions(i));
         o.push('\n');
     }
     let shared = shared_sentences(s);
@@ -56,6 +56,43 @@ pub fn server(s: &ServerDoc) -> String {
 const DESCRIPTION_MAX: usize = 300;
 /// Longest server instructions in the prompt form.
 const INSTRUCTIONS_MAX: usize = 400;
+
+/// The server's instructions without blank lines, cut after the last whole line that fits in
+/// [`INSTRUCTIONS_MAX`] (a single long line is cut inside, marked `…`).
+fn instructions(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .trim()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let joined = lines.join("\n");
+    if joined.len() <= INSTRUCTIONS_MAX {
+        return joined;
+    }
+    let mut kept = String::new();
+    for line in &lines {
+        if kept.len() + line.len() + 1 > INSTRUCTIONS_MAX {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    if kept.is_empty() {
+        crate::util::truncate(&joined, INSTRUCTIONS_MAX)
+    } else {
+        format!("{kept}…")
+    }
+}
+
+/// The tool's behaviour flags, without `idempotent` on a read-only tool: the MCP spec gives
+/// `idempotentHint` meaning only when `readOnlyHint` is false.
+fn flags(t: &ToolDoc) -> Vec<&'static str> {
+    let mut flags = t.flags();
+    if flags.contains(&"read-only") {
+        flags.retain(|f| *f != "idempotent");
+    }
+    flags
+}
 
 /// How many of a server's tools must repeat a sentence before the prompt says it once.
 const SHARED_MIN: usize = 3;
@@ -125,7 +162,7 @@ fn workflows(s: &ServerDoc) -> String {
     if !large.is_empty() {
         let names: Vec<&str> = large.iter().map(|w| w.name()).collect();
         o.push_str(&format!(
-            "Sample workflows (in the Markdown docs): {}.\n",
+            "Workflows in the Markdown docs: {}.\n",
             names.join(", ")
         ));
     }
@@ -152,7 +189,7 @@ fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
         None => t.summary(),
     };
     about = crate::util::truncate(&about, DESCRIPTION_MAX);
-    let flags = t.flags();
+    let flags = flags(t);
     if !flags.is_empty() {
         about.push_str(&format!(" [{}]", flags.join(", ")));
     }

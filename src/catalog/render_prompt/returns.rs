@@ -74,7 +74,9 @@ impl Returns {
             o.push_str(&format!("Type {name} = {}\n", later.apply(ty)));
         }
         if let Some(c) = &self.common {
-            o.push_str(&format!("Tools return {c} unless their signature says `-> ...`.\n"));
+            o.push_str(&format!(
+                "Tools return {c} unless their signature says `-> ...`.\n"
+            ));
         }
         o
     }
@@ -93,9 +95,11 @@ impl Returns {
 }
 
 /// Object shapes in the tools' results, largest type text first, each with a name: its
-/// `title` when it is a type name, else one from where it was first seen ([`derived_name`]).
+/// `title` when it is a type name, else one from a place it sits ([`derived_name`]), else
+/// from the tool whose whole result it is (`get_user` → `GetUserResult`).
 fn candidates(s: &ServerDoc) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+    // (rank, name, type text): rank 0 a title, 1 a name from a path, 2 from a whole result.
+    let mut out: Vec<(u8, String, String)> = Vec::new();
     for t in &s.tools {
         let Some(output) = &t.output else { continue };
         for (path, shape) in output.walk() {
@@ -103,32 +107,35 @@ fn candidates(s: &ServerDoc) -> Vec<(String, String)> {
                 continue;
             }
             let ty = text::type_text(shape);
-            if ty.chars().count() < NAME_MIN_CHARS || out.iter().any(|(_, t)| *t == ty) {
+            if ty.chars().count() < NAME_MIN_CHARS {
                 continue;
             }
-            let name = shape
-                .title
-                .as_deref()
-                .filter(|n| is_type_name(n))
-                .map(str::to_string)
-                .unwrap_or_else(|| derived_name(&path, &t.function));
-            out.push((name, ty));
+            let (rank, name) = match shape.title.as_deref().filter(|n| is_type_name(n)) {
+                Some(title) => (0, title.to_string()),
+                None if path.is_empty() => (2, format!("{}Result", camel(&t.function))),
+                None => (1, derived_name(&path)),
+            };
+            match out.iter_mut().find(|(_, _, t)| *t == ty) {
+                Some(seen) if seen.0 > rank => *seen = (rank, name, ty),
+                Some(_) => {}
+                None => out.push((rank, name, ty)),
+            }
         }
     }
-    out.sort_by_key(|(_, ty)| std::cmp::Reverse(ty.len()));
-    out
+    out.sort_by_key(|(_, _, ty)| std::cmp::Reverse(ty.len()));
+    out.into_iter().map(|(_, name, ty)| (name, ty)).collect()
 }
 
-/// A name from where a shape sits: `source` → `Source`, `issues[]` → `Issue`, the whole
-/// result of `get_user` → `GetUserResult`.
-fn derived_name(path: &str, function: &str) -> String {
+/// A name from where a shape sits: `source` → `Source`, `issues[]` → `Issue`.
+fn derived_name(path: &str) -> String {
     let last = path.rsplit(['.', '|']).next().unwrap_or("");
     let item = last.ends_with("[]");
     let last = last.trim_end_matches("[]");
-    if last.is_empty() {
-        return format!("{}Result", camel(function));
-    }
-    let last = if item { last.strip_suffix('s').unwrap_or(last) } else { last };
+    let last = if item {
+        last.strip_suffix('s').unwrap_or(last)
+    } else {
+        last
+    };
     camel(last)
 }
 
@@ -201,7 +208,10 @@ mod tests {
             r.signature(&text::signature(&s.tools[1])),
             "t::convert() -> #{ source: TimeResult, target: TimeResult }"
         );
-        assert_eq!(r.signature(&text::signature(&s.tools[0])), "t::now() -> TimeResult");
+        assert_eq!(
+            r.signature(&text::signature(&s.tools[0])),
+            "t::now() -> TimeResult"
+        );
     }
 
     #[test]
@@ -218,7 +228,10 @@ mod tests {
         let r = Returns::of(&s);
         let names: Vec<&str> = r.named.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["Start"]);
-        assert!(r.signature(&text::signature(&s.tools[0])).ends_with("-> Start"));
+        assert!(
+            r.signature(&text::signature(&s.tools[0]))
+                .ends_with("-> Start")
+        );
     }
 
     #[test]
@@ -231,7 +244,10 @@ mod tests {
         let r = Returns::of(&s);
         assert_eq!(r.common.as_deref(), Some("string"));
         assert_eq!(r.signature("t::a() -> string"), "t::a()");
-        assert_eq!(r.signature("t::d() -> #{ n?: int }"), "t::d() -> #{ n?: int }");
+        assert_eq!(
+            r.signature("t::d() -> #{ n?: int }"),
+            "t::d() -> #{ n?: int }"
+        );
         assert!(r.header().contains("Tools return string unless"));
         // Two tools are too few for a common type.
         let two = server(json!([tool("a"), tool("b")]));
