@@ -24,7 +24,9 @@ use codemode::mcp::Registry;
 use codemode::script::{self, Limits, RunOptions, ToolInvoker};
 use common::{human, median, ratio_row, runtime};
 use rmcp::ServiceExt;
-use rmcp::model::CallToolRequestParams;
+use rmcp::model::{
+    CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion,
+};
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use servers::ExternalServer;
@@ -89,7 +91,10 @@ fn main() {
 }
 
 fn per_call(t: &Target) {
-    let rmcp = rmcp_loop(t);
+    // The baseline negotiates the protocol version codemode pins, so that the server does
+    // the same work per call; rmcp's own default (the newest version) is shown beside it.
+    let rmcp = rmcp_loop(t, ProtocolVersion::V_2025_11_25);
+    let rmcp_latest = rmcp_loop(t, ProtocolVersion::LATEST);
     let script = script_loop(t);
     let python = sdk_loop(t, "python");
     let typescript = sdk_loop(t, "node");
@@ -97,10 +102,21 @@ fn per_call(t: &Target) {
     let per = |d: Duration| d / CALLS as u32;
     common::plain_row(
         "calls",
-        what("raw rmcp client (baseline)"),
+        what("raw rmcp client, protocol 2025-11-25 as codemode (baseline)"),
         human(per(rmcp)),
     );
     let ratio = |d: Duration| d.as_secs_f64() / rmcp.as_secs_f64();
+    common::record(common::Row {
+        section: "calls",
+        what: what(&format!(
+            "raw rmcp client, protocol {}",
+            ProtocolVersion::LATEST
+        )),
+        value: human(per(rmcp_latest)),
+        ratio: Some(ratio(rmcp_latest)),
+        goal: "",
+        met: None,
+    });
     let goal_script = 1.15;
     ratio_row(
         "calls",
@@ -122,8 +138,9 @@ fn per_call(t: &Target) {
     }
 }
 
-/// `ROUNDS` loops of `CALLS` calls by a bare rmcp client over one connection; the median.
-fn rmcp_loop(t: &Target) -> Duration {
+/// `ROUNDS` loops of `CALLS` calls by a bare rmcp client (no handler, no capabilities) over
+/// one connection negotiating `version`; the median.
+fn rmcp_loop(t: &Target, version: ProtocolVersion) -> Duration {
     runtime().block_on(async {
         let mut cmd = tokio::process::Command::from(t.server.command());
         cmd.stderr(Stdio::null());
@@ -131,7 +148,12 @@ fn rmcp_loop(t: &Target) -> Duration {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn the server");
-        let client = ().serve(transport).await.expect("rmcp handshake");
+        let config = ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("codemode-bench", "0"),
+        )
+        .with_protocol_version(version);
+        let client = config.serve(transport).await.expect("rmcp handshake");
         let params = CallToolRequestParams::new(t.tool)
             .with_arguments(t.args.as_object().expect("object args").clone());
         let call = || async {
