@@ -37,8 +37,8 @@ static ALLOC: script::memory::CountingAlloc = script::memory::CountingAlloc;
 
 /// Calls per loop.
 const CALLS: usize = 1_000;
-/// Loops per client (the median is kept).
-const ROUNDS: usize = 3;
+/// Loops per client, round-robin over the clients (the median is kept).
+const ROUNDS: usize = 5;
 /// Calls inside one `parallel`.
 const PARALLEL: usize = 50;
 /// What each of them waits, in ms.
@@ -90,14 +90,27 @@ fn main() {
     parallel();
 }
 
+/// The clients of one target, each timed for one loop of `CALLS` calls per round. The rounds
+/// go round-robin over the clients, so that the load of a shared machine weighs on all of
+/// them alike; each client keeps the median of its rounds.
 fn per_call(t: &Target) {
     // The baseline negotiates the protocol version codemode pins, so that the server does
     // the same work per call; rmcp's own default (the newest version) is shown beside it.
-    let rmcp = rmcp_loop(t, ProtocolVersion::V_2025_11_25);
-    let rmcp_latest = rmcp_loop(t, ProtocolVersion::LATEST);
-    let script = script_loop(t);
-    let python = sdk_loop(t, "python");
-    let typescript = sdk_loop(t, "node");
+    let rmcp = RawClient::connect(t, ProtocolVersion::V_2025_11_25);
+    let rmcp_latest = RawClient::connect(t, ProtocolVersion::LATEST);
+    let script = ScriptLoop::connect(t);
+    let mut times: [Vec<Duration>; 5] = Default::default();
+    for _ in 0..ROUNDS {
+        times[0].push(rmcp.round(t));
+        times[1].push(rmcp_latest.round(t));
+        times[2].push(script.round());
+        times[3].push(sdk_round(t, "python"));
+        times[4].push(sdk_round(t, "node"));
+    }
+    rmcp.close();
+    rmcp_latest.close();
+    script.close();
+    let [rmcp, rmcp_latest, script, python, typescript] = times.map(|mut v| median(&mut v));
     let what = |client: &str| format!("{CALLS} x {}::{} via {client}, per call", t.name, t.tool);
     let per = |d: Duration| d / CALLS as u32;
     common::plain_row(
@@ -138,40 +151,59 @@ fn per_call(t: &Target) {
     }
 }
 
-/// `ROUNDS` loops of `CALLS` calls by a bare rmcp client (no handler, no capabilities) over
-/// one connection negotiating `version`; the median.
-fn rmcp_loop(t: &Target, version: ProtocolVersion) -> Duration {
-    runtime().block_on(async {
-        let mut cmd = tokio::process::Command::from(t.server.command());
-        cmd.stderr(Stdio::null());
-        let (transport, _) = TokioChildProcess::builder(cmd)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the server");
-        let config = ClientConfig::new(
-            ClientCapabilities::default(),
-            Implementation::new("codemode-bench", "0"),
-        )
-        .with_protocol_version(version);
-        let client = config.serve(transport).await.expect("rmcp handshake");
-        let params = CallToolRequestParams::new(t.tool)
-            .with_arguments(t.args.as_object().expect("object args").clone());
-        let call = || async {
-            let r = client.call_tool(params.clone()).await.expect("rmcp call");
-            assert_ne!(r.is_error, Some(true), "{} failed: {r:?}", t.tool);
-        };
-        call().await; // warm-up
-        let mut times = Vec::new();
-        for _ in 0..ROUNDS {
+/// A bare rmcp client (no handler, no capabilities) over one connection.
+struct RawClient {
+    client: rmcp::service::RunningService<rmcp::RoleClient, ClientConfig>,
+    params: CallToolRequestParams,
+}
+
+impl RawClient {
+    /// Spawns `t`'s server and connects negotiating `version`; one warm-up call.
+    fn connect(t: &Target, version: ProtocolVersion) -> RawClient {
+        runtime().block_on(async {
+            let mut cmd = tokio::process::Command::from(t.server.command());
+            cmd.stderr(Stdio::null());
+            let (transport, _) = TokioChildProcess::builder(cmd)
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn the server");
+            let config = ClientConfig::new(
+                ClientCapabilities::default(),
+                Implementation::new("codemode-bench", "0"),
+            )
+            .with_protocol_version(version);
+            let client = config.serve(transport).await.expect("rmcp handshake");
+            let params = CallToolRequestParams::new(t.tool)
+                .with_arguments(t.args.as_object().expect("object args").clone());
+            let raw = RawClient { client, params };
+            raw.call(t).await; // warm-up
+            raw
+        })
+    }
+
+    async fn call(&self, t: &Target) {
+        let r = self
+            .client
+            .call_tool(self.params.clone())
+            .await
+            .expect("rmcp call");
+        assert_ne!(r.is_error, Some(true), "{} failed: {r:?}", t.tool);
+    }
+
+    /// One loop of `CALLS` calls.
+    fn round(&self, t: &Target) -> Duration {
+        runtime().block_on(async {
             let start = Instant::now();
             for _ in 0..CALLS {
-                call().await;
+                self.call(t).await;
             }
-            times.push(start.elapsed());
-        }
-        let _ = client.cancel().await;
-        median(&mut times)
-    })
+            start.elapsed()
+        })
+    }
+
+    fn close(self) {
+        let _ = runtime().block_on(self.client.cancel());
+    }
 }
 
 /// A registry connected to `t`'s server, and a script invoker over it.
@@ -209,27 +241,45 @@ fn timed_run(source: &str, invoker: &Arc<dyn ToolInvoker>, limits: &Limits) -> D
     took
 }
 
-/// `ROUNDS` runs of a script calling the tool `CALLS` times in a loop; the median.
-fn script_loop(t: &Target) -> Duration {
-    let (registry, invoker) = connect(t);
-    let args = codemode::catalog::example::rhai_literal(&t.args);
-    let call = format!("{}::{}({args})", t.name, t.tool);
-    let limits = Limits {
-        max_tool_calls: CALLS + 1,
-        ..Limits::default()
-    };
-    timed_run(&call, &invoker, &limits); // warm-up
-    let source = format!("for i in 0..{CALLS} {{ {call}; }}");
-    let mut times: Vec<Duration> = (0..ROUNDS)
-        .map(|_| timed_run(&source, &invoker, &limits))
-        .collect();
-    runtime().block_on(registry.shutdown());
-    median(&mut times)
+/// A script calling the tool `CALLS` times in a loop, over a registry.
+struct ScriptLoop {
+    registry: Registry,
+    invoker: Arc<dyn ToolInvoker>,
+    source: String,
+    limits: Limits,
 }
 
-/// `ROUNDS` runs of `benches/clients/loop.py` or `loop.mjs`; the median of the times they
-/// print.
-fn sdk_loop(t: &Target, runtime: &str) -> Duration {
+impl ScriptLoop {
+    /// Connects a registry to `t`'s server; one warm-up run of one call.
+    fn connect(t: &Target) -> ScriptLoop {
+        let (registry, invoker) = connect(t);
+        let args = codemode::catalog::example::rhai_literal(&t.args);
+        let call = format!("{}::{}({args})", t.name, t.tool);
+        let limits = Limits {
+            max_tool_calls: CALLS + 1,
+            ..Limits::default()
+        };
+        timed_run(&call, &invoker, &limits); // warm-up
+        ScriptLoop {
+            registry,
+            invoker,
+            source: format!("for i in 0..{CALLS} {{ {call}; }}"),
+            limits,
+        }
+    }
+
+    /// One run of the loop.
+    fn round(&self) -> Duration {
+        timed_run(&self.source, &self.invoker, &self.limits)
+    }
+
+    fn close(self) {
+        runtime().block_on(self.registry.shutdown());
+    }
+}
+
+/// One run of `benches/clients/loop.py` or `loop.mjs`: the time it prints.
+fn sdk_round(t: &Target, runtime: &str) -> Duration {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = match runtime {
         "python" => {
@@ -250,15 +300,10 @@ fn sdk_loop(t: &Target, runtime: &str) -> Duration {
         .arg("--")
         .args(t.server.argv())
         .stderr(Stdio::null());
-    let mut times: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
-            let out = cmd.output().expect("run the SDK client loop");
-            assert!(out.status.success(), "{runtime} loop failed: {out:?}");
-            let v: Value = serde_json::from_slice(&out.stdout).expect("loop output JSON");
-            Duration::from_secs_f64(v["seconds"].as_f64().expect("seconds"))
-        })
-        .collect();
-    median(&mut times)
+    let out = cmd.output().expect("run the SDK client loop");
+    assert!(out.status.success(), "{runtime} loop failed: {out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("loop output JSON");
+    Duration::from_secs_f64(v["seconds"].as_f64().expect("seconds"))
 }
 
 /// 50 calls of `wait` (50 ms) in one `parallel`, against one call.
