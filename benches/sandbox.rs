@@ -7,6 +7,9 @@
 //! divan prints its own table (fastest / slowest / median / mean per class); the summary
 //! printed after it is computed from the same runs.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -201,16 +204,6 @@ fn time_to_stop(bencher: divan::Bencher, name: &str) {
     });
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    let n = times.len();
-    if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2
-    }
-}
-
 fn summary() {
     let mut times = times().lock().unwrap();
     if times.is_empty() {
@@ -226,7 +219,7 @@ fn summary() {
         let Some(runs) = times.get_mut(class.name) else {
             continue;
         };
-        let m = median(runs);
+        let m = common::median(runs);
         let overshoot = if class.limit == "timeout" {
             format!("{:.1?}", m.saturating_sub(class.limits.timeout))
         } else {
@@ -241,5 +234,28 @@ fn summary() {
             format!("{m:.1?}"),
             overshoot
         );
+        let what = format!(
+            "{}: run start to stop, {} = {}",
+            class.name,
+            class.limit,
+            class.limits.describe(class.limit)
+        );
+        if class.limit == "timeout" {
+            let ratio = m.as_secs_f64() / class.limits.timeout.as_secs_f64();
+            common::ratio_row(
+                "sandbox",
+                what,
+                format!("{} (median of {})", common::human(m), runs.len()),
+                ratio,
+                "<= 1.1x timeout",
+                ratio <= 1.1,
+            );
+        } else {
+            common::plain_row(
+                "sandbox",
+                what,
+                format!("{} (median of {})", common::human(m), runs.len()),
+            );
+        }
     }
 }

@@ -1,42 +1,29 @@
 //! Frame render time and memory of the workbench with a large catalog and a full log:
 //! 5 000 tools across 50 servers and 100 000 log lines, at 80x24 and 160x48.
+//! After divan's table: frame time percentiles, and the time to the first frame of the real
+//! binary (in a pseudo-terminal) with a server that takes 5 s to start (`first_frame.rs`).
 //! Run with `scripts/bench` (or `cargo bench --bench tui`).
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "tui/first_frame.rs"]
+mod first_frame;
+#[path = "common/synthetic.rs"]
+mod synthetic;
 
 use std::sync::Arc;
 
-use codemode::mcp::{ServerState, ServerStatus, ToolDef};
+use codemode::mcp::{ServerState, ServerStatus};
 use codemode::tui::log::{Level, Source};
 use codemode::tui::state::Pane;
 use codemode::tui::theme::{ColorDepth, Theme};
 use codemode::tui::{State, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
 
 const SERVERS: usize = 50;
 const TOOLS_PER_SERVER: usize = 100;
 const LOG_LINES: usize = 100_000;
-
-fn tool(i: usize) -> ToolDef {
-    serde_json::from_value(json!({
-        "name": format!("tool_{i}"),
-        "title": format!("Tool number {i}"),
-        "description": "Fetch records from the store, filtered and paginated. Fails when the store is offline.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {
-                "query": { "type": "string", "minLength": 1, "description": "What to look for." },
-                "limit": { "type": "integer", "minimum": 1, "maximum": 100, "default": 20 },
-                "order": { "type": "string", "enum": ["asc", "desc"] },
-                "filters": { "type": "object", "properties": { "tag": { "type": "string" } } }
-            },
-            "required": ["query"]
-        },
-        "outputSchema": { "type": "object", "properties": { "items": { "type": "array", "items": { "type": "string" } } } },
-        "annotations": { "readOnlyHint": true }
-    }))
-    .unwrap()
-}
 
 fn servers() -> Vec<ServerState> {
     (0..SERVERS)
@@ -48,7 +35,7 @@ fn servers() -> Vec<ServerState> {
             details: None,
             tools: Arc::new(
                 (0..TOOLS_PER_SERVER)
-                    .map(|t| tool(s * TOOLS_PER_SERVER + t))
+                    .map(|t| synthetic::tool(s * TOOLS_PER_SERVER + t))
                     .collect(),
             ),
             resources: Arc::default(),
@@ -84,21 +71,10 @@ fn big_state() -> State {
     state
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
-    let before = rss_kib();
+    let before = common::rss_kib();
     let state = big_state();
-    let after = rss_kib();
+    let after = common::rss_kib();
     eprintln!(
         "tui bench: {} tools, {} log lines, {} script lines; RSS {} MiB before the state, {} MiB after (+{} MiB)",
         SERVERS * TOOLS_PER_SERVER,
@@ -110,6 +86,42 @@ fn main() {
     );
     drop(state);
     divan::main();
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    frame_percentiles(after);
+    first_frame::measure();
+}
+
+/// p50 / p99 of 200 frames at each size, and the RSS with the big state, as table rows.
+fn frame_percentiles(rss_kib: u64) {
+    let mut state = big_state();
+    state.focus = Pane::Log;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut times: Vec<std::time::Duration> = (0..200)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                term.draw(|f| draw::draw(&state, f)).unwrap();
+                start.elapsed()
+            })
+            .collect();
+        let p50 = common::percentile(&mut times, 50);
+        let p99 = common::percentile(&mut times, 99);
+        common::plain_row(
+            "tui",
+            format!(
+                "frame at {w}x{h}, {} tools, {LOG_LINES} log lines: p50 / p99 of 200",
+                SERVERS * TOOLS_PER_SERVER
+            ),
+            format!("{} / {}", common::human(p50), common::human(p99)),
+        );
+    }
+    common::plain_row(
+        "tui",
+        "RSS of the bench process holding that state".into(),
+        format!("{} MiB", rss_kib / 1024),
+    );
 }
 
 #[divan::bench(args = [(80, 24), (160, 48)], sample_count = 50)]

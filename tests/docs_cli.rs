@@ -30,8 +30,9 @@ fn docs_markdown_prompt_and_json() {
         .args(["docs", "--format", "prompt"])
         .assert()
         .success()
+        .stdout(predicate::str::contains("Type Issue = #{ id: int,"))
         .stdout(predicate::str::contains(
-            "demo::get_issue(#{ id: int }) -> #{ id: int,",
+            "demo::get_issue(#{ id: int }) -> Issue\n",
         ));
     let out = cmd(&dir)
         .args(["docs", "--format", "json", "--server", "demo"])

@@ -7,56 +7,16 @@
 
 #[path = "common/demo.rs"]
 mod demo;
+#[path = "common/real_catalog.rs"]
+mod real_catalog;
 #[path = "common/servers.rs"]
 mod servers;
 
 use std::path::Path;
 
 use codemode::catalog::{Catalog, lint, render_md, render_prompt, tokens};
-use codemode::mcp::ServerStatus;
 use codemode::script::{Limits, script_api};
-
-/// The five servers' catalog, tools sorted by name, with the temp dir they were given.
-async fn real_catalog(tmp: &Path) -> Catalog {
-    let root = tmp.join("files");
-    std::fs::create_dir_all(&root).unwrap();
-    let repo = tmp.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    let ok = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&repo)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let memory_file = tmp.join("memory.jsonl").to_string_lossy().to_string();
-    let registry = demo::connected(vec![
-        servers::everything().spec("everything", &[]),
-        servers::filesystem(&root).spec("filesystem", &[]),
-        servers::memory().spec("memory", &[(servers::MEMORY_FILE_PATH_ENV, memory_file)]),
-        servers::time().spec("time", &[]),
-        servers::git(&repo).spec("git", &[]),
-    ])
-    .await;
-    // server-everything announces a tools/list_changed right after start; let it land.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let states = registry.servers();
-    for s in &states {
-        assert_eq!(
-            s.status,
-            ServerStatus::Ready,
-            "{}: {:?}",
-            s.name,
-            s.stderr_tail
-        );
-    }
-    let mut cat = Catalog::from_states(&states);
-    registry.shutdown().await;
-    for s in &mut cat.servers {
-        s.tools.sort_by(|a, b| a.name.cmp(&b.name));
-        s.resources.sort_by(|a, b| a.uri.cmp(&b.uri));
-    }
-    cat
-}
+use real_catalog::real_catalog;
 
 fn scrub(text: &str, tmp: &Path) -> String {
     let canon = tmp.canonicalize().unwrap();

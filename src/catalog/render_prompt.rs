@@ -6,6 +6,9 @@ use super::text;
 use super::workflows::Workflow;
 use super::{Catalog, ServerDoc, Shape, ToolDoc, Ty};
 
+mod returns;
+use returns::Returns;
+
 /// The whole catalog in prompt form.
 pub fn catalog(cat: &Catalog, api: &ScriptApi) -> String {
     let mut o = primer::compact(api);
@@ -33,15 +36,17 @@ pub fn server(s: &ServerDoc) -> String {
     }
     o.push('\n');
     if let Some(i) = s.instructions() {
-        o.push_str(&crate::util::truncate(i.trim(), INSTRUCTIONS_MAX));
+        o.push_str(&instructions(i));
         o.push('\n');
     }
     let shared = shared_sentences(s);
     if !shared.is_empty() {
         o.push_str(&format!("Every tool below: {}\n", shared.join(" ")));
     }
+    let returns = Returns::of(s);
+    o.push_str(&returns.header());
     for t in &s.tools {
-        o.push_str(&tool_without(t, &shared));
+        o.push_str(&tool_without(t, &shared, &returns));
     }
     o.push_str(&workflows(s));
     o
@@ -51,6 +56,43 @@ pub fn server(s: &ServerDoc) -> String {
 const DESCRIPTION_MAX: usize = 300;
 /// Longest server instructions in the prompt form.
 const INSTRUCTIONS_MAX: usize = 400;
+
+/// The server's instructions without blank lines, cut after the last whole line that fits in
+/// [`INSTRUCTIONS_MAX`] (a single long line is cut inside, marked `…`).
+fn instructions(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .trim()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let joined = lines.join("\n");
+    if joined.len() <= INSTRUCTIONS_MAX {
+        return joined;
+    }
+    let mut kept = String::new();
+    for line in &lines {
+        if kept.len() + line.len() + 1 > INSTRUCTIONS_MAX {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    if kept.is_empty() {
+        crate::util::truncate(&joined, INSTRUCTIONS_MAX)
+    } else {
+        format!("{kept}…")
+    }
+}
+
+/// The tool's behaviour flags, without `idempotent` on a read-only tool: the MCP spec gives
+/// `idempotentHint` meaning only when `readOnlyHint` is false.
+fn flags(t: &ToolDoc) -> Vec<&'static str> {
+    let mut flags = t.flags();
+    if flags.contains(&"read-only") {
+        flags.retain(|f| *f != "idempotent");
+    }
+    flags
+}
 
 /// How many of a server's tools must repeat a sentence before the prompt says it once.
 const SHARED_MIN: usize = 3;
@@ -120,7 +162,7 @@ fn workflows(s: &ServerDoc) -> String {
     if !large.is_empty() {
         let names: Vec<&str> = large.iter().map(|w| w.name()).collect();
         o.push_str(&format!(
-            "Sample workflows (in the Markdown docs): {}.\n",
+            "Workflows in the Markdown docs: {}.\n",
             names.join(", ")
         ));
     }
@@ -130,12 +172,13 @@ fn workflows(s: &ServerDoc) -> String {
 /// One tool in prompt form: signature, summary with hints, parameter notes, and an example
 /// when its arguments nest (flat ones are fully said by the signature).
 pub fn tool(t: &ToolDoc) -> String {
-    tool_without(t, &[])
+    tool_without(t, &[], &Returns::default())
 }
 
-/// [`tool`] without the description sentences in `shared` (said once for the server).
-fn tool_without(t: &ToolDoc, shared: &[String]) -> String {
-    let mut o = format!("{}\n", text::signature(t));
+/// [`tool`] without the description sentences in `shared` and the result types in `returns`
+/// (said once for the server).
+fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
+    let mut o = format!("{}\n", returns.signature(&text::signature(t)));
     let mut about = match description(t) {
         Some(d) if !shared.is_empty() => sentences(&d)
             .into_iter()
@@ -146,7 +189,7 @@ fn tool_without(t: &ToolDoc, shared: &[String]) -> String {
         None => t.summary(),
     };
     about = crate::util::truncate(&about, DESCRIPTION_MAX);
-    let flags = t.flags();
+    let flags = flags(t);
     if !flags.is_empty() {
         about.push_str(&format!(" [{}]", flags.join(", ")));
     }

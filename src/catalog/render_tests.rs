@@ -106,14 +106,24 @@ fn prompt_is_compact_and_complete() {
     );
     assert!(p.contains(primer::NAMES_SHORT));
     for t in cat.tools() {
-        assert!(p.contains(&text::signature(t)), "{}", t.name);
+        // The arguments in full; repeated result shapes are named once (`Type Issue = ...`).
+        let sig = text::signature(t);
+        let call = sig.split(" -> ").next().unwrap();
+        assert!(p.contains(&format!("{call} -> ")), "{}", t.name);
     }
+    let issue = text::return_type(cat.tools().find(|t| t.name == "get_issue").unwrap());
+    assert_eq!(p.matches(&issue).count(), 1, "{p}");
+    assert!(p.contains(&format!("Type Issue = {issue}\n")));
+    assert!(p.contains("demo::get_issue(#{ id: int }) -> Issue\n"));
     // Examples only where arguments nest: create_issue's assignee is an object.
     let create = cat.tools().find(|t| t.name == "create_issue").unwrap();
     assert!(p.contains(&format!("e.g. {}", create.example_call())));
     let get = cat.tools().find(|t| t.name == "get_issue").unwrap();
     assert!(!p.contains(&format!("e.g. {}", get.example_call())));
-    assert!(p.contains("[read-only, idempotent]"));
+    // `idempotent` only where it means something (not on read-only tools).
+    assert!(p.contains("non-finite result. [read-only]\n"));
+    assert!(!p.contains("[read-only, idempotent]"));
+    assert!(p.contains("[idempotent]"));
     assert!(p.contains("- title: 1..200 chars; One-line summary."));
     assert!(p.contains("tool_error|"));
     assert!(p.contains("max_tool_calls 200"));

@@ -1,5 +1,8 @@
 //! Checking tool arguments against a tool's `inputSchema` before sending them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde_json::{Map, Value};
 
 /// Parses tool arguments typed by a user: a JSON object, with a line/column error otherwise.
@@ -29,16 +32,43 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// Compiled schemas kept by [`validator`]: compiling costs far more than validating, and a
+/// script calls the same few tools over and over.
+const CACHED_VALIDATORS: usize = 512;
+
+type Validators = HashMap<String, Option<Arc<jsonschema::Validator>>>;
+
+/// The compiled validator of `schema` (None when it does not compile), from a cache keyed by
+/// the schema's JSON text (so a changed definition gets a new one). The cache is emptied when
+/// it holds [`CACHED_VALIDATORS`] schemas.
+fn validator(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
+    static CACHE: OnceLock<Mutex<Validators>> = OnceLock::new();
+    let key = schema.to_string();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let compiled = match jsonschema::validator_for(schema) {
+        Ok(v) => Some(Arc::new(v)),
+        Err(e) => {
+            tracing::debug!("schema does not compile, not validating: {e}");
+            None
+        }
+    };
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CACHED_VALIDATORS {
+        cache.clear();
+    }
+    cache.insert(key, compiled.clone());
+    compiled
+}
+
 /// Validates `args` against `schema`. Returns a message naming each bad field, or `Ok` when
 /// the schema itself cannot be compiled (a malformed schema must not block the call; `lint`
 /// reports it).
 pub fn check_args(schema: &Value, args: &Value) -> Result<(), String> {
-    let validator = match jsonschema::validator_for(schema) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::debug!("inputSchema does not compile, not validating: {e}");
-            return Ok(());
-        }
+    let Some(validator) = validator(schema) else {
+        return Ok(());
     };
     let problems: Vec<String> = validator
         .iter_errors(args)
@@ -86,6 +116,15 @@ mod tests {
         assert!(e.contains("not an array"), "{e}");
         let e = parse_args("{\n  \"a\": }").unwrap_err();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn cached_validators_follow_the_schema_text() {
+        let schema = |max: u32| json!({"type": "object", "properties": {"n": {"type": "integer", "maximum": max}}});
+        for _ in 0..2 {
+            assert!(check_args(&schema(5), &json!({"n": 10})).is_err());
+            assert!(check_args(&schema(50), &json!({"n": 10})).is_ok());
+        }
     }
 
     #[test]

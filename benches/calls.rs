@@ -1,0 +1,350 @@
+//! Per-call cost and parallel calls, side by side in one run:
+//!
+//! - 1 000 sequential calls of a trivial tool (`echo` of server-everything, `calculate` of
+//!   our demo server, both over stdio) by a raw rmcp client, by a codemode Rhai script loop,
+//!   by the official Python SDK client and by the official TypeScript SDK client. Every
+//!   client is timed from inside, from the first call to the last answer: process start,
+//!   server start and the handshake are left out (and one warm-up call). The script's time
+//!   also includes compiling the script and the sandbox setup.
+//! - `parallel` with 50 calls of the demo's `wait` (50 ms) against one such call.
+//!
+//! Run with `scripts/bench` (or `cargo bench --bench calls`, after `scripts/test` installed
+//! the servers).
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "../tests/common/servers.rs"]
+mod servers;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use codemode::mcp::Registry;
+use codemode::script::{self, Limits, RunOptions, ToolInvoker};
+use common::{human, median, ratio_row, runtime};
+use rmcp::ServiceExt;
+use rmcp::model::{
+    CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion,
+};
+use rmcp::transport::TokioChildProcess;
+use serde_json::{Value, json};
+use servers::ExternalServer;
+
+/// As in the binary.
+#[global_allocator]
+static ALLOC: script::memory::CountingAlloc = script::memory::CountingAlloc;
+
+/// Calls per loop.
+const CALLS: usize = 1_000;
+/// Loops per client, round-robin over the clients (the median is kept).
+const ROUNDS: usize = 5;
+/// Calls inside one `parallel`.
+const PARALLEL: usize = 50;
+/// What each of them waits, in ms.
+const WAIT_MS: u64 = 50;
+
+/// A server and the trivial tool called on it.
+struct Target {
+    /// The server's name (also its Rhai module).
+    name: &'static str,
+    server: ExternalServer,
+    tool: &'static str,
+    args: Value,
+}
+
+/// The demo server, run from the bench build of the binary.
+fn demo_server() -> ExternalServer {
+    ExternalServer {
+        program: env!("CARGO_BIN_EXE_codemode").into(),
+        args: vec!["demo-server".into()],
+        roots: vec![],
+    }
+}
+
+fn targets() -> Vec<Target> {
+    vec![
+        Target {
+            name: "everything",
+            server: servers::everything(),
+            tool: "echo",
+            args: json!({ "message": "hi" }),
+        },
+        Target {
+            name: "demo",
+            server: demo_server(),
+            tool: "calculate",
+            args: json!({ "op": "add", "a": 1, "b": 2 }),
+        },
+    ]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported here.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    for t in targets() {
+        per_call(&t);
+    }
+    parallel();
+}
+
+/// The clients of one target, each timed for one loop of `CALLS` calls per round. The rounds
+/// go round-robin over the clients, so that the load of a shared machine weighs on all of
+/// them alike; each client keeps the median of its rounds.
+fn per_call(t: &Target) {
+    // The baseline negotiates the protocol version codemode pins, so that the server does
+    // the same work per call; rmcp's own default (the newest version) is shown beside it.
+    let rmcp = RawClient::connect(t, ProtocolVersion::V_2025_11_25);
+    let rmcp_latest = RawClient::connect(t, ProtocolVersion::LATEST);
+    let script = ScriptLoop::connect(t);
+    let mut times: [Vec<Duration>; 5] = Default::default();
+    for _ in 0..ROUNDS {
+        times[0].push(rmcp.round(t));
+        times[1].push(rmcp_latest.round(t));
+        times[2].push(script.round());
+        times[3].push(sdk_round(t, "python"));
+        times[4].push(sdk_round(t, "node"));
+    }
+    rmcp.close();
+    rmcp_latest.close();
+    script.close();
+    let [rmcp, rmcp_latest, script, python, typescript] = times.map(|mut v| median(&mut v));
+    let what = |client: &str| format!("{CALLS} x {}::{} via {client}, per call", t.name, t.tool);
+    let per = |d: Duration| d / CALLS as u32;
+    common::plain_row(
+        "calls",
+        what("raw rmcp client, protocol 2025-11-25 as codemode (baseline)"),
+        human(per(rmcp)),
+    );
+    let ratio = |d: Duration| d.as_secs_f64() / rmcp.as_secs_f64();
+    common::record(common::Row {
+        section: "calls",
+        what: what(&format!(
+            "raw rmcp client, protocol {}",
+            ProtocolVersion::LATEST
+        )),
+        value: human(per(rmcp_latest)),
+        ratio: Some(ratio(rmcp_latest)),
+        goal: "",
+        met: None,
+    });
+    let goal_script = 1.15;
+    ratio_row(
+        "calls",
+        what("codemode script loop"),
+        human(per(script)),
+        ratio(script),
+        "<= 1.15x, < both SDKs",
+        ratio(script) <= goal_script && script < python && script < typescript,
+    );
+    for (client, d) in [("Python SDK", python), ("TypeScript SDK", typescript)] {
+        ratio_row(
+            "calls",
+            what(client),
+            human(per(d)),
+            ratio(d),
+            "> script",
+            d > script,
+        );
+    }
+}
+
+/// A bare rmcp client (no handler, no capabilities) over one connection.
+struct RawClient {
+    client: rmcp::service::RunningService<rmcp::RoleClient, ClientConfig>,
+    params: CallToolRequestParams,
+}
+
+impl RawClient {
+    /// Spawns `t`'s server and connects negotiating `version`; one warm-up call.
+    fn connect(t: &Target, version: ProtocolVersion) -> RawClient {
+        runtime().block_on(async {
+            let mut cmd = tokio::process::Command::from(t.server.command());
+            cmd.stderr(Stdio::null());
+            let (transport, _) = TokioChildProcess::builder(cmd)
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn the server");
+            let config = ClientConfig::new(
+                ClientCapabilities::default(),
+                Implementation::new("codemode-bench", "0"),
+            )
+            .with_protocol_version(version);
+            let client = config.serve(transport).await.expect("rmcp handshake");
+            let params = CallToolRequestParams::new(t.tool)
+                .with_arguments(t.args.as_object().expect("object args").clone());
+            let raw = RawClient { client, params };
+            raw.call(t).await; // warm-up
+            raw
+        })
+    }
+
+    async fn call(&self, t: &Target) {
+        let r = self
+            .client
+            .call_tool(self.params.clone())
+            .await
+            .expect("rmcp call");
+        assert_ne!(r.is_error, Some(true), "{} failed: {r:?}", t.tool);
+    }
+
+    /// One loop of `CALLS` calls.
+    fn round(&self, t: &Target) -> Duration {
+        runtime().block_on(async {
+            let start = Instant::now();
+            for _ in 0..CALLS {
+                self.call(t).await;
+            }
+            start.elapsed()
+        })
+    }
+
+    fn close(self) {
+        let _ = runtime().block_on(self.client.cancel());
+    }
+}
+
+/// A registry connected to `t`'s server, and a script invoker over it.
+fn connect(t: &Target) -> (Registry, Arc<dyn ToolInvoker>) {
+    let registry = runtime().block_on(async {
+        let r = Registry::new(vec![t.server.spec(t.name, &[])], vec![]);
+        r.start();
+        assert!(
+            r.wait_settled(Duration::from_secs(60)).await,
+            "server did not start"
+        );
+        // server-everything announces a tools/list_changed right after start; let it land.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        r
+    });
+    let invoker: Arc<dyn ToolInvoker> = Arc::new(script::RegistryInvoker {
+        registry: registry.clone(),
+        handle: runtime().handle().clone(),
+    });
+    (registry, invoker)
+}
+
+/// Runs `source` (which must succeed) and returns its wall time.
+fn timed_run(source: &str, invoker: &Arc<dyn ToolInvoker>, limits: &Limits) -> Duration {
+    let opts = RunOptions {
+        limits: limits.clone(),
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let report = script::run(source, invoker.clone(), opts);
+    let took = start.elapsed();
+    if let Some(e) = &report.error {
+        panic!("bench script failed: {}", e.render(source));
+    }
+    took
+}
+
+/// A script calling the tool `CALLS` times in a loop, over a registry.
+struct ScriptLoop {
+    registry: Registry,
+    invoker: Arc<dyn ToolInvoker>,
+    source: String,
+    limits: Limits,
+}
+
+impl ScriptLoop {
+    /// Connects a registry to `t`'s server; one warm-up run of one call.
+    fn connect(t: &Target) -> ScriptLoop {
+        let (registry, invoker) = connect(t);
+        let args = codemode::catalog::example::rhai_literal(&t.args);
+        let call = format!("{}::{}({args})", t.name, t.tool);
+        let limits = Limits {
+            max_tool_calls: CALLS + 1,
+            ..Limits::default()
+        };
+        timed_run(&call, &invoker, &limits); // warm-up
+        ScriptLoop {
+            registry,
+            invoker,
+            source: format!("for i in 0..{CALLS} {{ {call}; }}"),
+            limits,
+        }
+    }
+
+    /// One run of the loop.
+    fn round(&self) -> Duration {
+        timed_run(&self.source, &self.invoker, &self.limits)
+    }
+
+    fn close(self) {
+        runtime().block_on(self.registry.shutdown());
+    }
+}
+
+/// One run of `benches/clients/loop.py` or `loop.mjs`: the time it prints.
+fn sdk_round(t: &Target, runtime: &str) -> Duration {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = match runtime {
+        "python" => {
+            let mut c = std::process::Command::new(servers::python_bin("python"));
+            c.arg(root.join("benches/clients/loop.py"));
+            c
+        }
+        _ => {
+            let mut c = std::process::Command::new("node");
+            c.arg(root.join("benches/clients/loop.mjs"))
+                .env("NODE_PATH", root.join("tests/servers/npm/node_modules"));
+            c
+        }
+    };
+    cmd.arg(CALLS.to_string())
+        .arg(t.tool)
+        .arg(t.args.to_string())
+        .arg("--")
+        .args(t.server.argv())
+        .stderr(Stdio::null());
+    let out = cmd.output().expect("run the SDK client loop");
+    assert!(out.status.success(), "{runtime} loop failed: {out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("loop output JSON");
+    Duration::from_secs_f64(v["seconds"].as_f64().expect("seconds"))
+}
+
+/// 50 calls of `wait` (50 ms) in one `parallel`, against one call.
+fn parallel() {
+    let t = Target {
+        name: "demo",
+        server: demo_server(),
+        tool: "wait",
+        args: json!({ "ms": WAIT_MS, "steps": 1 }),
+    };
+    let (registry, invoker) = connect(&t);
+    let limits = Limits {
+        max_parallel: PARALLEL,
+        ..Limits::default()
+    };
+    let one = format!("demo::wait(#{{ ms: {WAIT_MS}, steps: 1 }})");
+    let batch = format!(
+        "let calls = []; for i in 0..{PARALLEL} {{ calls.push([\"demo\", \"wait\", #{{ ms: {WAIT_MS}, steps: 1 }}]); }} parallel(calls)"
+    );
+    timed_run(&batch, &invoker, &limits); // warm-up
+    let rounds = 10;
+    let mut ones: Vec<Duration> = (0..rounds)
+        .map(|_| timed_run(&one, &invoker, &limits))
+        .collect();
+    let mut batches: Vec<Duration> = (0..rounds)
+        .map(|_| timed_run(&batch, &invoker, &limits))
+        .collect();
+    runtime().block_on(registry.shutdown());
+    let (one, batch) = (median(&mut ones), median(&mut batches));
+    common::plain_row(
+        "parallel",
+        format!("1 x demo::wait {WAIT_MS} ms, script wall time (baseline)"),
+        human(one),
+    );
+    let ratio = batch.as_secs_f64() / one.as_secs_f64();
+    ratio_row(
+        "parallel",
+        format!("parallel() of {PARALLEL} x demo::wait {WAIT_MS} ms (max_parallel {PARALLEL})"),
+        human(batch),
+        ratio,
+        "<= 1.3x",
+        ratio <= 1.3,
+    );
+}
