@@ -16,6 +16,7 @@ mod http;
 mod lifecycle;
 pub mod listen;
 mod model;
+pub mod oauth;
 mod registry;
 mod spec;
 mod stdio;
