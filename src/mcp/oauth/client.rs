@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::stream::BoxStream;
 use http::{HeaderName, HeaderValue};
-use rmcp::model::ClientJsonRpcMessage;
+use rmcp::model::{ClientJsonRpcMessage, JsonRpcMessage};
 use rmcp::transport::auth::{AuthClient, AuthError};
 use rmcp::transport::streamable_http_client::{
     StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
@@ -32,14 +32,45 @@ impl OAuthHttpClient {
         OAuthHttpClient { inner, auth }
     }
 
+    /// Posts `message` with `call`, reacting to 401 and 403 (see [`Self::reacting`]). When
+    /// our login or step-up fails for a request, the request gets a JSON-RPC error with the
+    /// reason (so the call fails with it and the session stays open, like any tool error).
+    async fn posting<F, Fut>(
+        &self,
+        message: &ClientJsonRpcMessage,
+        call: F,
+    ) -> Result<StreamableHttpPostResponse, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<StreamableHttpPostResponse, Error>>,
+    {
+        match self.reacting(call).await {
+            Ok(r) => Ok(r),
+            Err(Failure::Http(e)) => Err(e),
+            Err(Failure::Ours(reason)) => match message {
+                JsonRpcMessage::Request(request) => {
+                    let reply = serde_json::json!({
+                        "jsonrpc": "2.0",
+                        "id": request.id,
+                        "error": { "code": AUTH_ERROR_CODE, "message": reason },
+                    });
+                    serde_json::from_value(reply)
+                        .map(|reply| StreamableHttpPostResponse::Json(reply, None))
+                        .map_err(Error::Deserialize)
+                }
+                _ => Err(Failure::Ours(reason).into()),
+            },
+        }
+    }
+
     /// Runs `call`; after a 401 logs in and runs it once more; after a 403
     /// `insufficient_scope` steps up and runs it again, at most [`MAX_STEP_UPS`] times.
-    async fn reacting<T, F, Fut>(&self, call: F) -> Result<T, Error>
+    async fn reacting<T, F, Fut>(&self, call: F) -> Result<T, Failure>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let failed = |message: String| Error::Auth(AuthError::AuthorizationFailed(message));
+        let failed = Failure::Ours;
         let mut logged_in = false;
         let mut step_ups = 0;
         loop {
@@ -71,8 +102,29 @@ impl OAuthHttpClient {
                         .await
                         .map_err(failed)?;
                 }
-                other => return other,
+                other => return other.map_err(Failure::Http),
             }
+        }
+    }
+}
+
+/// The JSON-RPC error code of a request our authorization failed (implementation-defined
+/// server-error range).
+const AUTH_ERROR_CODE: i32 = -32001;
+
+/// Why [`OAuthHttpClient::reacting`] failed.
+enum Failure {
+    /// The request failed as it would without OAuth.
+    Http(Error),
+    /// Our login or step-up failed, for this reason.
+    Ours(String),
+}
+
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Error {
+        match f {
+            Failure::Http(e) => e,
+            Failure::Ours(reason) => Error::Auth(AuthError::AuthorizationFailed(reason)),
         }
     }
 }
@@ -88,7 +140,7 @@ impl StreamableHttpClient for OAuthHttpClient {
         auth_header: Option<String>,
         custom_headers: Headers,
     ) -> Result<StreamableHttpPostResponse, Error> {
-        self.reacting(|| {
+        self.posting(&message, || {
             self.inner.post_message(
                 uri.clone(),
                 message.clone(),
@@ -109,7 +161,7 @@ impl StreamableHttpClient for OAuthHttpClient {
         custom_headers: Headers,
         max_sse_event_size: usize,
     ) -> Result<StreamableHttpPostResponse, Error> {
-        self.reacting(|| {
+        self.posting(&message, || {
             self.inner.post_message_with_max_sse_event_size(
                 uri.clone(),
                 message.clone(),
@@ -131,7 +183,7 @@ impl StreamableHttpClient for OAuthHttpClient {
         custom_headers: Headers,
         limits: StreamableHttpResponseLimits,
     ) -> Result<StreamableHttpPostResponse, Error> {
-        self.reacting(|| {
+        self.posting(&message, || {
             self.inner.post_message_with_response_limits(
                 uri.clone(),
                 message.clone(),

@@ -315,9 +315,9 @@ impl Authorizer {
             request = request.with_client_metadata_url(url.clone());
         } else if metadata.registration_endpoint.is_none() {
             return Err(format!(
-                "the authorization server {} supports neither client-ID metadata documents \
-                 (or no `oauth.client_metadata_url` is configured) nor dynamic client \
-                 registration: set `oauth.client_id` (and `client_secret`) for server `{}`",
+                "the authorization server {} offers no dynamic client registration (and no \
+                 client-ID metadata document is configured or supported): set \
+                 `oauth.client_id` (and `client_secret`) for server `{}`",
                 metadata
                     .issuer
                     .as_deref()
