@@ -30,6 +30,8 @@ mod redact;
 mod tests;
 #[cfg(test)]
 mod tests_formats;
+#[cfg(test)]
+mod tests_oauth;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -178,9 +178,10 @@ impl OAuthServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let mut state = State::default();
-        state.clients = options.clients.iter().cloned().collect();
-        let state = Arc::new(Mutex::new(state));
+        let state = Arc::new(Mutex::new(State {
+            clients: options.clients.iter().cloned().collect(),
+            ..State::default()
+        }));
         let stop = CancellationToken::new();
         let mut config = StreamableHttpServerConfig::default();
         config.cancellation_token = stop.child_token();
