@@ -74,11 +74,12 @@ impl OAuthHttpClient {
         let mut logged_in = false;
         let mut step_ups = 0;
         loop {
+            let seen = self.auth.generation();
             match call().await {
                 Err(StreamableHttpError::AuthRequired(challenge)) if !logged_in => {
                     logged_in = true;
                     self.auth
-                        .login(&self.inner, &challenge.www_authenticate_header)
+                        .login(&self.inner, &challenge.www_authenticate_header, seen)
                         .await
                         .map_err(failed)?;
                 }
@@ -98,7 +99,7 @@ impl OAuthHttpClient {
                     }
                     step_ups += 1;
                     self.auth
-                        .step_up(&self.inner, &scope)
+                        .step_up(&self.inner, &scope, seen)
                         .await
                         .map_err(failed)?;
                 }

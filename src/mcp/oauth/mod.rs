@@ -18,6 +18,7 @@ mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rmcp::transport::StreamableHttpClientTransport;
@@ -97,6 +98,7 @@ pub async fn transport(
         events,
         store: FileStore::new(&settings.store_dir(), url),
         login: tokio::sync::Mutex::new(()),
+        generation: AtomicU64::new(0),
         clock: std::sync::Mutex::new(LoginClock::default()),
     });
     let manager = authorizer.manager().await.map_err(|e| e.to_string())?;
@@ -139,6 +141,9 @@ pub struct Authorizer {
     store: FileStore,
     /// One login or step-up at a time.
     login: tokio::sync::Mutex<()>,
+    /// Bumped by every successful login or step-up: a request refused before one finished
+    /// just tries again.
+    generation: AtomicU64,
     clock: std::sync::Mutex<LoginClock>,
 }
 
@@ -168,6 +173,22 @@ impl Authorizer {
             config = config.with_client_secret(secret.clone());
         }
         config
+    }
+
+    /// The current login generation (take it before sending a request).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Waits for any running login; `None` when one finished since `seen` (the caller
+    /// retries with the new token), else the held lock.
+    async fn take_turn(&self, seen: u64) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        let turn = self.login.lock().await;
+        (self.generation() == seen).then_some(turn)
+    }
+
+    fn finished(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Time spent in logins so far, including one still running; and whether one runs.
@@ -231,8 +252,11 @@ impl Authorizer {
         &self,
         client: &AuthClient<reqwest::Client>,
         challenge: &str,
+        seen: u64,
     ) -> Result<(), String> {
-        let _one = self.login.lock().await;
+        let Some(_turn) = self.take_turn(seen).await else {
+            return Ok(());
+        };
         let _running = self.start_clock();
         tracing::info!("oauth: server `{}` asks for authorization", self.server);
         let mut guard = client.auth_manager.lock().await;
@@ -240,6 +264,9 @@ impl Authorizer {
         let manager = std::mem::replace(&mut *guard, placeholder);
         let (manager, result) = self.login_with(manager, challenge).await;
         *guard = manager;
+        if result.is_ok() {
+            self.finished();
+        }
         result.map_err(|e| format!("OAuth login to `{}` failed: {e}", self.server))
     }
 
@@ -334,8 +361,11 @@ impl Authorizer {
         &self,
         client: &AuthClient<reqwest::Client>,
         scope: &str,
+        seen: u64,
     ) -> Result<(), String> {
-        let _one = self.login.lock().await;
+        let Some(_turn) = self.take_turn(seen).await else {
+            return Ok(());
+        };
         let _running = self.start_clock();
         tracing::info!(
             "oauth: server `{}` needs scope `{scope}`: asking for it",
@@ -369,6 +399,7 @@ impl Authorizer {
             )
             .await
             .map_err(|e| fail(e.to_string()))?;
+        self.finished();
         Ok(())
     }
 }
