@@ -341,6 +341,66 @@ async fn expired_tokens_are_refreshed_from_the_store() {
     assert_no_secrets(&server, &[&run.stdout, &run.stderr, &setup.log()]);
 }
 
+/// What a browser does with the authorization URL: the server redirects at once, and the
+/// browser follows to our loopback listener, which answers 200.
+async fn act_as_browser(url: String) {
+    codemode::mcp::ensure_crypto_provider();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let at_server = client.get(&url).send().await.unwrap();
+    let location = at_server.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let back = client.get(&location).send().await.unwrap();
+    assert_eq!(back.status(), 200);
+}
+
+/// Headless without `--oauth-auto-approve`: the URL is printed on stderr (no browser here)
+/// and the code comes back to the loopback listener.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_login_prints_the_url_and_waits_for_the_redirect() {
+    use tokio::io::AsyncBufReadExt;
+
+    let server = OAuthServer::start(Options::default()).await;
+    let setup = Setup::new(&server, Value::Null);
+    let home = setup.dir.path();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .current_dir(home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("HOME", home)
+        .env("CODEMODE_NO_BROWSER", "1")
+        .arg("--config")
+        .arg(&setup.config)
+        .args(["tools", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let prefix = "server `prot` needs authorization: open ";
+    let url = loop {
+        let line = lines.next_line().await.unwrap().expect("the URL on stderr");
+        if let Some(url) = line.strip_prefix(prefix) {
+            break url.to_string();
+        }
+    };
+    assert!(
+        url.starts_with(&format!("{}/authorize?", server.base)),
+        "{url}"
+    );
+    act_as_browser(url).await;
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"calculate\""), "{stdout}");
+    server.seen(|s| assert_eq!(s.authorizations.len(), 1));
+}
+
 /// Interactive: the URL is announced (a `Log` event, and the front end's notice) and the
 /// code comes back on the loopback redirect listener. The "browser" here fetches the
 /// authorization URL and follows its redirect to the listener.
@@ -365,20 +425,7 @@ async fn interactive_login_through_the_loopback_listener() {
         let announced = announced.clone();
         Arc::new(move |_server: &str, url: &str| {
             announced.lock().unwrap().push(url.to_string());
-            let url = url.to_string();
-            tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap();
-                let at_server = client.get(&url).send().await.unwrap();
-                let location = at_server.headers()["location"]
-                    .to_str()
-                    .unwrap()
-                    .to_string();
-                let back = client.get(&location).send().await.unwrap();
-                assert_eq!(back.status(), 200);
-            });
+            tokio::spawn(act_as_browser(url.to_string()));
         })
     };
     registry.set_oauth(OAuthSettings {

@@ -122,3 +122,12 @@ pub fn oauth_settings(to_stderr: bool) -> OAuthSettings {
         store_dir: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_workbench_never_gets_the_url_on_stderr() {
+        assert!(super::oauth_settings(false).on_url.is_none());
+        assert!(super::oauth_settings(true).on_url.is_some());
+    }
+}
