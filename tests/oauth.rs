@@ -7,7 +7,7 @@
 
 #[path = "common/cli.rs"]
 mod cli;
-#[path = "common/oauth_server.rs"]
+#[path = "common/oauth_server/mod.rs"]
 mod oauth_server;
 
 use std::os::unix::fs::PermissionsExt;

@@ -13,13 +13,13 @@
 //! log's redaction set.
 
 mod client;
+mod clock;
 mod redirect;
 mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::auth::{
@@ -31,6 +31,8 @@ use tokio::sync::broadcast;
 use super::events::{Event, EventKind};
 use crate::config::OAuthConfig;
 pub use client::OAuthHttpClient;
+use clock::LoginClock;
+pub use clock::timeout_excluding_logins;
 pub use store::FileStore;
 
 /// Step-up authorizations tried for one request before its 403 `insufficient_scope` is
@@ -112,25 +114,6 @@ pub async fn transport(
     ))
 }
 
-/// Time spent in logins, so that connect timeouts leave the user's time out.
-#[derive(Default)]
-struct LoginClock {
-    spent: Duration,
-    since: Option<Instant>,
-}
-
-/// Ends a login on the clock when dropped.
-struct Running<'a>(&'a Authorizer);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        let mut clock = self.0.clock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(since) = clock.since.take() {
-            clock.spent += since.elapsed();
-        }
-    }
-}
-
 /// One server's authorization: settings, store, and the login flows.
 pub struct Authorizer {
     server: String,
@@ -189,22 +172,6 @@ impl Authorizer {
 
     fn finished(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// Time spent in logins so far, including one still running; and whether one runs.
-    pub fn login_time(&self) -> (Duration, bool) {
-        let clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
-        let running = clock.since.map(|s| s.elapsed());
-        (clock.spent + running.unwrap_or_default(), running.is_some())
-    }
-
-    fn start_clock(&self) -> Running<'_> {
-        self.clock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .since
-            .get_or_insert_with(Instant::now);
-        Running(self)
     }
 
     /// Sends the user to `url`: a log event (the TUI's log pane), the front end's notice
@@ -409,30 +376,5 @@ impl Authorizer {
 fn forget_code(callback: &str) {
     if let Ok(cb) = AuthorizationCallback::from_redirect_url(callback) {
         crate::logging::add_secrets(&[cb.code]);
-    }
-}
-
-/// Like `tokio::time::timeout`, but time spent in logins does not count: a user may take
-/// minutes in the browser, a hung server still times out.
-pub async fn timeout_excluding_logins<F: std::future::Future>(
-    limit: Duration,
-    auth: &Authorizer,
-    fut: F,
-) -> Result<F::Output, tokio::time::error::Elapsed> {
-    tokio::pin!(fut);
-    let start = Instant::now();
-    loop {
-        let (spent, _) = auth.login_time();
-        let deadline = start + limit + spent;
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(remaining, &mut fut).await {
-            Ok(out) => return Ok(out),
-            Err(elapsed) => {
-                let (now_spent, running) = auth.login_time();
-                if !running && now_spent == spent {
-                    return Err(elapsed);
-                }
-            }
-        }
     }
 }
