@@ -1,4 +1,4 @@
-//! OAuth 2.1 against the in-repo authorization server (`common/oauth_server.rs`): the real
+//! OAuth 2.1 against the in-repo authorization server (`common/oauth_server/`): the real
 //! binary (`codemode --oauth-auto-approve ...`) and the registry in-process with the
 //! loopback redirect listener. Covers discovery variants, dynamic registration, client-ID
 //! metadata documents, pre-registered clients with each token auth method, PKCE S256 and the
