@@ -95,6 +95,10 @@ pub struct Cli {
     /// decline, accept-defaults, or ask (on the terminal; declines without one).
     #[arg(long, global = true, value_name = "POLICY", value_parser = elicit_arg, default_value = "decline")]
     pub elicit: crate::mcp::elicit::ElicitPolicy,
+    /// Authorize with OAuth-protected servers without a user: fetch the authorization URL
+    /// and read the code from its redirect (for CI, and servers that redirect at once).
+    #[arg(long, global = true)]
+    pub oauth_auto_approve: bool,
     /// What to do; without a command the workbench opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -225,6 +229,7 @@ pub fn main() -> ExitCode {
         crate::logging::init();
     }
     elicit::set_policy(cli.elicit);
+    setup::set_oauth_auto_approve(cli.oauth_auto_approve);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

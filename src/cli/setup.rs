@@ -1,10 +1,13 @@
 //! Shared start-up of the headless commands: config → server specs → connected registry.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::Exit;
 use crate::config::Config;
+use crate::mcp::oauth::OAuthSettings;
 use crate::mcp::{Registry, ServerSpec};
 
 /// Loads the config (printing its warnings to stderr). Errors are printed and turned into an
@@ -87,9 +90,44 @@ pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
     code
 }
 
-/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`.
+/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`
+/// and whose OAuth logins follow `--oauth-auto-approve` (else the URL goes to stderr).
 pub fn new_registry(specs: Vec<ServerSpec>, secrets: Vec<String>) -> Registry {
     let registry = Registry::new(specs, secrets);
     registry.set_elicitor(super::elicit::elicitor());
+    registry.set_oauth(oauth_settings(true));
     registry
+}
+
+static OAUTH_AUTO_APPROVE: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--oauth-auto-approve` for this process.
+pub fn set_oauth_auto_approve(on: bool) {
+    OAUTH_AUTO_APPROVE.store(on, Ordering::Relaxed);
+}
+
+/// OAuth settings for this process: auto-approve from the flag; otherwise the browser is
+/// opened (unless `CODEMODE_NO_BROWSER` is set) and, when `to_stderr` (headless commands;
+/// never in the TUI, where the URL goes to the log pane), the URL is printed on stderr.
+pub fn oauth_settings(to_stderr: bool) -> OAuthSettings {
+    let on_url: Option<crate::mcp::oauth::UrlNotice> = to_stderr.then(|| {
+        Arc::new(|server: &str, url: &str| {
+            eprintln!("server `{server}` needs authorization: open {url}");
+        }) as crate::mcp::oauth::UrlNotice
+    });
+    OAuthSettings {
+        auto_approve: OAUTH_AUTO_APPROVE.load(Ordering::Relaxed),
+        open_browser: std::env::var_os("CODEMODE_NO_BROWSER").is_none(),
+        on_url,
+        store_dir: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_workbench_never_gets_the_url_on_stderr() {
+        assert!(super::oauth_settings(false).on_url.is_none());
+        assert!(super::oauth_settings(true).on_url.is_some());
+    }
 }

@@ -44,6 +44,8 @@ pub async fn run(
         }
     };
     let registry = Registry::new(specs, config.secrets());
+    // The login URL goes to the log pane (an event), never to the terminal behind the TUI.
+    registry.set_oauth(super::setup::oauth_settings(false));
     let text = match &script {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(t) => t,

@@ -12,9 +12,11 @@
 //!
 //! Every format accepts the same per-server fields: `command`, `args`,
 //! `env`, `cwd` (stdio) or `url`, `headers` (HTTP), plus `type`, `disabled`,
-//! `inherit_env`, `timeout` and `connect_timeout`. `${VAR}`,
+//! `inherit_env`, `timeout`, `connect_timeout`, `roots`, `capabilities` and `oauth`
+//! (HTTP: `client_id`, `client_secret`, `scopes`, `client_metadata_url`, `client_name`,
+//! `redirect_port`). `${VAR}`,
 //! `${VAR:-default}` and `${env:VAR}` are expanded in `command`, `args`,
-//! `env` and `headers` values, `url` and `cwd`. Unknown fields are warnings,
+//! `env` and `headers` values, `url`, `cwd` and the `oauth` strings. Unknown fields are warnings,
 //! not errors. See [`Config::discover`] for where the file is looked for.
 
 mod duration;
@@ -28,6 +30,8 @@ mod redact;
 mod tests;
 #[cfg(test)]
 mod tests_formats;
+#[cfg(test)]
+mod tests_oauth;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -89,6 +93,44 @@ pub struct ServerConfig {
     pub declare_roots: bool,
     /// Declare the elicitation capability (default true).
     pub declare_elicitation: bool,
+    /// How to authorize with a protected HTTP server (the `oauth` table; all optional).
+    pub oauth: OAuthConfig,
+}
+
+/// The per-server `oauth` table. Every field is optional: with none, a server answering 401
+/// is authorized by discovery and dynamic client registration.
+#[derive(Clone, Default, PartialEq)]
+pub struct OAuthConfig {
+    /// A pre-registered client id (used when the authorization server supports neither a
+    /// client-ID metadata document nor dynamic registration, or when given).
+    pub client_id: Option<String>,
+    /// The pre-registered client's secret (a secret: never logged).
+    pub client_secret: Option<String>,
+    /// Scopes to request instead of those the server's challenge or metadata names.
+    pub scopes: Vec<String>,
+    /// An `https://` URL of our client-ID metadata document, used as the client id when the
+    /// authorization server supports such documents.
+    pub client_metadata_url: Option<String>,
+    /// The client name sent with dynamic registration (default `codemode`).
+    pub client_name: Option<String>,
+    /// A fixed port for the loopback redirect listener (default: any free port).
+    pub redirect_port: Option<u16>,
+}
+
+impl fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| Redacted),
+            )
+            .field("scopes", &self.scopes)
+            .field("client_metadata_url", &self.client_metadata_url)
+            .field("client_name", &self.client_name)
+            .field("redirect_port", &self.redirect_port)
+            .finish()
+    }
 }
 
 /// How to reach a server.
@@ -189,6 +231,7 @@ impl fmt::Debug for ServerConfig {
             .field("roots", &self.roots)
             .field("declare_roots", &self.declare_roots)
             .field("declare_elicitation", &self.declare_elicitation)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -327,6 +370,11 @@ impl Config {
                 }
             }
         }
+        secrets.extend(
+            self.servers
+                .iter()
+                .filter_map(|s| s.oauth.client_secret.clone()),
+        );
         secrets.retain(|s| s.chars().count() >= MIN_SECRET_LEN);
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();

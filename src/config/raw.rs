@@ -11,7 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 pub(crate) const EXTRA_TABLES: [&str; 6] = ["limits", "policy", "audit", "tui", "llm", "serve"];
 
 /// Every field a server entry may have (for "did you mean" suggestions).
-pub(crate) const SERVER_FIELDS: [&str; 13] = [
+pub(crate) const SERVER_FIELDS: [&str; 14] = [
     "command",
     "args",
     "env",
@@ -25,6 +25,7 @@ pub(crate) const SERVER_FIELDS: [&str; 13] = [
     "connect_timeout",
     "roots",
     "capabilities",
+    "oauth",
 ];
 
 /// One server entry, in any of the three formats.
@@ -45,6 +46,20 @@ pub(crate) struct RawServer {
     pub connect_timeout: Option<DurationText>,
     pub roots: Option<Vec<String>>,
     pub capabilities: Option<RawCapabilities>,
+    pub oauth: Option<RawOAuth>,
+}
+
+/// `oauth = { client_id = "...", client_secret = "${VAR}", scopes = [...], ... }`: how to
+/// authorize with a protected HTTP server.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOAuth {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub client_metadata_url: Option<String>,
+    pub client_name: Option<String>,
+    pub redirect_port: Option<u16>,
 }
 
 /// `capabilities = { roots = true, elicitation = true }`: what we declare to one server.

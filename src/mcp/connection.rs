@@ -83,6 +83,7 @@ impl Connection {
         events: broadcast::Sender<Event>,
         secrets: Arc<Vec<String>>,
         elicitor: super::elicit::Elicitor,
+        oauth: &super::oauth::OAuthSettings,
     ) -> Result<Opened, ConnectError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
         let handler = Handler::new(
@@ -141,9 +142,25 @@ impl Connection {
                         vec![],
                     ));
                 }
-                let transport =
-                    super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
-                tokio::time::timeout(timeout, handler.serve(transport)).await
+                if super::http::has_authorization(headers) {
+                    let transport =
+                        super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
+                    tokio::time::timeout(timeout, handler.serve(transport)).await
+                } else {
+                    let config = super::http::config(url, headers).map_err(|m| fail(m, vec![]))?;
+                    let (transport, auth) = super::oauth::transport(
+                        &spec.name,
+                        url,
+                        config,
+                        &spec.oauth,
+                        oauth,
+                        events.clone(),
+                    )
+                    .await
+                    .map_err(|m| fail(m, vec![]))?;
+                    super::oauth::timeout_excluding_logins(timeout, &auth, handler.serve(transport))
+                        .await
+                }
             }
             TransportSpec::InProcess(factory) => {
                 let (client_end, server_end) = tokio::io::duplex(1 << 20);

@@ -12,6 +12,23 @@ pub fn transport(
     headers: &BTreeMap<String, String>,
 ) -> Result<StreamableHttpClientTransport<reqwest::Client>, String> {
     ensure_crypto_provider();
+    Ok(StreamableHttpClientTransport::from_config(config(
+        url, headers,
+    )?))
+}
+
+/// Whether the config gives an `Authorization` header (then OAuth is not used).
+pub fn has_authorization(headers: &BTreeMap<String, String>) -> bool {
+    headers
+        .keys()
+        .any(|name| name.eq_ignore_ascii_case("authorization"))
+}
+
+/// The transport config for `url` with the configured headers.
+pub fn config(
+    url: &str,
+    headers: &BTreeMap<String, String>,
+) -> Result<StreamableHttpClientTransportConfig, String> {
     let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_string());
     let mut custom = HashMap::new();
     for (name, value) in headers {
@@ -29,8 +46,7 @@ pub fn transport(
             .map_err(|_| format!("invalid value for HTTP header `{name}` in config"))?;
         custom.insert(header, value);
     }
-    config = config.custom_headers(custom);
-    Ok(StreamableHttpClientTransport::from_config(config))
+    Ok(config.custom_headers(custom))
 }
 
 /// Installs rustls' `ring` provider once (we build reqwest without a default provider to

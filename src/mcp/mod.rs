@@ -3,7 +3,7 @@
 //!
 //! [`Registry`] owns every connection; front ends read [`ServerState`] snapshots, subscribe
 //! to [`Event`]s and call tools through it. [`listen`] serves an MCP server (ours) over
-//! streamable HTTP.
+//! streamable HTTP. [`oauth`] authorizes with protected HTTP servers (OAuth 2.1).
 
 mod bounded;
 mod connection;
@@ -16,6 +16,7 @@ mod http;
 mod lifecycle;
 pub mod listen;
 mod model;
+pub mod oauth;
 mod registry;
 mod spec;
 mod stdio;

@@ -18,6 +18,7 @@ use super::lifecycle::connect;
 use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
+use super::oauth::OAuthSettings;
 use super::spec::ServerSpec;
 
 /// How many times a server that died is restarted before it is marked failed.
@@ -113,6 +114,7 @@ pub(super) struct Inner {
     pub(super) secrets: Arc<Vec<String>>,
     changed: watch::Sender<u64>,
     elicitor: std::sync::RwLock<Elicitor>,
+    oauth: std::sync::RwLock<OAuthSettings>,
 }
 
 impl Inner {
@@ -122,6 +124,11 @@ impl Inner {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The current OAuth settings.
+    pub(super) fn oauth(&self) -> OAuthSettings {
+        self.oauth.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -149,6 +156,7 @@ impl Registry {
                 secrets: Arc::new(secrets),
                 changed: watch::channel(0).0,
                 elicitor: std::sync::RwLock::new(policy_elicitor(ElicitPolicy::Decline)),
+                oauth: std::sync::RwLock::new(OAuthSettings::default()),
             }),
         }
     }
@@ -161,6 +169,12 @@ impl Registry {
             .elicitor
             .write()
             .unwrap_or_else(|e| e.into_inner()) = elicitor;
+    }
+
+    /// How protected HTTP servers are authorized (default: interactive, without opening a
+    /// browser, tokens under the state dir). Applies to connections opened from now on.
+    pub fn set_oauth(&self, settings: OAuthSettings) {
+        *self.inner.oauth.write().unwrap_or_else(|e| e.into_inner()) = settings;
     }
 
     /// Starts connecting every server in the background; returns at once.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 use super::elicit::ClientFeatures;
-use crate::config::{HttpKind, ServerConfig, TransportConfig};
+use crate::config::{HttpKind, OAuthConfig, ServerConfig, TransportConfig};
 
 /// Default per-call timeout when the config names none.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -111,6 +111,8 @@ pub struct ServerSpec {
     pub connect_timeout: Duration,
     /// What we declare to this server (roots, elicitation).
     pub client: ClientFeatures,
+    /// How to authorize with it when it is a protected HTTP server.
+    pub oauth: OAuthConfig,
 }
 
 impl ServerSpec {
@@ -122,6 +124,7 @@ impl ServerSpec {
             call_timeout: DEFAULT_CALL_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             client: ClientFeatures::default(),
+            oauth: OAuthConfig::default(),
         }
     }
 
@@ -161,6 +164,7 @@ impl ServerSpec {
                 },
                 elicitation: cfg.declare_elicitation,
             },
+            oauth: cfg.oauth.clone(),
         }
     }
 }
