@@ -154,11 +154,16 @@ fn headless_commands_answer_elicitation_by_the_elicit_flag() {
     )
     .unwrap();
     let call = |extra: &[&str]| {
+        let tool = if extra.contains(&"--args") {
+            "trigger-url-elicitation"
+        } else {
+            "trigger-elicitation-request"
+        };
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
             .arg("--config")
             .arg(&config)
+            .args(["call", "everything", tool])
             .args(extra)
-            .args(["call", "everything", "trigger-elicitation-request"])
             .env("XDG_STATE_HOME", dir.path().join("state"))
             .output()
             .unwrap();
@@ -174,7 +179,166 @@ fn headless_commands_answer_elicitation_by_the_elicit_flag() {
     let (code, out, _) = call(&[]);
     assert_eq!(code, Some(0));
     assert!(out.contains("User declined"), "{out}");
+    // URL mode is declared; headless policies decline it (only `ask` on a terminal asks).
+    let (code, out, err) = call(&[
+        "--elicit",
+        "accept-defaults",
+        "--args",
+        r#"{"url": "https://example.com/consent"}"#,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("declined to open the URL"), "{out}");
     let (code, _, err) = call(&["--elicit", "maybe"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("decline, accept-defaults, ask"), "{err}");
+}
+
+/// The workbench's elicitation path in-process: the TUI's elicitor, its `update` driven by
+/// keys, its answer delivered to the waiting server request.
+mod workbench {
+    use super::*;
+    use codemode::mcp::elicit::ElicitReply;
+    use codemode::tui::action::{Action, Effect};
+    use codemode::tui::elicit::{Replies, deliver, elicitor};
+    use codemode::tui::theme::{ColorDepth, Theme};
+    use codemode::tui::{State, update};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use serde_json::json;
+    use tokio::sync::mpsc::UnboundedReceiver;
+
+    fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+        update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    /// Waits for the server's request and shows it.
+    async fn shown(state: &mut State, rx: &mut UnboundedReceiver<Action>) {
+        let action = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+            .await
+            .expect("the server asked nothing")
+            .unwrap();
+        assert!(matches!(action, Action::Elicit { .. }), "{action:?}");
+        assert!(update(state, action).is_empty());
+    }
+
+    fn focus_on(state: &mut State, name: &str) {
+        while state.elicits[0].fields[state.elicits[0].focus].name != name {
+            key(state, KeyCode::Down);
+        }
+    }
+
+    fn answer(state: &mut State, replies: &Replies, code: KeyCode) -> ElicitReply {
+        let effects = key(state, code);
+        let [Effect::Elicit { id, reply }] = &effects[..] else {
+            panic!("{effects:?}");
+        };
+        deliver(replies, *id, reply.clone());
+        reply.clone()
+    }
+
+    #[tokio::test]
+    async fn the_form_and_the_link_answer_everything() {
+        let (_child, url) = servers::start_everything_http().await;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let replies = Replies::default();
+        let registry = Registry::new(vec![http_spec(&url)], vec![]);
+        registry.set_elicitor(elicitor(tx, replies.clone()));
+        registry.start();
+        registry
+            .wait_settled(std::time::Duration::from_secs(30))
+            .await;
+        let tools = tool_names(&registry, "everything");
+        assert!(
+            tools.contains(&"trigger-url-elicitation".to_string()),
+            "URL mode is declared: {tools:?}"
+        );
+        let mut state = State::new(
+            Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
+            "",
+            None,
+        );
+
+        // Form mode: required name typed, a boolean toggled, the integer edited; the
+        // defaults the form was filled with go back typed.
+        let call = {
+            let r = registry.clone();
+            tokio::spawn(
+                async move { call_text(&r, "everything", "trigger-elicitation-request").await },
+            )
+        };
+        shown(&mut state, &mut rx).await;
+        let form = &state.elicits[0];
+        assert_eq!(form.server, "everything");
+        assert!(form.fields.iter().any(|f| f.name == "name" && f.required));
+        // Enter with the required name empty is refused inline, nothing is sent.
+        assert!(key(&mut state, KeyCode::Enter).is_empty());
+        assert_eq!(
+            state.elicits[0].fields[0].error.as_deref(),
+            Some("required")
+        );
+        for c in "Ada".chars() {
+            key(&mut state, KeyCode::Char(c));
+        }
+        focus_on(&mut state, "check");
+        key(&mut state, KeyCode::Char(' '));
+        focus_on(&mut state, "integer");
+        key(&mut state, KeyCode::Backspace);
+        key(&mut state, KeyCode::Char('7'));
+        let ElicitReply::Accept(values) = answer(&mut state, &replies, KeyCode::Enter) else {
+            panic!("not accepted");
+        };
+        assert_eq!(values["integer"], json!(47));
+        let text = call.await.unwrap();
+        assert!(text.contains("- Name: Ada"), "{text}");
+        assert!(text.contains("- Agreed to terms: true"), "{text}");
+        assert!(text.contains("- Favorite Integer: 47"), "{text}");
+        assert!(text.contains("- Favorite Number: 3.14"), "{text}");
+        assert!(
+            text.contains("\"titledMultipleSelectEnum\": [\n      \"fish-1\""),
+            "{text}"
+        );
+        assert!(text.contains("\"legacyTitledEnum\": \"pet-1\""), "{text}");
+
+        // URL mode: the link is shown; Enter says "I opened it" (accept, no content).
+        let link = "https://example.com/consent";
+        let call = {
+            let r = registry.clone();
+            tokio::spawn(async move {
+                let args = json!({"url": link}).as_object().unwrap().clone();
+                r.call_tool(
+                    "everything",
+                    "trigger-url-elicitation",
+                    Some(args),
+                    &CallOptions::default(),
+                )
+                .await
+                .unwrap()
+                .text()
+            })
+        };
+        shown(&mut state, &mut rx).await;
+        assert_eq!(state.elicits[0].url.as_deref(), Some(link));
+        assert!(state.elicits[0].fields.is_empty());
+        answer(&mut state, &replies, KeyCode::Enter);
+        let text = call.await.unwrap();
+        assert!(
+            text.contains("User completed the URL elicitation flow"),
+            "{text}"
+        );
+        assert!(text.contains(link), "{text}");
+
+        // Esc cancels.
+        let call = {
+            let r = registry.clone();
+            tokio::spawn(
+                async move { call_text(&r, "everything", "trigger-elicitation-request").await },
+            )
+        };
+        shown(&mut state, &mut rx).await;
+        assert_eq!(
+            answer(&mut state, &replies, KeyCode::Esc),
+            ElicitReply::Cancel
+        );
+        assert!(call.await.unwrap().contains("User cancelled"));
+        registry.shutdown().await;
+    }
 }

@@ -2,7 +2,7 @@
 //! `elicitation/create`.
 //!
 //! What we declare is per server ([`ClientFeatures`]) and never more than we implement:
-//! roots (with `listChanged`) and form elicitation. Sampling is not declared.
+//! roots (with `listChanged`) and elicitation in form and URL mode. Sampling is not declared.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ pub struct ClientFeatures {
     /// The roots we declare and answer `roots/list` with; `None` does not declare the
     /// capability.
     pub roots: Option<Vec<PathBuf>>,
-    /// Whether we declare elicitation (form mode; URL mode is shown as a link).
+    /// Whether we declare elicitation (form mode, and URL mode shown as a link).
     pub elicitation: bool,
 }
 

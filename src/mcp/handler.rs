@@ -71,15 +71,17 @@ impl Handler {
     }
 }
 
-/// The client identity and capabilities we announce for a server: roots and form
-/// elicitation as `features` says; never one we do not implement (no sampling).
+/// The client identity and capabilities we announce for a server: roots and elicitation
+/// (form and URL mode) as `features` says; never one we do not implement (no sampling).
 pub fn client_config(features: &ClientFeatures) -> ClientConfig {
     let mut caps = json!({});
     if features.roots.is_some() {
         caps["roots"] = json!({ "listChanged": true });
     }
     if features.elicitation {
-        caps["elicitation"] = json!({ "form": {} });
+        // URL mode too: every front end handles it (the TUI shows the link, `--elicit ask`
+        // prints it, the policies decline).
+        caps["elicitation"] = json!({ "form": {}, "url": {} });
     }
     let caps: ClientCapabilities = serde_json::from_value(caps).unwrap_or_default();
     ClientConfig::new(
@@ -144,8 +146,11 @@ impl rmcp::ClientHandler for Handler {
             url: raw["url"].as_str().map(str::to_string),
         };
         let message = req.message.clone();
+        let url_mode = req.url.is_some();
         let reply = (self.elicitor)(req).await;
         let (action, content) = match reply {
+            // URL mode: accepting means "I opened it"; there is no content.
+            ElicitReply::Accept(_) if url_mode => ("accept", None),
             ElicitReply::Accept(values) => ("accept", Some(Value::Object(values))),
             ElicitReply::Decline => ("decline", None),
             ElicitReply::Cancel => ("cancel", None),

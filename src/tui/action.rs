@@ -65,6 +65,13 @@ pub enum Action {
     Terminate,
     /// A script call waits for approval ([`super::approval`]).
     Approval(crate::script::approval::ApprovalRequest),
+    /// A server asks the user for input ([`super::elicit`]).
+    Elicit {
+        /// The request's id in the reply map.
+        id: u64,
+        /// What it asks.
+        request: crate::mcp::elicit::ElicitRequest,
+    },
 }
 
 /// Progress of a script run, from the sandbox.
@@ -153,5 +160,12 @@ pub enum Effect {
         index: usize,
         /// The answer.
         approval: crate::script::approval::Approval,
+    },
+    /// Answer a server's elicitation request.
+    Elicit {
+        /// The request's id.
+        id: u64,
+        /// The user's answer.
+        reply: crate::mcp::elicit::ElicitReply,
     },
 }

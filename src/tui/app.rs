@@ -46,6 +46,8 @@ struct Runner {
     ask_cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
     replies: super::approval::Replies,
+    /// Answers to servers' elicitation requests.
+    elicits: super::elicit::Replies,
 }
 
 /// Runs the TUI until the user quits, starting the registry's connections once it listens
@@ -75,6 +77,16 @@ impl Drop for RestoreOnDrop {
     }
 }
 
+/// Cancels the elicitation requests still waiting when the workbench closes.
+struct CancelOnDrop(super::elicit::Replies);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        // Dropping the senders answers each waiting request with `cancel`.
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     registry: &Registry,
@@ -84,8 +96,12 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut engine = registry.subscribe();
     let mut changed = registry.watch();
-    registry.start();
     let (tx, mut results) = mpsc::unbounded_channel::<Action>();
+    // Servers' questions come to the UI; on exit, those still waiting are cancelled.
+    let elicits = super::elicit::Replies::default();
+    registry.set_elicitor(super::elicit::elicitor(tx.clone(), elicits.clone()));
+    let _cancel_waiting = CancelOnDrop(elicits.clone());
+    registry.start();
     let mut runner = Runner {
         registry: registry.clone(),
         settings,
@@ -93,6 +109,7 @@ async fn event_loop(
         ask_cancel: CancellationToken::new(),
         tx: tx.clone(),
         replies: Default::default(),
+        elicits,
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -157,6 +174,7 @@ impl Runner {
             Effect::Answer { index, approval } => {
                 super::approval::deliver(&self.replies, index, approval);
             }
+            Effect::Elicit { id, reply } => super::elicit::deliver(&self.elicits, id, reply),
             Effect::CancelRun => {
                 if let Some(c) = &self.cancel {
                     c.cancel();

@@ -82,9 +82,8 @@ pub fn draw(state: &State, frame: &mut Frame) {
     if let Some(overlay) = &state.overlay {
         draw_overlay(state, overlay, frame);
     }
-    {
-        super::approval::draw(state, frame);
-    }
+    super::elicit::draw(state, frame);
+    super::approval::draw(state, frame);
 }
 
 fn status_style(state: &State, status: &ServerStatus) -> Style {
@@ -406,4 +405,19 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             }
         }
     }
+}
+
+/// The screen as text (one line per row, trailing spaces trimmed), for snapshot tests.
+#[cfg(test)]
+pub(crate) fn screen_text(state: &State, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(state, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+            format!("{}\n", line.trim_end())
+        })
+        .collect()
 }

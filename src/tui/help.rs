@@ -62,6 +62,17 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "A server asks (elicitation form)",
+        &[
+            ("Enter", "accept (mistakes show under the field)"),
+            ("Ctrl-D / Esc", "decline / cancel"),
+            ("↑↓ / Tab", "move between fields; type into text fields"),
+            ("Space / ←→", "toggle yes/no, pick a choice"),
+            ("Ctrl-U", "clear the field"),
+            ("y / n", "URL mode: I opened the link / decline"),
+        ],
+    ),
+    (
         "Call form and results",
         &[
             ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),

@@ -25,6 +25,9 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if !state.approvals.is_empty() {
         return super::approval::key(state, key);
     }
+    if !state.elicits.is_empty() {
+        return super::elicit::key(state, key);
+    }
     if state.overlay.is_some() {
         return overlay_key(state, key);
     }
@@ -421,6 +424,9 @@ fn submit_call(state: &mut State) -> Vec<Effect> {
 
 /// Pasted text goes to whatever takes text.
 pub fn paste(state: &mut State, text: &str) {
+    if !state.elicits.is_empty() {
+        return super::elicit::paste(state, text);
+    }
     match (&mut state.overlay, state.focus) {
         (Some(Overlay::Call(form)), _) => {
             form.editor.insert_str(text);

@@ -8,6 +8,7 @@ pub mod approval;
 pub mod ask;
 mod docs;
 pub mod draw;
+pub mod elicit;
 mod help;
 pub mod highlight;
 mod keys;

@@ -215,6 +215,9 @@ pub struct State {
     pub overlay: Option<Overlay>,
     /// Script calls waiting for approval, the shown one first ([`super::approval`]).
     pub approvals: std::collections::VecDeque<crate::script::approval::ApprovalRequest>,
+    /// Servers' elicitation requests waiting for the user, the shown one first
+    /// ([`super::elicit`]).
+    pub elicits: std::collections::VecDeque<super::elicit::ElicitForm>,
     /// The approved tool definitions: the tree marks tools changed since approved.
     pub pins: Option<std::sync::Arc<crate::script::approval::ApprovalStore>>,
     /// A transient message in the status bar.
@@ -262,6 +265,7 @@ impl State {
             run: RunState::Idle,
             overlay: None,
             approvals: Default::default(),
+            elicits: Default::default(),
             pins: None,
             message: None,
             script_path,
