@@ -1,10 +1,13 @@
 //! What codemode declares to real servers and how it answers their requests: roots and
 //! elicitation against `server-everything` over streamable HTTP and `server-filesystem`;
-//! sampling is never declared.
+//! sampling only where configured, each request approved in the workbench first.
 #![cfg(feature = "external-servers")]
 
 #[path = "common/servers.rs"]
 mod servers;
+
+#[path = "common/llm_stub.rs"]
+mod llm_stub;
 
 use std::collections::BTreeMap;
 
@@ -339,6 +342,128 @@ mod workbench {
             ElicitReply::Cancel
         );
         assert!(call.await.unwrap().contains("User cancelled"));
+        registry.shutdown().await;
+    }
+}
+
+/// Sampling through the workbench's panel, answered by a loopback model.
+mod sampling {
+    use super::*;
+    use codemode::llm::LlmConfig;
+    use codemode::tui::action::{Action, Effect};
+    use codemode::tui::sampling::{Replies, sampler};
+    use codemode::tui::theme::{ColorDepth, Theme};
+    use codemode::tui::{State, update};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use llm_stub::{Dialect, Reply, Stub};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn approved_requests_reach_the_model_and_denied_ones_fail_cleanly() {
+        let (_child, url) = servers::start_everything_http().await;
+        let stub = Stub::start(
+            Dialect::OpenAi,
+            vec![Reply::Text("Hi from the stub model.".into())],
+        );
+        let cfg = LlmConfig::from_tables(
+            json!({"llm": {"provider": "openai", "model": "stub-model", "base_url": stub.base_url}})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let replies = Replies::default();
+        let mut spec = http_spec(&url);
+        spec.client.sampling = true;
+        let registry = Registry::new(vec![spec], vec![]);
+        registry.set_sampler(sampler(tx, replies.clone(), cfg));
+        registry.start();
+        registry
+            .wait_settled(std::time::Duration::from_secs(30))
+            .await;
+        let tools = tool_names(&registry, "everything");
+        assert!(
+            tools.contains(&"trigger-sampling-request".to_string()),
+            "{tools:?}"
+        );
+        let mut state = State::new(
+            Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
+            "",
+            None,
+        );
+        let ask = |key: char| {
+            let r = registry.clone();
+            let call = tokio::spawn(async move {
+                let args = json!({"prompt": "say hi", "maxTokens": 100})
+                    .as_object()
+                    .unwrap()
+                    .clone();
+                r.call_tool(
+                    "everything",
+                    "trigger-sampling-request",
+                    Some(args),
+                    &CallOptions::default(),
+                )
+                .await
+            });
+            (call, key)
+        };
+        let mut answer = async |state: &mut State, key: char| {
+            let action = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+                .await
+                .expect("no sampling request")
+                .unwrap();
+            let Action::Sample { request, .. } = &action else {
+                panic!("{action:?}");
+            };
+            assert_eq!(
+                request.system_prompt.as_deref(),
+                Some("You are a helpful test server.")
+            );
+            assert_eq!(request.max_tokens, 100);
+            assert!(request.messages[0].1.contains("say hi"), "{request:?}");
+            update(state, action);
+            let effects = update(
+                state,
+                Action::Key(KeyEvent::new(KeyCode::Char(key), KeyModifiers::NONE)),
+            );
+            let [Effect::Sample { id, approve }] = effects[..] else {
+                panic!("{effects:?}");
+            };
+            replies.deliver(id, approve);
+        };
+
+        // Approved: the stub's text comes back in the tool result.
+        let (call, key) = ask('y');
+        answer(&mut state, key).await;
+        let out = call.await.unwrap().unwrap();
+        let text = out.text();
+        assert!(!out.is_error, "{text}");
+        assert!(text.contains("Hi from the stub model."), "{text}");
+        assert!(text.contains("\"model\": \"stub-model\""), "{text}");
+        assert!(text.contains("\"role\": \"assistant\""), "{text}");
+        assert!(text.contains("\"stopReason\": \"endTurn\""), "{text}");
+        let sent = stub.received();
+        assert_eq!(sent.len(), 1);
+        assert!(sent[0].text().contains("You are a helpful test server."));
+        assert!(sent[0].text().contains("say hi"));
+        assert_eq!(
+            sent[0].body["max_tokens"], 100,
+            "the server's maxTokens, under the config's cap"
+        );
+
+        // Denied: the call fails with the denial; nothing reaches the model.
+        let (call, key) = ask('n');
+        answer(&mut state, key).await;
+        let failed = match call.await.unwrap() {
+            Ok(out) => {
+                assert!(out.is_error, "{}", out.text());
+                out.text()
+            }
+            Err(e) => e.to_string(),
+        };
+        assert!(failed.contains("denied"), "{failed}");
+        assert_eq!(stub.received().len(), 1);
         registry.shutdown().await;
     }
 }

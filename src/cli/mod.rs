@@ -37,6 +37,7 @@ mod elicit;
 mod exit;
 mod lint;
 mod run;
+mod sampling;
 mod sandbox;
 mod serve;
 mod servers;
@@ -95,6 +96,16 @@ pub struct Cli {
     /// decline, accept-defaults, or ask (on the terminal; declines without one).
     #[arg(long, global = true, value_name = "POLICY", value_parser = elicit_arg, default_value = "decline")]
     pub elicit: crate::mcp::elicit::ElicitPolicy,
+    /// How headless commands answer servers asking the `[llm]` model to write something
+    /// (sampling; only servers with `capabilities = { sampling = true }` can ask).
+    #[arg(
+        long,
+        global = true,
+        value_name = "POLICY",
+        value_enum,
+        default_value = "decline"
+    )]
+    pub sampling: sampling::SamplingPolicy,
     /// What to do; without a command the workbench opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -225,6 +236,7 @@ pub fn main() -> ExitCode {
         crate::logging::init();
     }
     elicit::set_policy(cli.elicit);
+    sampling::set_policy(cli.sampling);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

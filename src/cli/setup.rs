@@ -16,6 +16,11 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
                 eprintln!("{w}");
             }
             crate::logging::add_secrets(&config.secrets());
+            super::sampling::set_model(
+                crate::llm::LlmConfig::from_tables(&config.extra)
+                    .ok()
+                    .flatten(),
+            );
             Ok(config)
         }
         Err(e) => {
@@ -87,9 +92,11 @@ pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
     code
 }
 
-/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`.
+/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`,
+/// sampling requests by `--sampling`.
 pub fn new_registry(specs: Vec<ServerSpec>, secrets: Vec<String>) -> Registry {
     let registry = Registry::new(specs, secrets);
     registry.set_elicitor(super::elicit::elicitor());
+    registry.set_sampler(super::sampling::sampler());
     registry
 }

@@ -89,6 +89,8 @@ pub struct ServerConfig {
     pub declare_roots: bool,
     /// Declare the elicitation capability (default true).
     pub declare_elicitation: bool,
+    /// Declare the sampling capability (default false; needs an `[llm]` table).
+    pub declare_sampling: bool,
 }
 
 /// How to reach a server.
@@ -189,6 +191,7 @@ impl fmt::Debug for ServerConfig {
             .field("roots", &self.roots)
             .field("declare_roots", &self.declare_roots)
             .field("declare_elicitation", &self.declare_elicitation)
+            .field("declare_sampling", &self.declare_sampling)
             .finish()
     }
 }

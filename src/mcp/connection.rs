@@ -77,6 +77,7 @@ impl Connection {
         events: broadcast::Sender<Event>,
         secrets: Arc<Vec<String>>,
         elicitor: super::elicit::Elicitor,
+        sampler: super::sampling::Sampler,
     ) -> Result<Opened, ConnectError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
         let handler = Handler::new(
@@ -85,6 +86,7 @@ impl Connection {
             changes_tx,
             spec.client.clone(),
             elicitor,
+            sampler,
         );
         let fail = |message: String, tail: Vec<String>| ConnectError {
             message: redact(&message, &secrets),

@@ -2,7 +2,8 @@
 //! `elicitation/create`.
 //!
 //! What we declare is per server ([`ClientFeatures`]) and never more than we implement:
-//! roots (with `listChanged`) and elicitation in form and URL mode. Sampling is not declared.
+//! roots (with `listChanged`), elicitation in form and URL mode, and sampling only where it is
+//! configured.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,14 +19,17 @@ pub struct ClientFeatures {
     pub roots: Option<Vec<PathBuf>>,
     /// Whether we declare elicitation (form mode, and URL mode shown as a link).
     pub elicitation: bool,
+    /// Whether we declare sampling (only with a configured model; see [`super::sampling`]).
+    pub sampling: bool,
 }
 
 impl Default for ClientFeatures {
-    /// Roots: the working directory; elicitation declared.
+    /// Roots: the working directory; elicitation declared; sampling not.
     fn default() -> Self {
         ClientFeatures {
             roots: std::env::current_dir().ok().map(|d| vec![d]),
             elicitation: true,
+            sampling: false,
         }
     }
 }

@@ -50,6 +50,7 @@ pub(super) fn connect(
             inner.events.clone(),
             inner.secrets.clone(),
             inner.elicitor(),
+            inner.sampler(),
         )
         .await
         {

@@ -17,6 +17,7 @@ mod lifecycle;
 pub mod listen;
 mod model;
 mod registry;
+pub mod sampling;
 mod spec;
 mod stdio;
 mod validate;

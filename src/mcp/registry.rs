@@ -18,6 +18,7 @@ use super::lifecycle::connect;
 use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
+use super::sampling::{Sampler, deny_sampler};
 use super::spec::ServerSpec;
 
 /// How many times a server that died is restarted before it is marked failed.
@@ -113,12 +114,21 @@ pub(super) struct Inner {
     pub(super) secrets: Arc<Vec<String>>,
     changed: watch::Sender<u64>,
     elicitor: std::sync::RwLock<Elicitor>,
+    sampler: std::sync::RwLock<Sampler>,
 }
 
 impl Inner {
     /// The current elicitor (cloned: a connection keeps the one it opened with).
     pub(super) fn elicitor(&self) -> Elicitor {
         self.elicitor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The current sampler (cloned like the elicitor).
+    pub(super) fn sampler(&self) -> Sampler {
+        self.sampler
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -149,6 +159,9 @@ impl Registry {
                 secrets: Arc::new(secrets),
                 changed: watch::channel(0).0,
                 elicitor: std::sync::RwLock::new(policy_elicitor(ElicitPolicy::Decline)),
+                sampler: std::sync::RwLock::new(deny_sampler(
+                    "sampling is not enabled here (`--sampling approve` or the workbench)",
+                )),
             }),
         }
     }
@@ -161,6 +174,16 @@ impl Registry {
             .elicitor
             .write()
             .unwrap_or_else(|e| e.into_inner()) = elicitor;
+    }
+
+    /// Who answers servers' sampling requests (default: deny them all; only servers whose
+    /// spec declares sampling can ask). Set it before [`Registry::start`].
+    pub fn set_sampler(&self, sampler: Sampler) {
+        *self
+            .inner
+            .sampler
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = sampler;
     }
 
     /// Starts connecting every server in the background; returns at once.

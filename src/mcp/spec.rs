@@ -154,6 +154,7 @@ impl ServerSpec {
                     None
                 },
                 elicitation: cfg.declare_elicitation,
+                sampling: cfg.declare_sampling,
             },
         }
     }

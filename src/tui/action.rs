@@ -72,6 +72,13 @@ pub enum Action {
         /// What it asks.
         request: crate::mcp::elicit::ElicitRequest,
     },
+    /// A server asks the model to write something ([`super::sampling`]).
+    Sample {
+        /// The request's id in the reply map.
+        id: u64,
+        /// What it asks.
+        request: crate::mcp::sampling::SamplingRequest,
+    },
 }
 
 /// Progress of a script run, from the sandbox.
@@ -167,5 +174,12 @@ pub enum Effect {
         id: u64,
         /// The user's answer.
         reply: crate::mcp::elicit::ElicitReply,
+    },
+    /// Approve (send to the model) or deny a server's sampling request.
+    Sample {
+        /// The request's id.
+        id: u64,
+        /// Whether it may go to the model.
+        approve: bool,
     },
 }

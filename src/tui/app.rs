@@ -48,6 +48,8 @@ struct Runner {
     replies: super::approval::Replies,
     /// Answers to servers' elicitation requests.
     elicits: super::elicit::Replies,
+    /// Answers (approve or not) to servers' sampling requests.
+    samplings: super::sampling::Replies,
 }
 
 /// Runs the TUI until the user quits, starting the registry's connections once it listens
@@ -77,13 +79,14 @@ impl Drop for RestoreOnDrop {
     }
 }
 
-/// Cancels the elicitation requests still waiting when the workbench closes.
-struct CancelOnDrop(super::elicit::Replies);
+/// Cancels the elicitation and sampling requests still waiting when the workbench closes.
+struct CancelOnDrop(super::elicit::Replies, super::sampling::Replies);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        // Dropping the senders answers each waiting request with `cancel`.
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // Dropping the senders answers each waiting request with `cancel` / deny.
+        self.0.cancel_all();
+        self.1.cancel_all();
     }
 }
 
@@ -100,7 +103,13 @@ async fn event_loop(
     // Servers' questions come to the UI; on exit, those still waiting are cancelled.
     let elicits = super::elicit::Replies::default();
     registry.set_elicitor(super::elicit::elicitor(tx.clone(), elicits.clone()));
-    let _cancel_waiting = CancelOnDrop(elicits.clone());
+    let samplings = super::sampling::Replies::default();
+    registry.set_sampler(super::sampling::sampler(
+        tx.clone(),
+        samplings.clone(),
+        settings.llm.clone(),
+    ));
+    let _cancel_waiting = CancelOnDrop(elicits.clone(), samplings.clone());
     registry.start();
     let mut runner = Runner {
         registry: registry.clone(),
@@ -110,6 +119,7 @@ async fn event_loop(
         tx: tx.clone(),
         replies: Default::default(),
         elicits,
+        samplings,
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -175,6 +185,7 @@ impl Runner {
                 super::approval::deliver(&self.replies, index, approval);
             }
             Effect::Elicit { id, reply } => super::elicit::deliver(&self.elicits, id, reply),
+            Effect::Sample { id, approve } => self.samplings.deliver(id, approve),
             Effect::CancelRun => {
                 if let Some(c) = &self.cancel {
                     c.cancel();

@@ -82,6 +82,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     if let Some(overlay) = &state.overlay {
         draw_overlay(state, overlay, frame);
     }
+    super::sampling::draw(state, frame);
     super::elicit::draw(state, frame);
     super::approval::draw(state, frame);
 }

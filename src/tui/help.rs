@@ -73,6 +73,14 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "A server asks the model (sampling panel)",
+        &[
+            ("y / Enter", "send the request to the [llm] model"),
+            ("n / Esc", "deny it (the server gets an error)"),
+            ("↑↓ PgUp PgDn", "scroll the prompt and messages"),
+        ],
+    ),
+    (
         "Call form and results",
         &[
             ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),

@@ -28,6 +28,9 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if !state.elicits.is_empty() {
         return super::elicit::key(state, key);
     }
+    if !state.samplings.is_empty() {
+        return super::sampling::key(state, key);
+    }
     if state.overlay.is_some() {
         return overlay_key(state, key);
     }

@@ -13,10 +13,12 @@ mod help;
 pub mod highlight;
 mod keys;
 pub mod log;
+pub mod sampling;
 pub mod state;
 pub mod theme;
 mod trust;
 pub mod update;
+pub mod waiting;
 
 pub use app::{RunSettings, run, run_update};
 pub use help::KEYS;

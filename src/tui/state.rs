@@ -218,6 +218,8 @@ pub struct State {
     /// Servers' elicitation requests waiting for the user, the shown one first
     /// ([`super::elicit`]).
     pub elicits: std::collections::VecDeque<super::elicit::ElicitForm>,
+    /// Servers' sampling requests waiting for approval ([`super::sampling`]).
+    pub samplings: std::collections::VecDeque<super::sampling::Shown>,
     /// The approved tool definitions: the tree marks tools changed since approved.
     pub pins: Option<std::sync::Arc<crate::script::approval::ApprovalStore>>,
     /// A transient message in the status bar.
@@ -266,6 +268,7 @@ impl State {
             overlay: None,
             approvals: Default::default(),
             elicits: Default::default(),
+            samplings: Default::default(),
             pins: None,
             message: None,
             script_path,

@@ -8,12 +8,10 @@
 mod draw;
 pub mod form;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 pub use draw::draw;
 pub use form::ElicitForm;
@@ -25,44 +23,24 @@ use crate::mcp::elicit::{ElicitReply, ElicitRequest, Elicitor};
 use form::Kind;
 
 /// Where the answer to each waiting request goes, by request id.
-pub type Replies = Arc<Mutex<HashMap<u64, oneshot::Sender<ElicitReply>>>>;
+pub type Replies = Arc<super::waiting::Waiting<ElicitReply>>;
 
 /// The workbench's elicitor: each request becomes an [`Action::Elicit`] on `tx`, answered
 /// through `replies` by [`deliver`]. A closed workbench (or a dropped reply) cancels.
 pub fn elicitor(tx: mpsc::UnboundedSender<Action>, replies: Replies) -> Elicitor {
-    let next = Arc::new(AtomicU64::new(0));
     Arc::new(move |request: ElicitRequest| {
-        let id = next.fetch_add(1, Ordering::Relaxed);
-        let (reply, answer) = oneshot::channel();
-        replies
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, reply);
-        let sent = tx.send(Action::Elicit { id, request }).is_ok();
-        let replies = replies.clone();
-        Box::pin(async move {
-            if !sent {
-                replies
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&id);
-                return ElicitReply::Cancel;
-            }
-            answer.await.unwrap_or(ElicitReply::Cancel)
-        })
+        let (id, answer) = replies.open();
+        if tx.send(Action::Elicit { id, request }).is_err() {
+            replies.forget(id);
+        }
+        Box::pin(async move { answer.await.unwrap_or(ElicitReply::Cancel) })
     })
 }
 
 /// Sends the user's answer to the waiting request (a server that stopped waiting is
 /// ignored).
 pub fn deliver(replies: &Replies, id: u64, reply: ElicitReply) {
-    if let Some(tx) = replies
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&id)
-    {
-        let _ = tx.send(reply);
-    }
+    replies.deliver(id, reply);
 }
 
 /// A request arrived: queue its form (the first one is shown) and log it.

@@ -214,7 +214,7 @@ async fn the_elicitor_waits_for_the_answer_and_cancels_when_closed() {
     // The workbench closes: waiting requests are cancelled.
     let waiting = tokio::spawn(elicit(url_request()));
     rx.recv().await.unwrap();
-    replies.lock().unwrap().clear();
+    replies.cancel_all();
     assert_eq!(waiting.await.unwrap(), ElicitReply::Cancel);
     drop(rx);
     assert_eq!(elicit(url_request()).await, ElicitReply::Cancel);
