@@ -467,3 +467,54 @@ mod sampling {
         registry.shutdown().await;
     }
 }
+
+#[test]
+fn headless_sampling_is_denied_unless_approved_by_the_flag() {
+    let stub = llm_stub::Stub::start(
+        llm_stub::Dialect::OpenAi,
+        vec![llm_stub::Reply::Text("Headless hello.".into())],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("codemode.toml");
+    let argv = servers::everything().argv();
+    std::fs::write(
+        &config,
+        format!(
+            "[llm]\nprovider = \"openai\"\nmodel = \"stub-model\"\nbase_url = {:?}\n\
+             [servers.everything]\ncommand = {:?}\nargs = {:?}\n\
+             capabilities = {{ sampling = true }}\n",
+            stub.base_url,
+            argv[0],
+            &argv[1..]
+        ),
+    )
+    .unwrap();
+    let call = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .arg("--config")
+            .arg(&config)
+            .args(["call", "everything", "trigger-sampling-request"])
+            .args(["--args", r#"{"prompt": "hi"}"#])
+            .args(extra)
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = call(&[]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        format!("{out}{err}").contains("sampling denied"),
+        "{out}{err}"
+    );
+    assert!(stub.received().is_empty());
+    let (code, out, err) = call(&["--sampling", "approve"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Headless hello."), "{out}");
+    assert!(err.contains("samples the model"), "{err}");
+    assert_eq!(stub.received().len(), 1);
+}
