@@ -518,3 +518,42 @@ fn headless_sampling_is_denied_unless_approved_by_the_flag() {
     assert!(err.contains("samples the model"), "{err}");
     assert_eq!(stub.received().len(), 1);
 }
+
+#[tokio::test]
+async fn everything_completes_prompt_and_template_arguments() {
+    use codemode::mcp::CompletionRef;
+    let (_child, url) = servers::start_everything_http().await;
+    let registry = connect(http_spec(&url), ElicitPolicy::Decline).await;
+    let prompt = CompletionRef::Prompt("completable-prompt".into());
+    let none = serde_json::Map::new();
+    let c = registry
+        .complete("everything", &prompt, "department", "S", &none)
+        .await
+        .unwrap();
+    assert_eq!(c.values, ["Sales", "Support"]);
+    // The other arguments are sent as context: the names depend on the department.
+    let context = serde_json::json!({"department": "Sales"});
+    let c = registry
+        .complete(
+            "everything",
+            &prompt,
+            "name",
+            "",
+            context.as_object().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.values, ["David", "Eve", "Frank"]);
+    let template = CompletionRef::Resource("demo://resource/dynamic/text/{resourceId}".into());
+    let c = registry
+        .complete("everything", &template, "resourceId", "7", &none)
+        .await
+        .unwrap();
+    assert_eq!(c.values, ["7"]);
+    let c = registry
+        .complete("everything", &template, "resourceId", "x", &none)
+        .await
+        .unwrap();
+    assert!(c.values.is_empty());
+    registry.shutdown().await;
+}

@@ -36,7 +36,7 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
 
 /// A connected, initialized server.
 pub struct Connection {
-    server: String,
+    pub(super) server: String,
     peer: Peer<RoleClient>,
     stop: Mutex<Option<RunningServiceCancellationToken>>,
     child: tokio::sync::Mutex<Option<ChildProcess>>,
@@ -238,7 +238,7 @@ impl Connection {
 
     /// Sends one request and waits for its result, honouring `timeout` and `cancel`. On
     /// timeout or cancel, `notifications/cancelled` is sent to the server.
-    async fn request(
+    pub(super) async fn request(
         &self,
         what: &str,
         request: ClientRequest,

@@ -6,6 +6,7 @@
 //! streamable HTTP.
 
 mod bounded;
+mod complete;
 mod connection;
 mod diagnose;
 pub mod elicit;
@@ -22,6 +23,7 @@ mod spec;
 mod stdio;
 mod validate;
 
+pub use complete::{CompletionRef, Completions};
 pub use connection::{MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOL_VERSIONS};
 pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};

@@ -313,6 +313,21 @@ impl Registry {
         conn.get_prompt(name, args, spec.call_timeout).await
     }
 
+    /// `completion/complete` for a prompt's or resource template's argument; `context` holds
+    /// the arguments already filled in.
+    pub async fn complete(
+        &self,
+        server: &str,
+        reference: &super::CompletionRef,
+        argument: &str,
+        value: &str,
+        context: &Map<String, Value>,
+    ) -> Result<super::Completions, CallError> {
+        let (conn, spec) = self.slot_conn(server)?;
+        conn.complete(reference, argument, value, context, spec.call_timeout)
+            .await
+    }
+
     /// The process id of a stdio server's child, while it runs.
     pub async fn pid(&self, server: &str) -> Option<u32> {
         let (conn, _) = self.slot_conn(server).ok()?;

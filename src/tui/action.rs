@@ -72,6 +72,15 @@ pub enum Action {
         /// What it asks.
         request: crate::mcp::elicit::ElicitRequest,
     },
+    /// A server answered a completion request ([`super::complete`]).
+    Completed {
+        /// The argument.
+        argument: String,
+        /// The value it completed.
+        value: String,
+        /// The values, or why not.
+        result: Result<crate::mcp::Completions, String>,
+    },
     /// A server asks the model to write something ([`super::sampling`]).
     Sample {
         /// The request's id in the reply map.
@@ -174,6 +183,19 @@ pub enum Effect {
         id: u64,
         /// The user's answer.
         reply: crate::mcp::elicit::ElicitReply,
+    },
+    /// Ask a server for completions of a prompt's or resource template's argument.
+    Complete {
+        /// Server.
+        server: String,
+        /// The prompt or template.
+        reference: crate::mcp::CompletionRef,
+        /// The argument.
+        argument: String,
+        /// What is typed so far.
+        value: String,
+        /// The other arguments filled in.
+        context: Map<String, Value>,
     },
     /// Approve (send to the model) or deny a server's sampling request.
     Sample {

@@ -186,6 +186,25 @@ impl Runner {
             }
             Effect::Elicit { id, reply } => super::elicit::deliver(&self.elicits, id, reply),
             Effect::Sample { id, approve } => self.samplings.deliver(id, approve),
+            Effect::Complete {
+                server,
+                reference,
+                argument,
+                value,
+                context,
+            } => {
+                tokio::spawn(async move {
+                    let result = registry
+                        .complete(&server, &reference, &argument, &value, &context)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Completed {
+                        argument,
+                        value,
+                        result,
+                    });
+                });
+            }
             Effect::CancelRun => {
                 if let Some(c) = &self.cancel {
                     c.cancel();

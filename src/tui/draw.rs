@@ -381,8 +381,12 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
         Overlay::Call(form) => {
             let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
             frame.render_widget(Clear, area);
+            let tab = match form.target {
+                super::state::FormTarget::Prompt(_) => " · Tab complete",
+                _ => "",
+            };
             let title = format!(
-                "Call {}::{} · F5 send · Esc close",
+                "Call {}::{} · F5 send{tab} · Esc close",
                 form.server,
                 form.target.name()
             );
@@ -393,6 +397,7 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             let [editor, msg] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(msg_h)]).areas(inner);
             frame.render_widget(&form.editor, editor);
+            super::complete::draw(form, state, frame, editor);
             if let Some(e) = &form.error {
                 let style = if e.contains("destructive") {
                     state.theme.warn

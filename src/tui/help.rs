@@ -84,6 +84,11 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Call form and results",
         &[
             ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),
+            (
+                "Tab",
+                "prompt form: the server's completions for the argument on the cursor's line",
+            ),
+            ("↑↓ Enter", "pick a completion (Esc closes the list)"),
             ("Esc", "close"),
         ],
     ),

@@ -193,6 +193,7 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
         editor: TextArea::new(text.lines().map(str::to_string).collect()),
         error: None,
         needs_confirm,
+        picks: None,
     })));
     Some(vec![])
 }
@@ -347,6 +348,12 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         },
         Overlay::Call(form) => {
+            if super::complete::key(form, &key) {
+                return vec![];
+            }
+            if key.code == KeyCode::Tab && matches!(form.target, FormTarget::Prompt(_)) {
+                return super::complete::request(form);
+            }
             if key.code == KeyCode::Esc {
                 state.overlay = None;
             } else if key.code == KeyCode::F(5) || ctrl(&key, 'r') {

@@ -6,6 +6,7 @@ pub mod action;
 mod app;
 pub mod approval;
 pub mod ask;
+pub mod complete;
 mod docs;
 pub mod draw;
 pub mod elicit;

@@ -134,6 +134,8 @@ pub struct CallForm {
     pub error: Option<String>,
     /// The tool is destructive and the user has not confirmed yet.
     pub needs_confirm: bool,
+    /// Completions offered for a prompt argument (Tab), if shown.
+    pub picks: Option<super::complete::Picks>,
 }
 
 /// A single-line prompt (open/save path, filter).
