@@ -1,4 +1,4 @@
-//! Completions in the prompt form: Tab on an argument's line (`"name": "val"`) asks the
+//! Completions in the prompt and resource-template forms: Tab on an argument's line (`"name": "val"`) asks the
 //! server (`completion/complete`, in the background) for values starting there, with the
 //! other arguments as context; the answer shows as a pick list under the editor (↑↓ choose,
 //! Enter or Tab insert, Esc close). An answer for a line that changed meanwhile is dropped.
@@ -27,24 +27,24 @@ pub struct Picks {
 
 /// The argument and value on the cursor's line of a prompt form, if it holds one.
 fn line_argument(form: &CallForm) -> Option<(String, String)> {
-    let FormTarget::Prompt(prompt) = &form.target else {
-        return None;
+    let names: Vec<String> = match &form.target {
+        FormTarget::Prompt(p) => p.arguments.iter().map(|a| a.name.clone()).collect(),
+        FormTarget::Template(t) => super::template::variables(&t.uri_template),
+        FormTarget::Tool(_) => return None,
     };
     let line = form.editor.lines().get(form.editor.cursor().0)?;
     let (key, value) = line.trim().trim_end_matches(',').split_once(':')?;
     let key: String = serde_json::from_str(key.trim()).ok()?;
     let value: String = serde_json::from_str(value.trim()).ok()?;
-    prompt
-        .arguments
-        .iter()
-        .any(|a| a.name == key)
-        .then_some((key, value))
+    names.contains(&key).then_some((key, value))
 }
 
 /// Tab in a prompt form: ask for completions of the argument on the cursor's line.
 pub fn request(form: &mut CallForm) -> Vec<Effect> {
-    let FormTarget::Prompt(prompt) = &form.target else {
-        return vec![];
+    let reference = match &form.target {
+        FormTarget::Prompt(p) => CompletionRef::Prompt(p.name.clone()),
+        FormTarget::Template(t) => CompletionRef::Resource(t.uri_template.clone()),
+        FormTarget::Tool(_) => return vec![],
     };
     let Some((argument, value)) = line_argument(form) else {
         form.error = Some("Tab completes an argument: put the cursor on its line".into());
@@ -58,7 +58,7 @@ pub fn request(form: &mut CallForm) -> Vec<Effect> {
     form.error = Some(format!("asking {} for `{argument}` values…", form.server));
     vec![Effect::Complete {
         server: form.server.clone(),
-        reference: CompletionRef::Prompt(prompt.name.clone()),
+        reference,
         argument,
         value,
         context,

@@ -160,6 +160,13 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
                         Span::raw(format!(" {}", res.name)),
                     ])
                 }
+                Row::Template(s, t) => {
+                    let template = &state.servers[*s].templates[*t];
+                    Line::from(vec![
+                        Span::styled("◈", state.theme.accent),
+                        Span::raw(format!(" {}", template.name)),
+                    ])
+                }
                 Row::Prompt(s, p) => {
                     let prompt = &state.servers[*s].prompts[*p];
                     Line::from(vec![
@@ -196,6 +203,9 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
             docs::resource_lines(&state.servers[s].resources[r], &state.theme)
         }
         Some(Row::Prompt(s, p)) => docs::prompt_lines(&state.servers[s].prompts[p], &state.theme),
+        Some(Row::Template(s, t)) => {
+            docs::template_lines(&state.servers[s].templates[t], &state.theme)
+        }
         None => vec![Line::from("Select a server or tool.")],
     };
     let p = Paragraph::new(lines)
@@ -382,7 +392,9 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
             frame.render_widget(Clear, area);
             let tab = match form.target {
-                super::state::FormTarget::Prompt(_) => " · Tab complete",
+                super::state::FormTarget::Prompt(_) | super::state::FormTarget::Template(_) => {
+                    " · Tab complete"
+                }
                 _ => "",
             };
             let title = format!(

@@ -41,7 +41,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("c", "call the selected tool now (a form)"),
             (
                 "Enter / c",
-                "on ◇ a resource: read it; on » a prompt: render it",
+                "◇ resource: read it; » prompt / ◈ template: a form",
             ),
             ("r", "reconnect the selected server"),
         ],
@@ -86,7 +86,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),
             (
                 "Tab",
-                "prompt form: the server's completions for the argument on the cursor's line",
+                "prompt / template form: the server's completions for the cursor's argument",
             ),
             ("↑↓ Enter", "pick a completion (Esc closes the list)"),
             ("Esc", "close"),

@@ -140,7 +140,7 @@ fn item_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
         KeyCode::Enter
             if matches!(
                 state.selected_row(),
-                Some(Row::Resource(..) | Row::Prompt(..))
+                Some(Row::Resource(..) | Row::Prompt(..) | Row::Template(..))
             ) =>
         {
             open_form(state)
@@ -178,6 +178,16 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
                 .collect();
             let text = serde_json::to_string_pretty(&args).unwrap_or_default();
             (FormTarget::Prompt(prompt), text)
+        }
+        Row::Template(s, t) => {
+            let template = state.servers.get(s)?.templates.get(t)?.clone();
+            let args: serde_json::Map<String, serde_json::Value> =
+                super::template::variables(&template.uri_template)
+                    .into_iter()
+                    .map(|v| (v, serde_json::Value::String(String::new())))
+                    .collect();
+            let text = serde_json::to_string_pretty(&args).unwrap_or_default();
+            (FormTarget::Template(template), text)
         }
         Row::Resource(s, r) => {
             let uri = state.servers.get(s)?.resources.get(r)?.uri.clone();
@@ -351,7 +361,9 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if super::complete::key(form, &key) {
                 return vec![];
             }
-            if key.code == KeyCode::Tab && matches!(form.target, FormTarget::Prompt(_)) {
+            if key.code == KeyCode::Tab
+                && matches!(form.target, FormTarget::Prompt(_) | FormTarget::Template(_))
+            {
                 return super::complete::request(form);
             }
             if key.code == KeyCode::Esc {
@@ -402,6 +414,18 @@ fn submit_call(state: &mut State) -> Vec<Effect> {
                 server: form.server.clone(),
                 tool: tool.name.clone(),
                 args,
+            }
+        }
+        FormTarget::Template(t) => {
+            if let Some((k, _)) = args.iter().find(|(_, v)| !v.is_string()) {
+                form.error = Some(format!("template variables are strings: `{k}` is not"));
+                return vec![];
+            }
+            let uri = super::template::expand(&t.uri_template, &args);
+            state.message = Some(format!("reading {uri}…"));
+            Effect::ReadResource {
+                server: form.server.clone(),
+                uri,
             }
         }
         FormTarget::Prompt(prompt) => {

@@ -16,6 +16,7 @@ mod keys;
 pub mod log;
 pub mod sampling;
 pub mod state;
+mod template;
 pub mod theme;
 mod trust;
 pub mod update;

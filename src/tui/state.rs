@@ -67,13 +67,19 @@ pub enum Row {
     Resource(usize, usize),
     /// A prompt (server index, prompt index).
     Prompt(usize, usize),
+    /// A resource template (server index, template index).
+    Template(usize, usize),
 }
 
 impl Row {
     /// The server the row belongs to.
     pub fn server(&self) -> usize {
         match self {
-            Row::Server(s) | Row::Tool(s, _) | Row::Resource(s, _) | Row::Prompt(s, _) => *s,
+            Row::Server(s)
+            | Row::Tool(s, _)
+            | Row::Resource(s, _)
+            | Row::Prompt(s, _)
+            | Row::Template(s, _) => *s,
         }
     }
 }
@@ -109,6 +115,8 @@ pub enum FormTarget {
     Tool(Box<ToolDef>),
     /// `prompts/get`.
     Prompt(PromptDef),
+    /// `resources/read` of a template filled in.
+    Template(crate::mcp::ResourceTemplateDef),
 }
 
 impl FormTarget {
@@ -117,6 +125,7 @@ impl FormTarget {
         match self {
             FormTarget::Tool(t) => &t.name,
             FormTarget::Prompt(p) => &p.name,
+            FormTarget::Template(t) => &t.name,
         }
     }
 }
@@ -361,6 +370,14 @@ impl State {
                         .enumerate()
                         .filter(|(_, r)| matches(&r.name) || matches(&r.uri))
                         .map(|(ri, _)| Row::Resource(si, ri)),
+                );
+                rows.extend(
+                    server
+                        .templates
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| matches(&t.name) || matches(&t.uri_template))
+                        .map(|(ti, _)| Row::Template(si, ti)),
                 );
                 rows.extend(
                     server

@@ -117,3 +117,31 @@ fn tab_asks_for_the_argument_on_the_cursor_line_and_inserts_the_pick() {
         Some("no completions for `name`")
     );
 }
+
+#[test]
+fn a_template_form_completes_and_reads_the_expanded_uri() {
+    let mut s = state_with_form();
+    let template: crate::mcp::ResourceTemplateDef = serde_json::from_value(json!({
+        "uriTemplate": "demo://resource/dynamic/text/{resourceId}", "name": "Dynamic Text"
+    }))
+    .unwrap();
+    let text = "{\n  \"resourceId\": \"7\"\n}";
+    let f = form(&mut s);
+    f.target = FormTarget::Template(template);
+    f.editor = TextArea::new(text.lines().map(str::to_string).collect());
+    f.editor.move_cursor(CursorMove::Jump(1, 0));
+    let effects = key(&mut s, KeyCode::Tab);
+    assert!(
+        matches!(&effects[..], [Effect::Complete { reference: CompletionRef::Resource(u), argument, .. }]
+            if u.ends_with("{resourceId}") && argument == "resourceId"),
+        "{effects:?}"
+    );
+    let effects = key(&mut s, KeyCode::F(5));
+    assert_eq!(
+        effects,
+        [Effect::ReadResource {
+            server: "everything".into(),
+            uri: "demo://resource/dynamic/text/7".into()
+        }]
+    );
+}
