@@ -51,7 +51,8 @@ fn read_line() -> Option<String> {
     }
 }
 
-/// Asks on the terminal: each field (Enter keeps the default), then accept/decline/cancel.
+/// Asks on the terminal: each field (Enter keeps the default), then accept/decline/cancel;
+/// in URL mode the link is printed and accepting means "I opened it".
 fn ask(req: &ElicitRequest) -> ElicitReply {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "\n{} asks: {}", req.server, req.message);
@@ -94,7 +95,12 @@ fn ask(req: &ElicitRequest) -> ElicitReply {
             }
         }
     }
-    let _ = write!(err, "Send? [Y]es / [n]o (decline) / [c]ancel: ");
+    let question = if req.url.is_some() {
+        "Opened it? [Y]es / [n]o (decline) / [c]ancel: "
+    } else {
+        "Send? [Y]es / [n]o (decline) / [c]ancel: "
+    };
+    let _ = write!(err, "{question}");
     let _ = err.flush();
     match read_line()
         .as_deref()

@@ -37,6 +37,7 @@ mod elicit;
 mod exit;
 mod lint;
 mod run;
+mod sampling;
 mod sandbox;
 mod serve;
 mod servers;
@@ -99,6 +100,16 @@ pub struct Cli {
     /// and read the code from its redirect (for CI, and servers that redirect at once).
     #[arg(long, global = true)]
     pub oauth_auto_approve: bool,
+    /// How headless commands answer servers asking the `[llm]` model to write something
+    /// (sampling; only servers with `capabilities = { sampling = true }` can ask).
+    #[arg(
+        long,
+        global = true,
+        value_name = "POLICY",
+        value_enum,
+        default_value = "decline"
+    )]
+    pub sampling: sampling::SamplingPolicy,
     /// What to do; without a command the workbench opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -230,6 +241,7 @@ pub fn main() -> ExitCode {
     }
     elicit::set_policy(cli.elicit);
     setup::set_oauth_auto_approve(cli.oauth_auto_approve);
+    sampling::set_policy(cli.sampling);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -19,6 +19,11 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
                 eprintln!("{w}");
             }
             crate::logging::add_secrets(&config.secrets());
+            super::sampling::set_model(
+                crate::llm::LlmConfig::from_tables(&config.extra)
+                    .ok()
+                    .flatten(),
+            );
             Ok(config)
         }
         Err(e) => {
@@ -90,11 +95,13 @@ pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
     code
 }
 
-/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`
-/// and whose OAuth logins follow `--oauth-auto-approve` (else the URL goes to stderr).
+/// A registry (not started) whose servers' elicitation requests are answered by `--elicit`,
+/// sampling requests by `--sampling`, and whose OAuth logins follow `--oauth-auto-approve`
+/// (else the URL goes to stderr).
 pub fn new_registry(specs: Vec<ServerSpec>, secrets: Vec<String>) -> Registry {
     let registry = Registry::new(specs, secrets);
     registry.set_elicitor(super::elicit::elicitor());
+    registry.set_sampler(super::sampling::sampler());
     registry.set_oauth(oauth_settings(true));
     registry
 }

@@ -93,6 +93,8 @@ pub struct ServerConfig {
     pub declare_roots: bool,
     /// Declare the elicitation capability (default true).
     pub declare_elicitation: bool,
+    /// Declare the sampling capability (default false; needs an `[llm]` table).
+    pub declare_sampling: bool,
     /// How to authorize with a protected HTTP server (the `oauth` table; all optional).
     pub oauth: OAuthConfig,
 }
@@ -232,6 +234,7 @@ impl fmt::Debug for ServerConfig {
             .field("declare_roots", &self.declare_roots)
             .field("declare_elicitation", &self.declare_elicitation)
             .field("oauth", &self.oauth)
+            .field("declare_sampling", &self.declare_sampling)
             .finish()
     }
 }

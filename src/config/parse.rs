@@ -115,6 +115,18 @@ fn finish(
             built.push(server);
         }
     }
+    // Sampling sends the server's messages to the configured model: without one there is
+    // nothing to declare.
+    if !extra.contains_key("llm")
+        && let Some(s) = built.iter().find(|s| s.declare_sampling)
+    {
+        return Err(ctx.error(
+            &[ctx.root, &s.name, "capabilities", "sampling"],
+            "sampling needs a model: add an [llm] table (see `codemode ask`) or remove \
+             `sampling = true`"
+                .into(),
+        ));
+    }
     warnings.sort_by_key(|w| (w.line, w.column));
     Ok(Config {
         servers: built,

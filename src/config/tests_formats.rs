@@ -377,5 +377,14 @@ fn roots_and_declared_capabilities_per_server() {
         Some("servers.t.capabilities.sampling"),
         "{e}"
     );
-    assert!(e.message.contains("not supported"), "{e}");
+    assert!(
+        e.message.contains("needs a model: add an [llm] table"),
+        "{e}"
+    );
+    let c = toml(
+        "[llm]\nprovider = \"openai\"\nmodel = \"m\"\n\
+         [servers.t]\ncommand = \"x\"\ncapabilities = { sampling = true }\n",
+    )
+    .unwrap();
+    assert!(c.servers[0].declare_sampling);
 }

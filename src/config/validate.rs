@@ -33,7 +33,7 @@ impl Ctx<'_> {
             .map(|offset| line_col(self.text, offset))
     }
 
-    fn error(&self, path: &[&str], message: String) -> ConfigError {
+    pub(crate) fn error(&self, path: &[&str], message: String) -> ConfigError {
         ConfigError::new(self.file, message)
             .at(self.pos(path))
             .field(path.join("."))
@@ -202,12 +202,6 @@ impl Ctx<'_> {
             }
         };
         let caps = raw.capabilities.unwrap_or_default();
-        if caps.sampling == Some(true) {
-            return Err(self.error(
-                &[self.root, name, "capabilities", "sampling"],
-                "sampling is not supported yet: codemode never declares it".into(),
-            ));
-        }
         let roots = match raw.roots {
             None => None,
             Some(list) => Some(
@@ -227,6 +221,7 @@ impl Ctx<'_> {
             declare_roots: caps.roots.unwrap_or(true),
             declare_elicitation: caps.elicitation.unwrap_or(true),
             oauth,
+            declare_sampling: caps.sampling.unwrap_or(false),
         }))
     }
 

@@ -39,7 +39,7 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
 
 /// A connected, initialized server.
 pub struct Connection {
-    server: String,
+    pub(super) server: String,
     peer: Peer<RoleClient>,
     stop: Mutex<Option<RunningServiceCancellationToken>>,
     child: tokio::sync::Mutex<Option<ChildProcess>>,
@@ -84,6 +84,7 @@ impl Connection {
         secrets: Arc<Vec<String>>,
         elicitor: super::elicit::Elicitor,
         oauth: &super::oauth::OAuthSettings,
+        sampler: super::sampling::Sampler,
     ) -> Result<Opened, ConnectError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
         let handler = Handler::new(
@@ -92,6 +93,7 @@ impl Connection {
             changes_tx,
             spec.client.clone(),
             elicitor,
+            sampler,
         );
         let fail = |message: String, tail: Vec<String>| ConnectError {
             message: redact(&message, &secrets),

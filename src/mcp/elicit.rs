@@ -2,7 +2,8 @@
 //! `elicitation/create`.
 //!
 //! What we declare is per server ([`ClientFeatures`]) and never more than we implement:
-//! roots (with `listChanged`) and form elicitation. Sampling is not declared.
+//! roots (with `listChanged`), elicitation in form and URL mode, and sampling only where it is
+//! configured.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,16 +17,19 @@ pub struct ClientFeatures {
     /// The roots we declare and answer `roots/list` with; `None` does not declare the
     /// capability.
     pub roots: Option<Vec<PathBuf>>,
-    /// Whether we declare elicitation (form mode; URL mode is shown as a link).
+    /// Whether we declare elicitation (form mode, and URL mode shown as a link).
     pub elicitation: bool,
+    /// Whether we declare sampling (only with a configured model; see [`super::sampling`]).
+    pub sampling: bool,
 }
 
 impl Default for ClientFeatures {
-    /// Roots: the working directory; elicitation declared.
+    /// Roots: the working directory; elicitation declared; sampling not.
     fn default() -> Self {
         ClientFeatures {
             roots: std::env::current_dir().ok().map(|d| vec![d]),
             elicitation: true,
+            sampling: false,
         }
     }
 }

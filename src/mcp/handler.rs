@@ -16,6 +16,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::elicit::{ClientFeatures, ElicitReply, ElicitRequest, Elicitor, file_uri};
 use super::events::{Event, EventKind};
+use super::sampling::{Sampler, SamplingError, SamplingRequest};
 
 /// Why a connection's lists should be reloaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,17 +34,19 @@ pub struct Handler {
     changes: mpsc::UnboundedSender<ListChange>,
     features: ClientFeatures,
     elicitor: Elicitor,
+    sampler: Sampler,
 }
 
 impl Handler {
     /// A handler for `server`; list changes are sent to `changes`; `features` says what we
-    /// declare, `elicitor` answers elicitation requests.
+    /// declare, `elicitor` answers elicitation requests, `sampler` sampling requests.
     pub fn new(
         server: String,
         events: broadcast::Sender<Event>,
         changes: mpsc::UnboundedSender<ListChange>,
         features: ClientFeatures,
         elicitor: Elicitor,
+        sampler: Sampler,
     ) -> Self {
         Handler {
             server,
@@ -51,6 +54,7 @@ impl Handler {
             changes,
             features,
             elicitor,
+            sampler,
         }
     }
 
@@ -71,15 +75,20 @@ impl Handler {
     }
 }
 
-/// The client identity and capabilities we announce for a server: roots and form
-/// elicitation as `features` says; never one we do not implement (no sampling).
+/// The client identity and capabilities we announce for a server: roots and elicitation
+/// (form and URL mode) and sampling as `features` says; never one we do not implement.
 pub fn client_config(features: &ClientFeatures) -> ClientConfig {
     let mut caps = json!({});
     if features.roots.is_some() {
         caps["roots"] = json!({ "listChanged": true });
     }
+    if features.sampling {
+        caps["sampling"] = json!({});
+    }
     if features.elicitation {
-        caps["elicitation"] = json!({ "form": {} });
+        // URL mode too: every front end handles it (the TUI shows the link, `--elicit ask`
+        // prints it, the policies decline).
+        caps["elicitation"] = json!({ "form": {}, "url": {} });
     }
     let caps: ClientCapabilities = serde_json::from_value(caps).unwrap_or_default();
     ClientConfig::new(
@@ -144,8 +153,11 @@ impl rmcp::ClientHandler for Handler {
             url: raw["url"].as_str().map(str::to_string),
         };
         let message = req.message.clone();
+        let url_mode = req.url.is_some();
         let reply = (self.elicitor)(req).await;
         let (action, content) = match reply {
+            // URL mode: accepting means "I opened it"; there is no content.
+            ElicitReply::Accept(_) if url_mode => ("accept", None),
             ElicitReply::Accept(values) => ("accept", Some(Value::Object(values))),
             ElicitReply::Decline => ("decline", None),
             ElicitReply::Cancel => ("cancel", None),
@@ -155,6 +167,50 @@ impl rmcp::ClientHandler for Handler {
         if let Some(c) = content {
             result["content"] = c;
         }
+        serde_json::from_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    }
+
+    #[allow(deprecated)] // SEP-2577 deprecates sampling; servers (everything) still use it
+    async fn create_message(
+        &self,
+        params: rmcp::model::CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::CreateMessageResult, ErrorData> {
+        if !self.features.sampling {
+            return Err(ErrorData::invalid_request(
+                "sampling is not enabled for this server",
+                None,
+            ));
+        }
+        let raw = serde_json::to_value(&params).unwrap_or_default();
+        let req = SamplingRequest::from_params(&self.server, &raw);
+        let summary = req.summary();
+        // Sizes only: the messages may hold anything the server has seen.
+        tracing::info!(server = %self.server, "sampling request: {summary}");
+        let answer = (self.sampler)(req).await;
+        let result = match answer {
+            Ok(sampled) => {
+                let note = format!(
+                    "sampling ({summary}): answered by {}, {} characters, {}",
+                    sampled.model,
+                    sampled.text.chars().count(),
+                    sampled.stop_reason
+                );
+                tracing::info!(server = %self.server, "{note}");
+                self.note(note);
+                sampled.to_result()
+            }
+            Err(e) => {
+                let (why, code) = match e {
+                    // The spec's code for a user's rejection.
+                    SamplingError::Denied(why) => (format!("sampling denied: {why}"), -1),
+                    SamplingError::Failed(why) => (format!("sampling failed: {why}"), -32603),
+                };
+                tracing::info!(server = %self.server, "{why}");
+                self.note(why.clone());
+                return Err(ErrorData::new(rmcp::model::ErrorCode(code), why, None));
+            }
+        };
         serde_json::from_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 

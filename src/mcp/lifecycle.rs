@@ -51,6 +51,7 @@ pub(super) fn connect(
             inner.secrets.clone(),
             inner.elicitor(),
             &inner.oauth(),
+            inner.sampler(),
         )
         .await
         {

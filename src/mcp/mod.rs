@@ -6,6 +6,7 @@
 //! streamable HTTP. [`oauth`] authorizes with protected HTTP servers (OAuth 2.1).
 
 mod bounded;
+mod complete;
 mod connection;
 mod diagnose;
 pub mod elicit;
@@ -18,11 +19,13 @@ pub mod listen;
 mod model;
 pub mod oauth;
 mod registry;
+pub mod sampling;
 mod spec;
 mod stdio;
 mod tasks;
 mod validate;
 
+pub use complete::{CompletionRef, Completions};
 pub use connection::{MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOL_VERSIONS};
 pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};

@@ -19,6 +19,7 @@ use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
 use super::oauth::OAuthSettings;
+use super::sampling::{Sampler, deny_sampler};
 use super::spec::ServerSpec;
 
 /// How many times a server that died is restarted before it is marked failed.
@@ -115,6 +116,7 @@ pub(super) struct Inner {
     changed: watch::Sender<u64>,
     elicitor: std::sync::RwLock<Elicitor>,
     oauth: std::sync::RwLock<OAuthSettings>,
+    sampler: std::sync::RwLock<Sampler>,
 }
 
 impl Inner {
@@ -129,6 +131,14 @@ impl Inner {
     /// The current OAuth settings.
     pub(super) fn oauth(&self) -> OAuthSettings {
         self.oauth.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The current sampler (cloned like the elicitor).
+    pub(super) fn sampler(&self) -> Sampler {
+        self.sampler
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -157,6 +167,9 @@ impl Registry {
                 changed: watch::channel(0).0,
                 elicitor: std::sync::RwLock::new(policy_elicitor(ElicitPolicy::Decline)),
                 oauth: std::sync::RwLock::new(OAuthSettings::default()),
+                sampler: std::sync::RwLock::new(deny_sampler(
+                    "sampling is not enabled here (`--sampling approve` or the workbench)",
+                )),
             }),
         }
     }
@@ -175,6 +188,16 @@ impl Registry {
     /// browser, tokens under the state dir). Applies to connections opened from now on.
     pub fn set_oauth(&self, settings: OAuthSettings) {
         *self.inner.oauth.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// Who answers servers' sampling requests (default: deny them all; only servers whose
+    /// spec declares sampling can ask). Set it before [`Registry::start`].
+    pub fn set_sampler(&self, sampler: Sampler) {
+        *self
+            .inner
+            .sampler
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = sampler;
     }
 
     /// Starts connecting every server in the background; returns at once.
@@ -304,6 +327,21 @@ impl Registry {
     ) -> Result<Value, CallError> {
         let (conn, spec) = self.slot_conn(server)?;
         conn.get_prompt(name, args, spec.call_timeout).await
+    }
+
+    /// `completion/complete` for a prompt's or resource template's argument; `context` holds
+    /// the arguments already filled in.
+    pub async fn complete(
+        &self,
+        server: &str,
+        reference: &super::CompletionRef,
+        argument: &str,
+        value: &str,
+        context: &Map<String, Value>,
+    ) -> Result<super::Completions, CallError> {
+        let (conn, spec) = self.slot_conn(server)?;
+        conn.complete(reference, argument, value, context, spec.call_timeout)
+            .await
     }
 
     /// The process id of a stdio server's child, while it runs.

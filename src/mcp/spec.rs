@@ -163,6 +163,7 @@ impl ServerSpec {
                     None
                 },
                 elicitation: cfg.declare_elicitation,
+                sampling: cfg.declare_sampling,
             },
             oauth: cfg.oauth.clone(),
         }

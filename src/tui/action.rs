@@ -65,6 +65,29 @@ pub enum Action {
     Terminate,
     /// A script call waits for approval ([`super::approval`]).
     Approval(crate::script::approval::ApprovalRequest),
+    /// A server asks the user for input ([`super::elicit`]).
+    Elicit {
+        /// The request's id in the reply map.
+        id: u64,
+        /// What it asks.
+        request: crate::mcp::elicit::ElicitRequest,
+    },
+    /// A server answered a completion request ([`super::complete`]).
+    Completed {
+        /// The argument.
+        argument: String,
+        /// The value it completed.
+        value: String,
+        /// The values, or why not.
+        result: Result<crate::mcp::Completions, String>,
+    },
+    /// A server asks the model to write something ([`super::sampling`]).
+    Sample {
+        /// The request's id in the reply map.
+        id: u64,
+        /// What it asks.
+        request: crate::mcp::sampling::SamplingRequest,
+    },
 }
 
 /// Progress of a script run, from the sandbox.
@@ -153,5 +176,32 @@ pub enum Effect {
         index: usize,
         /// The answer.
         approval: crate::script::approval::Approval,
+    },
+    /// Answer a server's elicitation request.
+    Elicit {
+        /// The request's id.
+        id: u64,
+        /// The user's answer.
+        reply: crate::mcp::elicit::ElicitReply,
+    },
+    /// Ask a server for completions of a prompt's or resource template's argument.
+    Complete {
+        /// Server.
+        server: String,
+        /// The prompt or template.
+        reference: crate::mcp::CompletionRef,
+        /// The argument.
+        argument: String,
+        /// What is typed so far.
+        value: String,
+        /// The other arguments filled in.
+        context: Map<String, Value>,
+    },
+    /// Approve (send to the model) or deny a server's sampling request.
+    Sample {
+        /// The request's id.
+        id: u64,
+        /// Whether it may go to the model.
+        approve: bool,
     },
 }

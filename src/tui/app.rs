@@ -46,6 +46,10 @@ struct Runner {
     ask_cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
     replies: super::approval::Replies,
+    /// Answers to servers' elicitation requests.
+    elicits: super::elicit::Replies,
+    /// Answers (approve or not) to servers' sampling requests.
+    samplings: super::sampling::Replies,
 }
 
 /// Runs the TUI until the user quits, starting the registry's connections once it listens
@@ -75,6 +79,17 @@ impl Drop for RestoreOnDrop {
     }
 }
 
+/// Cancels the elicitation and sampling requests still waiting when the workbench closes.
+struct CancelOnDrop(super::elicit::Replies, super::sampling::Replies);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        // Dropping the senders answers each waiting request with `cancel` / deny.
+        self.0.cancel_all();
+        self.1.cancel_all();
+    }
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     registry: &Registry,
@@ -84,8 +99,18 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut engine = registry.subscribe();
     let mut changed = registry.watch();
-    registry.start();
     let (tx, mut results) = mpsc::unbounded_channel::<Action>();
+    // Servers' questions come to the UI; on exit, those still waiting are cancelled.
+    let elicits = super::elicit::Replies::default();
+    registry.set_elicitor(super::elicit::elicitor(tx.clone(), elicits.clone()));
+    let samplings = super::sampling::Replies::default();
+    registry.set_sampler(super::sampling::sampler(
+        tx.clone(),
+        samplings.clone(),
+        settings.llm.clone(),
+    ));
+    let _cancel_waiting = CancelOnDrop(elicits.clone(), samplings.clone());
+    registry.start();
     let mut runner = Runner {
         registry: registry.clone(),
         settings,
@@ -93,6 +118,8 @@ async fn event_loop(
         ask_cancel: CancellationToken::new(),
         tx: tx.clone(),
         replies: Default::default(),
+        elicits,
+        samplings,
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -156,6 +183,27 @@ impl Runner {
             Effect::RunScript(source) => self.run_script(source),
             Effect::Answer { index, approval } => {
                 super::approval::deliver(&self.replies, index, approval);
+            }
+            Effect::Elicit { id, reply } => super::elicit::deliver(&self.elicits, id, reply),
+            Effect::Sample { id, approve } => self.samplings.deliver(id, approve),
+            Effect::Complete {
+                server,
+                reference,
+                argument,
+                value,
+                context,
+            } => {
+                tokio::spawn(async move {
+                    let result = registry
+                        .complete(&server, &reference, &argument, &value, &context)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Completed {
+                        argument,
+                        value,
+                        result,
+                    });
+                });
             }
             Effect::CancelRun => {
                 if let Some(c) = &self.cancel {

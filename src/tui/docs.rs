@@ -127,6 +127,27 @@ pub fn resource_lines(res: &ResourceDef, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// Lines describing a resource template.
+pub fn template_lines(t: &crate::mcp::ResourceTemplateDef, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![
+        Line::from(Span::styled(t.name.clone(), theme.accent)),
+        Line::from(Span::styled(t.uri_template.clone(), theme.title)),
+    ];
+    if let Some(m) = &t.mime_type {
+        out.push(Line::from(Span::styled(m.clone(), theme.muted)));
+    }
+    if let Some(d) = &t.description {
+        out.push(Line::default());
+        out.extend(d.lines().map(|l| Line::from(l.to_string())));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        "Enter / c: fill in its variables (Tab completes) and read it",
+        theme.muted,
+    )));
+    out
+}
+
 /// Lines describing a prompt.
 pub fn prompt_lines(prompt: &PromptDef, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled(

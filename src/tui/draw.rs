@@ -82,9 +82,9 @@ pub fn draw(state: &State, frame: &mut Frame) {
     if let Some(overlay) = &state.overlay {
         draw_overlay(state, overlay, frame);
     }
-    {
-        super::approval::draw(state, frame);
-    }
+    super::sampling::draw(state, frame);
+    super::elicit::draw(state, frame);
+    super::approval::draw(state, frame);
 }
 
 fn status_style(state: &State, status: &ServerStatus) -> Style {
@@ -160,6 +160,13 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
                         Span::raw(format!(" {}", res.name)),
                     ])
                 }
+                Row::Template(s, t) => {
+                    let template = &state.servers[*s].templates[*t];
+                    Line::from(vec![
+                        Span::styled("◈", state.theme.accent),
+                        Span::raw(format!(" {}", template.name)),
+                    ])
+                }
                 Row::Prompt(s, p) => {
                     let prompt = &state.servers[*s].prompts[*p];
                     Line::from(vec![
@@ -196,6 +203,9 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
             docs::resource_lines(&state.servers[s].resources[r], &state.theme)
         }
         Some(Row::Prompt(s, p)) => docs::prompt_lines(&state.servers[s].prompts[p], &state.theme),
+        Some(Row::Template(s, t)) => {
+            docs::template_lines(&state.servers[s].templates[t], &state.theme)
+        }
         None => vec![Line::from("Select a server or tool.")],
     };
     let p = Paragraph::new(lines)
@@ -381,8 +391,14 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
         Overlay::Call(form) => {
             let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
             frame.render_widget(Clear, area);
+            let tab = match form.target {
+                super::state::FormTarget::Prompt(_) | super::state::FormTarget::Template(_) => {
+                    " · Tab complete"
+                }
+                _ => "",
+            };
             let title = format!(
-                "Call {}::{} · F5 send · Esc close",
+                "Call {}::{} · F5 send{tab} · Esc close",
                 form.server,
                 form.target.name()
             );
@@ -393,6 +409,7 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             let [editor, msg] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(msg_h)]).areas(inner);
             frame.render_widget(&form.editor, editor);
+            super::complete::draw(form, state, frame, editor);
             if let Some(e) = &form.error {
                 let style = if e.contains("destructive") {
                     state.theme.warn
@@ -406,4 +423,19 @@ fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
             }
         }
     }
+}
+
+/// The screen as text (one line per row, trailing spaces trimmed), for snapshot tests.
+#[cfg(test)]
+pub(crate) fn screen_text(state: &State, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(state, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+            format!("{}\n", line.trim_end())
+        })
+        .collect()
 }

@@ -41,7 +41,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("c", "call the selected tool now (a form)"),
             (
                 "Enter / c",
-                "on ◇ a resource: read it; on » a prompt: render it",
+                "◇ resource: read it; » prompt / ◈ template: a form",
             ),
             ("r", "reconnect the selected server"),
         ],
@@ -62,9 +62,33 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "A server asks (elicitation form)",
+        &[
+            ("Enter", "accept (mistakes show under the field)"),
+            ("Ctrl-D / Esc", "decline / cancel"),
+            ("↑↓ / Tab", "move between fields; type into text fields"),
+            ("Space / ←→", "toggle yes/no, pick a choice"),
+            ("Ctrl-U", "clear the field"),
+            ("y / n", "URL mode: I opened the link / decline"),
+        ],
+    ),
+    (
+        "A server asks the model (sampling panel)",
+        &[
+            ("y / Enter", "send the request to the [llm] model"),
+            ("n / Esc", "deny it (the server gets an error)"),
+            ("↑↓ PgUp PgDn", "scroll the prompt and messages"),
+        ],
+    ),
+    (
         "Call form and results",
         &[
             ("F5 / Ctrl-R", "send (destructive tools want a second F5)"),
+            (
+                "Tab",
+                "prompt / template form: the server's completions for the cursor's argument",
+            ),
+            ("↑↓ Enter", "pick a completion (Esc closes the list)"),
             ("Esc", "close"),
         ],
     ),

@@ -25,6 +25,12 @@ pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if !state.approvals.is_empty() {
         return super::approval::key(state, key);
     }
+    if !state.elicits.is_empty() {
+        return super::elicit::key(state, key);
+    }
+    if !state.samplings.is_empty() {
+        return super::sampling::key(state, key);
+    }
     if state.overlay.is_some() {
         return overlay_key(state, key);
     }
@@ -134,7 +140,7 @@ fn item_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
         KeyCode::Enter
             if matches!(
                 state.selected_row(),
-                Some(Row::Resource(..) | Row::Prompt(..))
+                Some(Row::Resource(..) | Row::Prompt(..) | Row::Template(..))
             ) =>
         {
             open_form(state)
@@ -173,6 +179,16 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
             let text = serde_json::to_string_pretty(&args).unwrap_or_default();
             (FormTarget::Prompt(prompt), text)
         }
+        Row::Template(s, t) => {
+            let template = state.servers.get(s)?.templates.get(t)?.clone();
+            let args: serde_json::Map<String, serde_json::Value> =
+                super::template::variables(&template.uri_template)
+                    .into_iter()
+                    .map(|v| (v, serde_json::Value::String(String::new())))
+                    .collect();
+            let text = serde_json::to_string_pretty(&args).unwrap_or_default();
+            (FormTarget::Template(template), text)
+        }
         Row::Resource(s, r) => {
             let uri = state.servers.get(s)?.resources.get(r)?.uri.clone();
             state.message = Some(format!("reading {uri}…"));
@@ -187,6 +203,7 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
         editor: TextArea::new(text.lines().map(str::to_string).collect()),
         error: None,
         needs_confirm,
+        picks: None,
     })));
     Some(vec![])
 }
@@ -341,6 +358,14 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         },
         Overlay::Call(form) => {
+            if super::complete::key(form, &key) {
+                return vec![];
+            }
+            if key.code == KeyCode::Tab
+                && matches!(form.target, FormTarget::Prompt(_) | FormTarget::Template(_))
+            {
+                return super::complete::request(form);
+            }
             if key.code == KeyCode::Esc {
                 state.overlay = None;
             } else if key.code == KeyCode::F(5) || ctrl(&key, 'r') {
@@ -391,6 +416,18 @@ fn submit_call(state: &mut State) -> Vec<Effect> {
                 args,
             }
         }
+        FormTarget::Template(t) => {
+            if let Some((k, _)) = args.iter().find(|(_, v)| !v.is_string()) {
+                form.error = Some(format!("template variables are strings: `{k}` is not"));
+                return vec![];
+            }
+            let uri = super::template::expand(&t.uri_template, &args);
+            state.message = Some(format!("reading {uri}…"));
+            Effect::ReadResource {
+                server: form.server.clone(),
+                uri,
+            }
+        }
         FormTarget::Prompt(prompt) => {
             if let Some((k, _)) = args.iter().find(|(_, v)| !v.is_string()) {
                 form.error = Some(format!("prompt arguments are strings: `{k}` is not"));
@@ -421,6 +458,9 @@ fn submit_call(state: &mut State) -> Vec<Effect> {
 
 /// Pasted text goes to whatever takes text.
 pub fn paste(state: &mut State, text: &str) {
+    if !state.elicits.is_empty() {
+        return super::elicit::paste(state, text);
+    }
     match (&mut state.overlay, state.focus) {
         (Some(Overlay::Call(form)), _) => {
             form.editor.insert_str(text);

@@ -67,13 +67,19 @@ pub enum Row {
     Resource(usize, usize),
     /// A prompt (server index, prompt index).
     Prompt(usize, usize),
+    /// A resource template (server index, template index).
+    Template(usize, usize),
 }
 
 impl Row {
     /// The server the row belongs to.
     pub fn server(&self) -> usize {
         match self {
-            Row::Server(s) | Row::Tool(s, _) | Row::Resource(s, _) | Row::Prompt(s, _) => *s,
+            Row::Server(s)
+            | Row::Tool(s, _)
+            | Row::Resource(s, _)
+            | Row::Prompt(s, _)
+            | Row::Template(s, _) => *s,
         }
     }
 }
@@ -109,6 +115,8 @@ pub enum FormTarget {
     Tool(Box<ToolDef>),
     /// `prompts/get`.
     Prompt(PromptDef),
+    /// `resources/read` of a template filled in.
+    Template(crate::mcp::ResourceTemplateDef),
 }
 
 impl FormTarget {
@@ -117,6 +125,7 @@ impl FormTarget {
         match self {
             FormTarget::Tool(t) => &t.name,
             FormTarget::Prompt(p) => &p.name,
+            FormTarget::Template(t) => &t.name,
         }
     }
 }
@@ -134,6 +143,8 @@ pub struct CallForm {
     pub error: Option<String>,
     /// The tool is destructive and the user has not confirmed yet.
     pub needs_confirm: bool,
+    /// Completions offered for a prompt argument (Tab), if shown.
+    pub picks: Option<super::complete::Picks>,
 }
 
 /// A single-line prompt (open/save path, filter).
@@ -215,6 +226,11 @@ pub struct State {
     pub overlay: Option<Overlay>,
     /// Script calls waiting for approval, the shown one first ([`super::approval`]).
     pub approvals: std::collections::VecDeque<crate::script::approval::ApprovalRequest>,
+    /// Servers' elicitation requests waiting for the user, the shown one first
+    /// ([`super::elicit`]).
+    pub elicits: std::collections::VecDeque<super::elicit::ElicitForm>,
+    /// Servers' sampling requests waiting for approval ([`super::sampling`]).
+    pub samplings: std::collections::VecDeque<super::sampling::Shown>,
     /// The approved tool definitions: the tree marks tools changed since approved.
     pub pins: Option<std::sync::Arc<crate::script::approval::ApprovalStore>>,
     /// A transient message in the status bar.
@@ -262,6 +278,8 @@ impl State {
             run: RunState::Idle,
             overlay: None,
             approvals: Default::default(),
+            elicits: Default::default(),
+            samplings: Default::default(),
             pins: None,
             message: None,
             script_path,
@@ -352,6 +370,14 @@ impl State {
                         .enumerate()
                         .filter(|(_, r)| matches(&r.name) || matches(&r.uri))
                         .map(|(ri, _)| Row::Resource(si, ri)),
+                );
+                rows.extend(
+                    server
+                        .templates
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| matches(&t.name) || matches(&t.uri_template))
+                        .map(|(ti, _)| Row::Template(si, ti)),
                 );
                 rows.extend(
                     server

@@ -77,6 +77,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Run(update) => apply_run(state, update),
         Action::Approval(req) => super::approval::request(state, req),
+        Action::Elicit { id, request } => super::elicit::request(state, id, request),
+        Action::Sample { id, request } => super::sampling::request(state, id, request),
+        Action::Completed {
+            argument,
+            value,
+            result,
+        } => super::complete::answered(state, argument, value, result),
         Action::Shown { title, result } => match result {
             Ok(text) => {
                 state.overlay = Some(Overlay::Result {

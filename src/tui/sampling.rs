@@ -1,0 +1,216 @@
+//! Servers asking our model to write something (`sampling/createMessage`): every request is
+//! shown in a panel — the server, its system prompt, its messages, `maxTokens`, temperature
+//! and model preferences — before anything is sent. `y`/Enter approves (the request then goes
+//! to the `[llm]` model and the answer back to the server), `n`/Esc denies; ↑↓ scroll.
+//! Without an `[llm]` table sampling is never declared, and a request is denied.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::action::{Action, Effect};
+use super::log::{Level, Source};
+use super::state::State;
+use crate::llm::LlmConfig;
+use crate::mcp::sampling::{Sampler, SamplingError, SamplingRequest, deny_sampler};
+
+/// Where each waiting request's approval goes.
+pub type Replies = Arc<super::waiting::Waiting<bool>>;
+
+/// A request on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    /// Its id in the reply map.
+    pub id: u64,
+    /// What it asks.
+    pub request: SamplingRequest,
+    /// Lines scrolled.
+    pub scroll: u16,
+}
+
+/// The workbench's sampler: each request becomes an [`Action::Sample`]; once approved it is
+/// sent to `llm`. Denied, or with no model, the server gets an error.
+pub fn sampler(
+    tx: mpsc::UnboundedSender<Action>,
+    replies: Replies,
+    llm: Option<LlmConfig>,
+) -> Sampler {
+    let Some(cfg) = llm else {
+        return deny_sampler("no [llm] model is configured");
+    };
+    Arc::new(move |request: SamplingRequest| {
+        let (id, answer) = replies.open();
+        if tx
+            .send(Action::Sample {
+                id,
+                request: request.clone(),
+            })
+            .is_err()
+        {
+            replies.forget(id);
+        }
+        let cfg = cfg.clone();
+        Box::pin(async move {
+            match answer.await {
+                Ok(true) => {
+                    crate::llm::sample::sample(&cfg, &request, &CancellationToken::new()).await
+                }
+                Ok(false) => Err(SamplingError::Denied("denied in the workbench".into())),
+                Err(_) => Err(SamplingError::Denied("the workbench closed".into())),
+            }
+        })
+    })
+}
+
+/// A request arrived: queue it (the first one is shown).
+pub fn request(state: &mut State, id: u64, request: SamplingRequest) {
+    state.log.push(
+        Source::Server,
+        Level::Warn,
+        Some(&request.server),
+        &format!(
+            "{} asks the model to write ({}): approve or deny",
+            request.server,
+            request.summary()
+        ),
+    );
+    state.samplings.push_back(Shown {
+        id,
+        request,
+        scroll: 0,
+    });
+}
+
+/// Keys while a request is shown: `y`/Enter approve, `n`/Esc deny, ↑↓ PgUp PgDn scroll.
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(shown) = state.samplings.front_mut() else {
+        return vec![];
+    };
+    let approve = match key.code {
+        KeyCode::Char('y') | KeyCode::Enter => true,
+        KeyCode::Char('n') | KeyCode::Esc => false,
+        KeyCode::Up | KeyCode::Char('k') => {
+            shown.scroll = shown.scroll.saturating_sub(1);
+            return vec![];
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            shown.scroll = shown.scroll.saturating_add(1);
+            return vec![];
+        }
+        KeyCode::PageUp => {
+            shown.scroll = shown.scroll.saturating_sub(10);
+            return vec![];
+        }
+        KeyCode::PageDown | KeyCode::Char(' ') => {
+            shown.scroll = shown.scroll.saturating_add(10);
+            return vec![];
+        }
+        _ => {
+            state.needs_redraw = false;
+            return vec![];
+        }
+    };
+    let Some(shown) = state.samplings.pop_front() else {
+        return vec![];
+    };
+    let server = &shown.request.server;
+    let verb = if approve {
+        "approved: sending it to the model"
+    } else {
+        "denied"
+    };
+    state.log.push(
+        Source::Server,
+        Level::Info,
+        Some(server),
+        &format!("{server}: sampling {verb}"),
+    );
+    vec![Effect::Sample {
+        id: shown.id,
+        approve,
+    }]
+}
+
+/// The panel of the first waiting request, over everything but the approval panel.
+pub fn draw(state: &State, frame: &mut Frame) {
+    let Some(shown) = state.samplings.front() else {
+        return;
+    };
+    let t = &state.theme;
+    let req = &shown.request;
+    let mut lines = vec![Line::styled("System prompt", t.accent)];
+    lines.push(Line::raw(
+        req.system_prompt.clone().unwrap_or_else(|| "(none)".into()),
+    ));
+    for (role, text) in &req.messages {
+        lines.push(Line::styled(format!("[{role}]"), t.accent));
+        lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
+    }
+    let mut params = vec![format!("maxTokens {}", req.max_tokens)];
+    if let Some(temp) = req.temperature {
+        params.push(format!("temperature {temp}"));
+    }
+    if let Some(prefs) = &req.model_preferences {
+        params.push(format!("model preferences {prefs}"));
+    }
+    let screen = frame.area();
+    let width = 76.min(screen.width);
+    let height = (lines.len() as u16 + 6).clamp(8, screen.height.saturating_sub(2).max(1));
+    let area = Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    );
+    let more = match state.samplings.len() {
+        1 => String::new(),
+        n => format!(" ({} more waiting)", n - 1),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(t.border_focused)
+        .title(Span::styled(
+            format!(" {} asks the model to write{more} ", req.server),
+            t.title,
+        ));
+    frame.render_widget(Clear, area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [text, info, keys] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(1),
+        ratatui::layout::Constraint::Length(2),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((shown.scroll, 0)),
+        text,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(params.join(" · "), t.muted)).wrap(Wrap { trim: true }),
+        info,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("y", t.accent),
+            Span::raw(" send to the model   "),
+            Span::styled("n", t.accent),
+            Span::raw(" deny   "),
+            Span::styled("↑↓", t.accent),
+            Span::raw(" scroll"),
+        ])),
+        keys,
+    );
+}
+
+#[cfg(test)]
+mod tests;
