@@ -54,6 +54,8 @@ pub fn server(s: &ServerDoc) -> String {
 
 /// Longest tool description in the prompt form (the Markdown docs have it all).
 const DESCRIPTION_MAX: usize = 300;
+/// Longest parameter description in the prompt form.
+const PARAM_DESCRIPTION_MAX: usize = 200;
 /// Longest server instructions in the prompt form.
 const INSTRUCTIONS_MAX: usize = 400;
 
@@ -112,6 +114,30 @@ fn sentences(text: &str) -> Vec<String> {
         out.push(text[start..].trim().to_string());
     }
     out
+}
+
+/// `text` within `max` bytes: whole sentences while they fit (marked `…` when some are left
+/// out), else cut inside the first sentence. A model reads a whole sentence better than one
+/// cut mid-clause, and the Markdown docs keep everything.
+fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    for sentence in sentences(text) {
+        if kept.len() + sentence.len() + 1 > max {
+            break;
+        }
+        if !kept.is_empty() {
+            kept.push(' ');
+        }
+        kept.push_str(&sentence);
+    }
+    if kept.is_empty() {
+        crate::util::truncate(text, max)
+    } else {
+        format!("{kept} …")
+    }
 }
 
 fn description(t: &ToolDoc) -> Option<String> {
@@ -188,7 +214,7 @@ fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
         Some(d) => d,
         None => t.summary(),
     };
-    about = crate::util::truncate(&about, DESCRIPTION_MAX);
+    about = clip(&about, DESCRIPTION_MAX);
     let flags = flags(t);
     if !flags.is_empty() {
         about.push_str(&format!(" [{}]", flags.join(", ")));
@@ -204,7 +230,7 @@ fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
     for r in text::param_rows(&t.input, 3) {
         let mut bits = r.constraints.clone();
         if !r.description.is_empty() {
-            bits.push(crate::util::truncate(&r.description, 200));
+            bits.push(clip(&r.description, PARAM_DESCRIPTION_MAX));
         }
         if !bits.is_empty() {
             o.push_str(&format!("  - {}: {}\n", r.path, bits.join("; ")));
@@ -225,4 +251,21 @@ fn nests(input: &Shape) -> bool {
             .iter()
             .any(|(_, s)| matches!(s.ty, Ty::Object { .. }))
     })
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::clip;
+
+    #[test]
+    fn long_text_is_cut_after_whole_sentences() {
+        let text = "First sentence here. Second one is a little longer. Third goes past the cap.";
+        assert_eq!(clip(text, 200), text);
+        assert_eq!(
+            clip(text, 55),
+            "First sentence here. Second one is a little longer. …"
+        );
+        // No whole sentence fits: cut inside the first one.
+        assert_eq!(clip(text, 10), "First sent…");
+    }
 }
