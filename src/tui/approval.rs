@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Effect};
@@ -163,24 +162,8 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let screen = frame.area();
     let height = (lines.len() as u16 + 2).min(screen.height);
     let width = 70.min(screen.width);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(t.border_focused)
-        .title(Span::styled(" Approve tool call ", t.title));
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let inner = crate::tui::draw::modal(frame, t, (width, height), "Approve tool call", 0);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 #[cfg(test)]

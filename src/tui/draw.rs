@@ -311,11 +311,44 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn overlay_block(state: &State, title: String) -> Block<'static> {
+    modal_block(&state.theme, &title)
+}
+
+fn modal_block(t: &super::theme::Theme, title: &str) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
-        .border_style(state.theme.border_focused)
-        .title(Span::styled(format!(" {title} "), state.theme.title))
+        .border_style(t.border_focused)
+        .title(Span::styled(format!(" {title} "), t.title))
+}
+
+/// A modal (approval, elicitation, sampling): clears a `width` x `height` box in the middle
+/// of the screen, draws its double border titled `title` — plus "(N more waiting)" when
+/// `queued` requests wait behind it — and returns the area inside.
+pub(crate) fn modal(
+    frame: &mut Frame,
+    t: &super::theme::Theme,
+    (width, height): (u16, u16),
+    title: &str,
+    queued: usize,
+) -> Rect {
+    let screen = frame.area();
+    let (width, height) = (width.min(screen.width), height.min(screen.height));
+    let area = Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    );
+    let more = match queued {
+        0 | 1 => String::new(),
+        n => format!(" ({} more waiting)", n - 1),
+    };
+    let block = modal_block(t, &format!("{title}{more}"));
+    frame.render_widget(Clear, area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
 }
 
 fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {

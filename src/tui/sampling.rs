@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -162,27 +161,8 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let screen = frame.area();
     let width = 76.min(screen.width);
     let height = (lines.len() as u16 + 6).clamp(8, screen.height.saturating_sub(2).max(1));
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    let more = match state.samplings.len() {
-        1 => String::new(),
-        n => format!(" ({} more waiting)", n - 1),
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(t.border_focused)
-        .title(Span::styled(
-            format!(" {} asks the model to write{more} ", req.server),
-            t.title,
-        ));
-    frame.render_widget(Clear, area);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let title = format!("{} asks the model to write", req.server);
+    let inner = crate::tui::draw::modal(frame, t, (width, height), &title, state.samplings.len());
     let [text, info, keys] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Min(1),
         ratatui::layout::Constraint::Length(2),

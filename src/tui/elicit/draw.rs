@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::form::{ElicitForm, Field, Kind};
 use crate::tui::state::State;
@@ -28,27 +28,8 @@ pub fn draw(state: &State, frame: &mut Frame) {
         rows as u16 + 4
     };
     let height = (msg_h + 3 + body).min(screen.height);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    let more = match state.elicits.len() {
-        1 => String::new(),
-        n => format!(" ({} more waiting)", n - 1),
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(t.border_focused)
-        .title(Span::styled(
-            format!(" {} asks{more} ", form.server),
-            t.title,
-        ));
-    frame.render_widget(Clear, area);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let title = format!("{} asks", form.server);
+    let inner = crate::tui::draw::modal(frame, t, (width, height), &title, state.elicits.len());
     let keys_line = |keys: &[(&str, &str)]| {
         let mut spans = Vec::new();
         for (k, what) in keys {
