@@ -6,26 +6,36 @@ use super::dry_run::{DryRunInvoker, synthesize};
 use super::tests::demo;
 use super::*;
 
-#[test]
-fn a_dry_run_never_reaches_the_server() {
-    let d = demo();
+/// Runs `src` dry over `inner` with `recorded` calls, destructive tools allowed (nothing
+/// reaches a server).
+fn dry_run(
+    inner: &Arc<dyn ToolInvoker>,
+    recorded: Vec<replay::RecordedCall>,
+    src: &str,
+) -> RunReport {
     let dry = Arc::new(DryRunInvoker {
-        inner: d.invoker.clone(),
-        recorded: vec![],
+        inner: inner.clone(),
+        recorded,
     });
     let policy = Policy {
         allow_destructive: true,
         ..Default::default()
     };
-    let src = "demo::delete_issue(#{ id: 1 }); demo::create_issue(#{ title: \"dry\" }); demo::list_issues()";
-    let r = run(
+    run(
         src,
         dry,
         RunOptions {
             policy,
             ..Default::default()
         },
-    );
+    )
+}
+
+#[test]
+fn a_dry_run_never_reaches_the_server() {
+    let d = demo();
+    let src = "demo::delete_issue(#{ id: 1 }); demo::create_issue(#{ title: \"dry\" }); demo::list_issues()";
+    let r = dry_run(&d.invoker, vec![], src);
     assert!(r.ok(), "{:?}", r.error);
     // The synthesized list_issues result is valid against its outputSchema.
     let tools = d.invoker.servers()[0].tools.clone();
@@ -60,23 +70,8 @@ fn a_dry_run_answers_recorded_calls_with_their_newest_recorded_result() {
         2,
         "a call without a result is not a recording"
     );
-    let dry = Arc::new(DryRunInvoker {
-        inner: d.invoker.clone(),
-        recorded,
-    });
-    let policy = Policy {
-        allow_destructive: true,
-        ..Default::default()
-    };
     let src = "[demo::delete_issue(#{ id: 1 }), demo::delete_issue(#{ id: 2 })]";
-    let r = run(
-        src,
-        dry,
-        RunOptions {
-            policy,
-            ..Default::default()
-        },
-    );
+    let r = dry_run(&d.invoker, recorded, src);
     assert!(r.ok(), "{:?}", r.error);
     assert_eq!(r.result[0], "newer", "{}", r.result);
     assert_ne!(
