@@ -1,6 +1,7 @@
-//! Streamable HTTP sessions: when the server forgets our session (it restarted), its `404`
-//! makes the client initialize a new session and the call still succeeds. The demo server
-//! is served over HTTP behind a proxy whose upstream is switched to a fresh server.
+//! Streamable HTTP sessions: when the server restarts and forgets our session, the client
+//! starts a new one — through rmcp's re-initialize on `404`, or, when the restart also ended
+//! the event stream first, through the registry's reconnect — and calls succeed again. The
+//! demo server is served over HTTP behind a proxy whose upstream is switched to a fresh one.
 
 #[path = "common/demo.rs"]
 mod demo;
@@ -49,9 +50,17 @@ async fn a_forgotten_session_is_initialized_again() {
     stop_first.cancel();
     let (second, stop_second) = demo::serve_http(None).await;
     *upstream.lock().unwrap() = second;
-    let out = call(41)
-        .await
-        .expect("the client starts a new session after the 404");
+    // Which path recovers depends on whether the old event stream's end is seen first; a
+    // call may fail as disconnected meanwhile, never for long.
+    let mut answer = call(41).await;
+    for _ in 0..40 {
+        if answer.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        answer = call(41).await;
+    }
+    let out = answer.expect("calls succeed again after the server restarted");
     assert_eq!(out.structured_content.unwrap()["result"], 42.0);
     let to_second: Vec<String> = seen
         .lock()
@@ -63,13 +72,12 @@ async fn a_forgotten_session_is_initialized_again() {
     let initialize = to_second
         .iter()
         .position(|r| r.contains(r#""method":"initialize""#));
-    let calls: Vec<usize> = (0..to_second.len())
-        .filter(|&i| to_second[i].contains(r#""method":"tools/call""#))
-        .collect();
-    // The call reached the new server without a session it knew (404), then again after
-    // a new `initialize`.
+    let last_call = to_second
+        .iter()
+        .rposition(|r| r.contains(r#""method":"tools/call""#));
+    // The new server got a new `initialize` before the call it answered.
     assert!(
-        matches!((initialize, calls.as_slice()), (Some(i), [first, .., last]) if first < &i && &i < last),
+        matches!((initialize, last_call), (Some(i), Some(c)) if i < c),
         "{to_second:#?}"
     );
     registry.shutdown().await;
