@@ -4,11 +4,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rmcp::model::ProtocolVersion;
 use rmcp::model::{
     CallToolRequestParams, ClientRequest, GetPromptRequestParams, PaginatedRequestParams,
     ReadResourceRequestParams, Request, ServerResult,
 };
-use rmcp::service::{Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken};
+use rmcp::service::{
+    ClientLifecycleMode, ClientServiceExt, Peer, PeerRequestOptions, RoleClient,
+    RunningServiceCancellationToken,
+};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -32,10 +36,28 @@ pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// How long closing waits for the transport's goodbye (an HTTP session `DELETE`).
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
-/// The protocol revisions with an `initialize` handshake that we accept from a server
-/// (MCP: a client that does not support the server's version should disconnect).
-pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
-    &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+/// The protocol revisions we accept from a server (MCP: a client that does not support the
+/// server's version should disconnect): the stateless `2026-07-28` (negotiated by
+/// `server/discover`) and those with an `initialize` handshake.
+pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] = &[
+    "2024-11-05",
+    "2025-03-26",
+    "2025-06-18",
+    "2025-11-25",
+    "2026-07-28",
+];
+
+/// How we start an HTTP session: rmcp's `Auto` lifecycle probes `server/discover` for the
+/// stateless `2026-07-28` revision and falls back to `initialize` (with the version in
+/// [`super::handler::client_config`], `2025-11-25`) when the server answers as a legacy
+/// one. Stdio and in-process servers keep the `initialize` handshake: every stdio SDK
+/// still answers it, and a probe costs a server that ignores unknown requests 10 s.
+fn lifecycle() -> ClientLifecycleMode {
+    ClientLifecycleMode::Auto {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        legacy_version: None,
+    }
+}
 
 /// A connected, initialized server.
 pub struct Connection {
@@ -147,7 +169,11 @@ impl Connection {
                 if super::http::has_authorization(headers) {
                     let transport =
                         super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
-                    tokio::time::timeout(timeout, handler.serve(transport)).await
+                    tokio::time::timeout(
+                        timeout,
+                        handler.serve_with_lifecycle(transport, lifecycle()),
+                    )
+                    .await
                 } else {
                     let config = super::http::config(url, headers).map_err(|m| fail(m, vec![]))?;
                     let (transport, auth) = super::oauth::transport(
@@ -160,8 +186,12 @@ impl Connection {
                     )
                     .await
                     .map_err(|m| fail(m, vec![]))?;
-                    super::oauth::timeout_excluding_logins(timeout, &auth, handler.serve(transport))
-                        .await
+                    super::oauth::timeout_excluding_logins(
+                        timeout,
+                        &auth,
+                        handler.serve_with_lifecycle(transport, lifecycle()),
+                    )
+                    .await
                 }
             }
             TransportSpec::InProcess(factory) => {
