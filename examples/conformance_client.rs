@@ -45,7 +45,7 @@ async fn run() -> Result<(), String> {
         .unwrap_or(Value::Null);
     let state = tempfile_dir()?;
     let registry = connect(&url, &context, &state).await?;
-    let result = drive(&registry, &scenario).await;
+    let result = drive(&registry, &scenario, &context).await;
     registry.shutdown().await;
     let _ = std::fs::remove_dir_all(&state);
     result
@@ -110,13 +110,17 @@ async fn connect(url: &str, context: &Value, state: &Path) -> Result<Registry, S
 
 /// Calls `tool` with `args` and fails on an error result or a failed call.
 async fn call(registry: &Registry, tool: &str, args: Value) -> Result<Value, String> {
+    call_with(registry, tool, args, &CallOptions::default()).await
+}
+
+async fn call_with(
+    registry: &Registry,
+    tool: &str,
+    args: Value,
+    opts: &CallOptions,
+) -> Result<Value, String> {
     let out = registry
-        .call_tool(
-            SERVER,
-            tool,
-            args.as_object().cloned(),
-            &CallOptions::default(),
-        )
+        .call_tool(SERVER, tool, args.as_object().cloned(), opts)
         .await
         .map_err(|e| e.to_string())?;
     let value = serde_json::to_value(&out).unwrap_or_default();
@@ -126,11 +130,18 @@ async fn call(registry: &Registry, tool: &str, args: Value) -> Result<Value, Str
     Ok(value)
 }
 
-async fn drive(registry: &Registry, scenario: &str) -> Result<(), String> {
+/// Example arguments for a tool, synthesized from its input schema as the docs show them.
+fn example_args(tool: &codemode::mcp::ToolDef) -> Value {
+    codemode::catalog::example::synthesize(&codemode::catalog::schema::parse(&tool.input_schema))
+}
+
+async fn drive(registry: &Registry, scenario: &str, context: &Value) -> Result<(), String> {
     let state = registry.server(SERVER).ok_or("no server state")?;
     let tools = state.tools.clone();
     let has = |name: &str| tools.iter().any(|t| t.name == name);
     match scenario {
+        // Listing is the whole scenario (its server answers nothing else).
+        "request-metadata" | "json-schema-ref-no-deref" => {}
         "json-schema-2020-12-preservation" => {
             let focal = tools
                 .iter()
@@ -155,24 +166,29 @@ async fn drive(registry: &Registry, scenario: &str) -> Result<(), String> {
             call(registry, "test_mrtr_no_state", json!({})).await?;
             call(registry, "test_mrtr_no_result_type", json!({})).await?;
         }
-        "elicitation-sep1034-client-defaults" => {
-            call(registry, "test_client_elicitation_defaults", json!({})).await?;
+        "http-invalid-tool-headers" => {
+            // Every tool we kept: the malformed ones must not be among them.
+            for tool in tools.iter() {
+                call(registry, &tool.name, example_args(tool)).await?;
+            }
+        }
+        _ if context.get("toolCalls").is_some() => {
+            // The scenario's own arguments (a `null` for a boolean among them): sent as given.
+            let opts = CallOptions {
+                skip_validation: true,
+                ..CallOptions::default()
+            };
+            for c in context["toolCalls"].as_array().into_iter().flatten() {
+                let name = c["name"].as_str().unwrap_or_default();
+                call_with(registry, name, c["arguments"].clone(), &opts).await?;
+            }
         }
         _ if has("test-tool") => {
             call(registry, "test-tool", json!({})).await?;
         }
         _ => {
-            // The basic scenarios: call the first tool with two numbers (when it takes any).
             if let Some(tool) = tools.first() {
-                let takes_numbers = tool.input_schema["properties"]
-                    .as_object()
-                    .is_some_and(|p| p.contains_key("a"));
-                let args = if takes_numbers {
-                    json!({ "a": 2, "b": 3 })
-                } else {
-                    json!({})
-                };
-                call(registry, &tool.name.clone(), args).await?;
+                call(registry, &tool.name, example_args(tool)).await?;
             }
         }
     }

@@ -4,14 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rmcp::model::ProtocolVersion;
 use rmcp::model::{
     CallToolRequestParams, ClientRequest, GetPromptRequestParams, PaginatedRequestParams,
     ReadResourceRequestParams, Request, ServerResult,
 };
 use rmcp::service::{
-    ClientLifecycleMode, ClientServiceExt, Peer, PeerRequestOptions, RoleClient,
-    RunningServiceCancellationToken,
+    ClientInitializeError, Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken,
 };
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
@@ -25,6 +23,7 @@ use super::handler::{Handler, ListChange};
 use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
+use super::mrtr::Retry;
 use super::spec::{ServerSpec, TransportSpec};
 use super::stdio::{self, ChildProcess, SpawnParams};
 use crate::config::redact;
@@ -47,18 +46,6 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] = &[
     "2026-07-28",
 ];
 
-/// How we start an HTTP session: rmcp's `Auto` lifecycle probes `server/discover` for the
-/// stateless `2026-07-28` revision and falls back to `initialize` (with the version in
-/// [`super::handler::client_config`], `2025-11-25`) when the server answers as a legacy
-/// one. Stdio and in-process servers keep the `initialize` handshake: every stdio SDK
-/// still answers it, and a probe costs a server that ignores unknown requests 10 s.
-fn lifecycle() -> ClientLifecycleMode {
-    ClientLifecycleMode::Auto {
-        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-        legacy_version: None,
-    }
-}
-
 /// A connected, initialized server.
 pub struct Connection {
     pub(super) server: String,
@@ -74,6 +61,8 @@ pub struct Connection {
     events: broadcast::Sender<Event>,
     /// Tools this server made us call as tasks (see [`super::tasks`]).
     task_tools: Mutex<std::collections::HashSet<String>>,
+    /// Answers the input requests of `input_required` results (see [`super::mrtr`]).
+    input: Handler,
 }
 
 /// Everything [`Connection::open`] hands back.
@@ -117,6 +106,7 @@ impl Connection {
             elicitor,
             sampler,
         );
+        let input = handler.clone();
         let fail = |message: String, tail: Vec<String>| ConnectError {
             message: redact(&message, &secrets),
             stderr_tail: tail,
@@ -166,33 +156,9 @@ impl Connection {
                         vec![],
                     ));
                 }
-                if super::http::has_authorization(headers) {
-                    let transport =
-                        super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
-                    tokio::time::timeout(
-                        timeout,
-                        handler.serve_with_lifecycle(transport, lifecycle()),
-                    )
+                super::http::start(spec, url, headers, &handler, oauth, &events)
                     .await
-                } else {
-                    let config = super::http::config(url, headers).map_err(|m| fail(m, vec![]))?;
-                    let (transport, auth) = super::oauth::transport(
-                        &spec.name,
-                        url,
-                        config,
-                        &spec.oauth,
-                        oauth,
-                        events.clone(),
-                    )
-                    .await
-                    .map_err(|m| fail(m, vec![]))?;
-                    super::oauth::timeout_excluding_logins(
-                        timeout,
-                        &auth,
-                        handler.serve_with_lifecycle(transport, lifecycle()),
-                    )
-                    .await
-                }
+                    .map_err(|m| fail(m, vec![]))?
             }
             TransportSpec::InProcess(factory) => {
                 let (client_end, server_end) = tokio::io::duplex(1 << 20);
@@ -203,15 +169,7 @@ impl Connection {
         let service = match started {
             Ok(Ok(service)) => service,
             Ok(Err(e)) => {
-                let detail = match &e {
-                    rmcp::service::ClientInitializeError::TransportError { error, context } => {
-                        format!(
-                            "{} (while trying to {context})",
-                            error_chain(error.error.as_ref())
-                        )
-                    }
-                    other => error_chain(other),
-                };
+                let detail = startup_detail(&e);
                 let (why, tail) = explain_startup_failure(child.as_mut(), &detail).await;
                 return Err(fail(why, tail));
             }
@@ -276,6 +234,7 @@ impl Connection {
                 secrets,
                 events,
                 task_tools: Mutex::default(),
+                input,
             }),
             changes,
         })
@@ -388,18 +347,16 @@ impl Connection {
             return self.call_as_task(tool, args, timeout, cancel).await;
         }
         let started = std::time::Instant::now();
-        let mut params = CallToolRequestParams::new(tool.to_string());
-        if let Some(args) = args.clone() {
-            params = params.with_arguments(args);
-        }
-        let reply = self
-            .request(
-                tool,
-                ClientRequest::CallToolRequest(Request::new(params)),
-                timeout,
-                cancel,
-            )
-            .await;
+        let make = |retry: Retry| {
+            let mut params = CallToolRequestParams::new(tool.to_string());
+            if let Some(args) = args.clone() {
+                params = params.with_arguments(args);
+            }
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::CallToolRequest(Request::new(params))
+        };
+        let reply = self.request_rounds(tool, make, timeout, cancel).await;
         let outcome = reply.and_then(|reply| self.outcome(tool, reply));
         let needs_task = match &outcome {
             Ok(o) => super::tasks::outcome_requires_task(o),
@@ -433,6 +390,11 @@ impl Connection {
     /// The configured server name.
     pub(super) fn server(&self) -> &str {
         &self.server
+    }
+
+    /// The handler answering input requests.
+    pub(super) fn input_handler(&self) -> &Handler {
+        &self.input
     }
 
     /// The rmcp peer (for requests not awaited).
@@ -543,10 +505,14 @@ impl Connection {
 
     /// `resources/read`, returned as raw JSON contents.
     pub async fn read_resource(&self, uri: &str, timeout: Duration) -> Result<Value, CallError> {
-        let req =
-            ClientRequest::ReadResourceRequest(Request::new(ReadResourceRequestParams::new(uri)));
+        let make = |retry: Retry| {
+            let mut params = ReadResourceRequestParams::new(uri);
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::ReadResourceRequest(Request::new(params))
+        };
         let reply = self
-            .request("resources/read", req, timeout, &CancellationToken::new())
+            .request_rounds("resources/read", make, timeout, &CancellationToken::new())
             .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
@@ -558,11 +524,14 @@ impl Connection {
         args: Map<String, Value>,
         timeout: Duration,
     ) -> Result<Value, CallError> {
-        let mut params = GetPromptRequestParams::new(name);
-        params = params.with_arguments(args);
-        let req = ClientRequest::GetPromptRequest(Request::new(params));
+        let make = |retry: Retry| {
+            let mut params = GetPromptRequestParams::new(name).with_arguments(args.clone());
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::GetPromptRequest(Request::new(params))
+        };
         let reply = self
-            .request("prompts/get", req, timeout, &CancellationToken::new())
+            .request_rounds("prompts/get", make, timeout, &CancellationToken::new())
             .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
@@ -579,6 +548,20 @@ impl Connection {
         if let Some(mut child) = self.child.lock().await.take() {
             child.shutdown(Duration::from_secs(2)).await;
         }
+    }
+}
+
+/// Why start-up failed, in words.
+fn startup_detail(e: &ClientInitializeError) -> String {
+    match e {
+        ClientInitializeError::TransportError { error, context } => format!(
+            "{} (while trying to {context})",
+            error_chain(error.error.as_ref())
+        ),
+        // The `server/discover` probe was refused as a legacy server refuses it, then
+        // `initialize` failed too: that second failure says why.
+        ClientInitializeError::LegacyFallbackFailed { fallback, .. } => startup_detail(fallback),
+        other => error_chain(other),
     }
 }
 

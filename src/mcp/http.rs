@@ -1,9 +1,101 @@
-//! Streamable HTTP transport construction (headers from config reach every request).
+//! Streamable HTTP: transport construction (headers from config reach every request) and
+//! session start-up (lifecycle negotiation).
 
 use std::collections::{BTreeMap, HashMap};
 
+use rmcp::model::ProtocolVersion;
+use rmcp::service::{
+    ClientInitializeError, ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService,
+};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use tokio::sync::broadcast;
+
+use super::events::Event;
+use super::handler::Handler;
+use super::spec::{Lifecycle, ServerSpec};
+
+/// A start-up's outcome: `Err` when it took longer than the spec's connect timeout.
+pub type Started = Result<
+    Result<RunningService<RoleClient, Handler>, ClientInitializeError>,
+    tokio::time::error::Elapsed,
+>;
+
+/// How we start an HTTP session: rmcp's `Auto` lifecycle probes `server/discover` for the
+/// stateless `2026-07-28` revision and falls back to `initialize` (with the version in
+/// [`super::handler::client_config`], `2025-11-25`) when the server answers as a legacy
+/// one. Stdio and in-process servers keep the `initialize` handshake: every stdio SDK
+/// still answers it, and a probe costs a server that ignores unknown requests 10 s.
+fn lifecycle(spec: &ServerSpec) -> ClientLifecycleMode {
+    match spec.lifecycle {
+        Lifecycle::Negotiate => ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            legacy_version: None,
+        },
+        Lifecycle::Initialize => ClientLifecycleMode::Initialize,
+    }
+}
+
+/// Starts a session with the HTTP server `url` (OAuth unless the config gives an
+/// `Authorization` header), within the spec's connect timeout (logins excluded).
+///
+/// Some legacy servers answer every method they do not know, `server/discover` included,
+/// with an empty result instead of an error; rmcp's `Auto` lifecycle takes that reply as
+/// fatal (`ExpectedInitResult`), so such a server is started again with `initialize`.
+pub async fn start(
+    spec: &ServerSpec,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    handler: &Handler,
+    oauth: &super::oauth::OAuthSettings,
+    events: &broadcast::Sender<Event>,
+) -> Result<Started, String> {
+    let started = start_with(spec, url, headers, handler, oauth, events, lifecycle(spec)).await?;
+    match started {
+        Ok(Err(ClientInitializeError::ExpectedInitResult(reply)))
+            if spec.lifecycle == Lifecycle::Negotiate =>
+        {
+            tracing::info!(
+                server = %spec.name,
+                "`server/discover` answered with {reply:?}: starting with `initialize`"
+            );
+            let initialize = ClientLifecycleMode::Initialize;
+            start_with(spec, url, headers, handler, oauth, events, initialize).await
+        }
+        other => Ok(other),
+    }
+}
+
+async fn start_with(
+    spec: &ServerSpec,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    handler: &Handler,
+    oauth: &super::oauth::OAuthSettings,
+    events: &broadcast::Sender<Event>,
+    lifecycle: ClientLifecycleMode,
+) -> Result<Started, String> {
+    let handler = handler.clone();
+    let timeout = spec.connect_timeout;
+    if has_authorization(headers) {
+        let transport = transport(url, headers)?;
+        return Ok(tokio::time::timeout(
+            timeout,
+            handler.serve_with_lifecycle(transport, lifecycle),
+        )
+        .await);
+    }
+    let config = config(url, headers)?;
+    let (transport, auth) =
+        super::oauth::transport(&spec.name, url, config, &spec.oauth, oauth, events.clone())
+            .await?;
+    Ok(super::oauth::timeout_excluding_logins(
+        timeout,
+        &auth,
+        handler.serve_with_lifecycle(transport, lifecycle),
+    )
+    .await)
+}
 
 /// Builds the transport for `url` with the configured headers. An `Authorization: Bearer`
 /// header is passed through rmcp's auth slot; the others as custom headers.

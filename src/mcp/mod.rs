@@ -17,6 +17,7 @@ mod http;
 mod lifecycle;
 pub mod listen;
 mod model;
+mod mrtr;
 pub mod oauth;
 mod registry;
 pub mod sampling;
@@ -36,6 +37,7 @@ pub use model::{
 };
 pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
 pub use spec::{
-    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, ServerSpec, TransportSpec,
+    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, Lifecycle, ServerSpec,
+    TransportSpec,
 };
 pub use validate::{check_args, parse_args};
