@@ -23,6 +23,7 @@ mod duration;
 mod error;
 mod expand;
 mod locate;
+mod oauth;
 mod parse;
 mod raw;
 mod redact;
@@ -117,7 +118,29 @@ pub struct OAuthConfig {
     pub client_name: Option<String>,
     /// A fixed port for the loopback redirect listener (default: any free port).
     pub redirect_port: Option<u16>,
+    /// How tokens are obtained (`grant`, default `authorization_code`).
+    pub grant: OAuthGrant,
+    /// `client_credentials` with `private_key_jwt`: the client's PKCS#8 PEM private key, read
+    /// from `private_key_path` or the variable `private_key_env` names (a secret).
+    pub private_key: Option<String>,
+    /// The JWT signing algorithm for `private_key` (`ES256`, `ES384`, `RS256`; default:
+    /// the first the key can sign with).
+    pub signing_algorithm: Option<String>,
 }
+
+/// How a client obtains tokens (`oauth.grant`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OAuthGrant {
+    /// A user authorizes in the browser (PKCE); the default.
+    #[default]
+    AuthorizationCode,
+    /// No user: the client authenticates as itself (`client_secret_basic`/`_post` with
+    /// `client_secret`, or `private_key_jwt` with a private key), for CI and ssh.
+    ClientCredentials,
+}
+
+/// The JWT signing algorithms `oauth.signing_algorithm` accepts.
+pub const SIGNING_ALGORITHMS: [&str; 3] = ["ES256", "ES384", "RS256"];
 
 impl fmt::Debug for OAuthConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -131,6 +154,9 @@ impl fmt::Debug for OAuthConfig {
             .field("client_metadata_url", &self.client_metadata_url)
             .field("client_name", &self.client_name)
             .field("redirect_port", &self.redirect_port)
+            .field("grant", &self.grant)
+            .field("private_key", &self.private_key.as_ref().map(|_| Redacted))
+            .field("signing_algorithm", &self.signing_algorithm)
             .finish()
     }
 }
@@ -373,11 +399,19 @@ impl Config {
                 }
             }
         }
-        secrets.extend(
-            self.servers
-                .iter()
-                .filter_map(|s| s.oauth.client_secret.clone()),
-        );
+        for oauth in self.servers.iter().map(|s| &s.oauth) {
+            secrets.extend(oauth.client_secret.clone());
+            if let Some(key) = &oauth.private_key {
+                // The whole PEM and each of its base64 lines.
+                secrets.push(key.clone());
+                secrets.extend(
+                    key.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.starts_with("-----"))
+                        .map(str::to_string),
+                );
+            }
+        }
         secrets.retain(|s| s.chars().count() >= MIN_SECRET_LEN);
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();
