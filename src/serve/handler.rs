@@ -113,6 +113,7 @@ impl ServerHandler for CodeModeServer {
         let caps: ServerCapabilities = serde_json::from_value(json!({
             "tools": { "listChanged": true },
             "resources": { "listChanged": true },
+            "prompts": {},
             "logging": {}
         }))
         .expect("static capabilities");
@@ -210,8 +211,9 @@ impl ServerHandler for CodeModeServer {
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
-    /// No prompts, answered (with cache hints) rather than refused: a client may list them
-    /// without looking at the capabilities (the conformance suite's caching scenario does).
+    /// No prompts (declared, with an empty list and cache hints): clients that list prompts
+    /// whatever the capabilities say (the conformance suite's caching scenario does) get
+    /// an answer instead of -32601.
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
