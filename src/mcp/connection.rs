@@ -101,7 +101,7 @@ impl Connection {
         let handler = Handler::new(
             spec.name.clone(),
             events.clone(),
-            changes_tx,
+            changes_tx.clone(),
             spec.client.clone(),
             elicitor,
             sampler,
@@ -209,6 +209,7 @@ impl Connection {
             ));
         }
         let peer = service.peer().clone();
+        super::subscribe::spawn(&spec.name, &peer, &details, changes_tx);
         let stop = service.cancellation_token();
         let (ended_tx, ended) = watch::channel(None);
         tokio::spawn(async move {

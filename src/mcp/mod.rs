@@ -23,6 +23,7 @@ mod registry;
 pub mod sampling;
 mod spec;
 mod stdio;
+mod subscribe;
 mod tasks;
 mod validate;
 
