@@ -106,7 +106,7 @@ impl Ctx<'_> {
                 (pem, "private_key_path")
             }
             (None, Some(var)) => {
-                let pem = std::env::var(&var).map_err(|_| {
+                let pem = (self.lookup)(&var).ok_or_else(|| {
                     self.error(
                         &field("private_key_env"),
                         format!("the variable `{var}` (`oauth.private_key_env`) is not set"),
