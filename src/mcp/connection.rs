@@ -156,9 +156,15 @@ impl Connection {
                         vec![],
                     ));
                 }
-                super::http::start(spec, url, headers, &handler, oauth, &events)
-                    .await
-                    .map_err(|m| fail(m, vec![]))?
+                let start = super::http::Start {
+                    spec,
+                    url,
+                    headers,
+                    handler: &handler,
+                    oauth,
+                    events: &events,
+                };
+                start.run().await.map_err(|m| fail(m, vec![]))?
             }
             TransportSpec::InProcess(factory) => {
                 let (client_end, server_end) = tokio::io::duplex(1 << 20);

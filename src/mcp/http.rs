@@ -36,65 +36,66 @@ fn lifecycle(spec: &ServerSpec) -> ClientLifecycleMode {
     }
 }
 
-/// Starts a session with the HTTP server `url` (OAuth unless the config gives an
-/// `Authorization` header), within the spec's connect timeout (logins excluded).
-///
-/// Some legacy servers answer every method they do not know, `server/discover` included,
-/// with an empty result instead of an error; rmcp's `Auto` lifecycle takes that reply as
-/// fatal (`ExpectedInitResult`), so such a server is started again with `initialize`.
-pub async fn start(
-    spec: &ServerSpec,
-    url: &str,
-    headers: &BTreeMap<String, String>,
-    handler: &Handler,
-    oauth: &super::oauth::OAuthSettings,
-    events: &broadcast::Sender<Event>,
-) -> Result<Started, String> {
-    let started = start_with(spec, url, headers, handler, oauth, events, lifecycle(spec)).await?;
-    match started {
-        Ok(Err(ClientInitializeError::ExpectedInitResult(reply)))
-            if spec.lifecycle == Lifecycle::Negotiate =>
-        {
-            tracing::info!(
-                server = %spec.name,
-                "`server/discover` answered with {reply:?}: starting with `initialize`"
-            );
-            let initialize = ClientLifecycleMode::Initialize;
-            start_with(spec, url, headers, handler, oauth, events, initialize).await
-        }
-        other => Ok(other),
-    }
+/// What starting a session with the HTTP server `url` needs.
+pub struct Start<'a> {
+    /// The server.
+    pub spec: &'a ServerSpec,
+    /// Its endpoint.
+    pub url: &'a str,
+    /// The configured headers (an `Authorization` one turns OAuth off).
+    pub headers: &'a BTreeMap<String, String>,
+    /// Answers the server's requests.
+    pub handler: &'a Handler,
+    /// How this process authorizes.
+    pub oauth: &'a super::oauth::OAuthSettings,
+    /// Where OAuth notices go.
+    pub events: &'a broadcast::Sender<Event>,
 }
 
-async fn start_with(
-    spec: &ServerSpec,
-    url: &str,
-    headers: &BTreeMap<String, String>,
-    handler: &Handler,
-    oauth: &super::oauth::OAuthSettings,
-    events: &broadcast::Sender<Event>,
-    lifecycle: ClientLifecycleMode,
-) -> Result<Started, String> {
-    let handler = handler.clone();
-    let timeout = spec.connect_timeout;
-    if has_authorization(headers) {
-        let transport = transport(url, headers)?;
-        return Ok(tokio::time::timeout(
-            timeout,
-            handler.serve_with_lifecycle(transport, lifecycle),
-        )
-        .await);
+impl Start<'_> {
+    /// Starts the session (OAuth unless the config gives an `Authorization` header), within
+    /// the spec's connect timeout (logins excluded).
+    ///
+    /// Some legacy servers answer every method they do not know, `server/discover`
+    /// included, with an empty result instead of an error; rmcp's `Auto` lifecycle takes
+    /// that reply as fatal (`ExpectedInitResult`), so such a server is started again with
+    /// `initialize`.
+    pub async fn run(&self) -> Result<Started, String> {
+        match self.with(lifecycle(self.spec)).await? {
+            Ok(Err(ClientInitializeError::ExpectedInitResult(reply)))
+                if self.spec.lifecycle == Lifecycle::Negotiate =>
+            {
+                tracing::info!(
+                    server = %self.spec.name,
+                    "`server/discover` answered with {reply:?}: starting with `initialize`"
+                );
+                self.with(ClientLifecycleMode::Initialize).await
+            }
+            other => Ok(other),
+        }
     }
-    let config = config(url, headers)?;
-    let (transport, auth) =
-        super::oauth::transport(&spec.name, url, config, &spec.oauth, oauth, events.clone())
-            .await?;
-    Ok(super::oauth::timeout_excluding_logins(
-        timeout,
-        &auth,
-        handler.serve_with_lifecycle(transport, lifecycle),
-    )
-    .await)
+
+    async fn with(&self, lifecycle: ClientLifecycleMode) -> Result<Started, String> {
+        let handler = self.handler.clone();
+        let timeout = self.spec.connect_timeout;
+        if has_authorization(self.headers) {
+            let transport = transport(self.url, self.headers)?;
+            let serve = handler.serve_with_lifecycle(transport, lifecycle);
+            return Ok(tokio::time::timeout(timeout, serve).await);
+        }
+        let config = config(self.url, self.headers)?;
+        let (transport, auth) = super::oauth::transport(
+            &self.spec.name,
+            self.url,
+            config,
+            &self.spec.oauth,
+            self.oauth,
+            self.events.clone(),
+        )
+        .await?;
+        let serve = handler.serve_with_lifecycle(transport, lifecycle);
+        Ok(super::oauth::timeout_excluding_logins(timeout, &auth, serve).await)
+    }
 }
 
 /// Builds the transport for `url` with the configured headers. An `Authorization: Bearer`
