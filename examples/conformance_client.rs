@@ -36,7 +36,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), String> {
     let url = std::env::args()
-        .last()
+        .next_back()
         .ok_or("usage: conformance_client URL")?;
     let scenario = std::env::var("MCP_CONFORMANCE_SCENARIO").unwrap_or_default();
     let context: Value = std::env::var("MCP_CONFORMANCE_CONTEXT")
@@ -44,7 +44,7 @@ async fn run() -> Result<(), String> {
         .and_then(|c| serde_json::from_str(&c).ok())
         .unwrap_or(Value::Null);
     let state = tempfile_dir()?;
-    let registry = connect(&url, &context, &state).await?;
+    let registry = connect(&url, &scenario, &context, &state).await?;
     let result = drive(&registry, &scenario, &context).await;
     registry.shutdown().await;
     let _ = std::fs::remove_dir_all(&state);
@@ -60,7 +60,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 
 /// The config a user would write for this server: its URL and, for the scenarios that
 /// hand out credentials, the `oauth` table.
-fn config_text(url: &str, context: &Value) -> String {
+fn config_text(url: &str, scenario: &str, context: &Value, state: &Path) -> Result<String, String> {
     let mut oauth = Map::new();
     oauth.insert("client_metadata_url".into(), json!(CLIENT_METADATA_URL));
     let text = |k: &str| context.get(k).and_then(Value::as_str);
@@ -70,25 +70,29 @@ fn config_text(url: &str, context: &Value) -> String {
     if let Some(secret) = text("client_secret") {
         oauth.insert("client_secret".into(), json!(secret));
     }
-    let name = text("name").unwrap_or_default();
-    if name.starts_with("auth/client-credentials") {
+    if scenario.starts_with("auth/client-credentials") {
         oauth.insert("grant".into(), json!("client_credentials"));
         oauth.remove("client_metadata_url");
     }
     if let Some(pem) = text("private_key_pem") {
-        oauth.insert("private_key_env".into(), json!("CONFORMANCE_PRIVATE_KEY"));
-        // SAFETY: set before any other thread reads the environment (config loading
-        // below is the only reader).
-        unsafe { std::env::set_var("CONFORMANCE_PRIVATE_KEY", pem) };
+        // A key file beside the config, as a user would keep it.
+        let path = state.join("client.pem");
+        std::fs::write(&path, pem).map_err(|e| format!("{}: {e}", path.display()))?;
+        oauth.insert("private_key_path".into(), json!(path));
         if let Some(alg) = text("signing_algorithm") {
             oauth.insert("signing_algorithm".into(), json!(alg));
         }
     }
-    json!({ "mcpServers": { SERVER: { "url": url, "oauth": oauth } } }).to_string()
+    Ok(json!({ "mcpServers": { SERVER: { "url": url, "oauth": oauth } } }).to_string())
 }
 
-async fn connect(url: &str, context: &Value, state: &Path) -> Result<Registry, String> {
-    let text = config_text(url, context);
+async fn connect(
+    url: &str,
+    scenario: &str,
+    context: &Value,
+    state: &Path,
+) -> Result<Registry, String> {
+    let text = config_text(url, scenario, context, state)?;
     let config =
         Config::from_json_str(&text, &state.join("mcp.json")).map_err(|e| e.to_string())?;
     let specs: Vec<ServerSpec> = config.servers.iter().map(ServerSpec::from_config).collect();
