@@ -1,5 +1,6 @@
 //! The client the official MCP conformance suite drives
-//! (`conformance client --command "conformance_client" ...`, see `tests/conformance.rs`).
+//! (`conformance client --command conformance_client ...`, see `tests/conformance.rs`),
+//! a binary built only with the `external-servers` feature.
 //!
 //! The suite appends the scenario server's URL and names the scenario in
 //! `MCP_CONFORMANCE_SCENARIO` (extra data, e.g. client credentials, in
