@@ -42,6 +42,7 @@ use std::time::Duration;
 
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigWarning};
+pub use oauth::{OAuthConfig, OAuthGrant, SIGNING_ALGORITHMS};
 pub use redact::{REDACTED, redact};
 
 /// Values shorter than this are not returned by [`Config::secrets`]: an env
@@ -98,67 +99,6 @@ pub struct ServerConfig {
     pub declare_sampling: bool,
     /// How to authorize with a protected HTTP server (the `oauth` table; all optional).
     pub oauth: OAuthConfig,
-}
-
-/// The per-server `oauth` table. Every field is optional: with none, a server answering 401
-/// is authorized by discovery and dynamic client registration.
-#[derive(Clone, Default, PartialEq)]
-pub struct OAuthConfig {
-    /// A pre-registered client id (used when the authorization server supports neither a
-    /// client-ID metadata document nor dynamic registration, or when given).
-    pub client_id: Option<String>,
-    /// The pre-registered client's secret (a secret: never logged).
-    pub client_secret: Option<String>,
-    /// Scopes to request instead of those the server's challenge or metadata names.
-    pub scopes: Vec<String>,
-    /// An `https://` URL of our client-ID metadata document, used as the client id when the
-    /// authorization server supports such documents.
-    pub client_metadata_url: Option<String>,
-    /// The client name sent with dynamic registration (default `codemode`).
-    pub client_name: Option<String>,
-    /// A fixed port for the loopback redirect listener (default: any free port).
-    pub redirect_port: Option<u16>,
-    /// How tokens are obtained (`grant`, default `authorization_code`).
-    pub grant: OAuthGrant,
-    /// `client_credentials` with `private_key_jwt`: the client's PKCS#8 PEM private key, read
-    /// from `private_key_path` or the variable `private_key_env` names (a secret).
-    pub private_key: Option<String>,
-    /// The JWT signing algorithm for `private_key` (`ES256`, `ES384`, `RS256`; default:
-    /// the first the key can sign with).
-    pub signing_algorithm: Option<String>,
-}
-
-/// How a client obtains tokens (`oauth.grant`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OAuthGrant {
-    /// A user authorizes in the browser (PKCE); the default.
-    #[default]
-    AuthorizationCode,
-    /// No user: the client authenticates as itself (`client_secret_basic`/`_post` with
-    /// `client_secret`, or `private_key_jwt` with a private key), for CI and ssh.
-    ClientCredentials,
-}
-
-/// The JWT signing algorithms `oauth.signing_algorithm` accepts.
-pub const SIGNING_ALGORITHMS: [&str; 3] = ["ES256", "ES384", "RS256"];
-
-impl fmt::Debug for OAuthConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthConfig")
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| Redacted),
-            )
-            .field("scopes", &self.scopes)
-            .field("client_metadata_url", &self.client_metadata_url)
-            .field("client_name", &self.client_name)
-            .field("redirect_port", &self.redirect_port)
-            .field("grant", &self.grant)
-            .field("private_key", &self.private_key.as_ref().map(|_| Redacted))
-            .field("signing_algorithm", &self.signing_algorithm)
-            .finish()
-    }
 }
 
 /// How to reach a server.
