@@ -1,12 +1,12 @@
-//! One live connection: start-up over any transport, raw list requests (bypassing rmcp's
-//! response cache), and requests with timeout and cancellation.
+//! One live connection: start-up over any transport and requests with timeout and
+//! cancellation (lists in [`super::lists`], `input_required` rounds in [`super::mrtr`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, ClientRequest, GetPromptRequestParams, PaginatedRequestParams,
-    ReadResourceRequestParams, Request, ServerResult,
+    CallToolRequestParams, ClientRequest, GetPromptRequestParams, ReadResourceRequestParams,
+    Request, ServerResult,
 };
 use rmcp::service::{
     ClientInitializeError, Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken,
@@ -20,9 +20,7 @@ use super::diagnose::{details_from_json, error_chain, explain_startup_failure, s
 use super::error::{CallError, ConnectError};
 use super::events::Event;
 use super::handler::{Handler, ListChange};
-use super::model::{
-    CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
-};
+use super::model::{CallOutcome, ServerDetails};
 use super::mrtr::Retry;
 use super::spec::{ServerSpec, TransportSpec};
 use super::stdio::{self, ChildProcess, SpawnParams};
@@ -71,19 +69,6 @@ pub struct Opened {
     pub connection: Arc<Connection>,
     /// List-change notifications from the server.
     pub changes: mpsc::UnboundedReceiver<ListChange>,
-}
-
-/// The lists a server offers.
-#[derive(Clone, Debug, Default)]
-pub struct Lists {
-    /// Tools.
-    pub tools: Vec<ToolDef>,
-    /// Resources.
-    pub resources: Vec<ResourceDef>,
-    /// Resource templates.
-    pub templates: Vec<ResourceTemplateDef>,
-    /// Prompts.
-    pub prompts: Vec<PromptDef>,
 }
 
 impl Connection {
@@ -435,81 +420,6 @@ impl Connection {
         Ok(start.elapsed())
     }
 
-    /// Lists everything the server declares, following pagination and bypassing rmcp's
-    /// response cache so a refresh always sees the server's current lists.
-    pub async fn list_all(&self, timeout: Duration) -> Result<Lists, CallError> {
-        let caps = &self.details;
-        let mut lists = Lists::default();
-        if caps.has_capability("tools") {
-            lists.tools = self
-                .paginate("tools/list", "tools", timeout, |p| {
-                    ClientRequest::ListToolsRequest(optional(p))
-                })
-                .await?;
-        }
-        if caps.has_capability("resources") {
-            lists.resources = self
-                .paginate("resources/list", "resources", timeout, |p| {
-                    ClientRequest::ListResourcesRequest(optional(p))
-                })
-                .await?;
-            lists.templates = self
-                .paginate(
-                    "resources/templates/list",
-                    "resourceTemplates",
-                    timeout,
-                    |p| ClientRequest::ListResourceTemplatesRequest(optional(p)),
-                )
-                .await
-                .unwrap_or_default();
-        }
-        if caps.has_capability("prompts") {
-            lists.prompts = self
-                .paginate("prompts/list", "prompts", timeout, |p| {
-                    ClientRequest::ListPromptsRequest(optional(p))
-                })
-                .await?;
-        }
-        Ok(lists)
-    }
-
-    async fn paginate<T: serde::de::DeserializeOwned>(
-        &self,
-        what: &str,
-        field: &str,
-        timeout: Duration,
-        make: impl Fn(Option<PaginatedRequestParams>) -> ClientRequest,
-    ) -> Result<Vec<T>, CallError> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        let never = CancellationToken::new();
-        for _page in 0..1000 {
-            let params = cursor
-                .take()
-                .map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
-            let reply = self.request(what, make(params), timeout, &never).await?;
-            let value = serde_json::to_value(&reply).unwrap_or_default();
-            for item in value
-                .get(field)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                match serde_json::from_value::<T>(item.clone()) {
-                    Ok(t) => items.push(t),
-                    Err(e) => {
-                        tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}")
-                    }
-                }
-            }
-            match value.get("nextCursor").and_then(Value::as_str) {
-                Some(next) if !next.is_empty() => cursor = Some(next.to_string()),
-                _ => return Ok(items),
-            }
-        }
-        Ok(items)
-    }
-
     /// `resources/read`, returned as raw JSON contents.
     pub async fn read_resource(&self, uri: &str, timeout: Duration) -> Result<Value, CallError> {
         let make = |retry: Retry| {
@@ -570,12 +480,4 @@ fn startup_detail(e: &ClientInitializeError) -> String {
         ClientInitializeError::LegacyFallbackFailed { fallback, .. } => startup_detail(fallback),
         other => error_chain(other),
     }
-}
-
-fn optional<M: Default>(
-    p: Option<PaginatedRequestParams>,
-) -> rmcp::model::RequestOptionalParam<M, PaginatedRequestParams> {
-    let mut r = rmcp::model::RequestOptionalParam::with_param(PaginatedRequestParams::default());
-    r.params = p;
-    r
 }
