@@ -1,4 +1,4 @@
-//! Config `headers` reach every streamable-HTTP request, `initialize` included, with
+//! Config `headers` reach every streamable-HTTP request, the `server/discover` probe included, with
 //! `${VAR}` and `${VAR:-default}` expanded: the demo server is served over HTTP behind a
 //! bearer token (so a request without it would fail) and reached through a proxy that
 //! records each request's head.
@@ -11,7 +11,7 @@ mod demo;
 const TOKEN: &str = "tok-b1f0c2a9e7";
 
 #[tokio::test(flavor = "multi_thread")]
-async fn config_headers_reach_every_request_including_initialize() {
+async fn config_headers_reach_every_request_including_discover() {
     let (upstream, stop) = demo::serve_http(Some(TOKEN)).await;
     let seen = demo::Requests::default();
     let proxy_addr = {
@@ -70,10 +70,14 @@ async fn config_headers_reach_every_request_including_initialize() {
                 .to_string()
         })
         .collect();
+    // The demo speaks 2026-07-28: the first request is the `server/discover` probe (no
+    // session, so no closing DELETE); every later one is a self-contained POST.
     assert!(
-        heads.iter().any(|h| h.starts_with("POST "))
-            && heads.iter().any(|h| h.starts_with("DELETE ")),
-        "initialize, calls and the closing DELETE went through the proxy: {heads:#?}"
+        heads.first().is_some_and(|h| h
+            .to_ascii_lowercase()
+            .contains("mcp-method: server/discover"))
+            && heads.iter().any(|h| h.contains("tools/call")),
+        "discover and the call went through the proxy: {heads:#?}"
     );
     for head in &heads {
         let lower = head.to_ascii_lowercase();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 #[path = "common/demo.rs"]
 mod demo;
 
-use codemode::mcp::{CallOptions, Registry, ServerSpec, ServerStatus, TransportSpec};
+use codemode::mcp::{CallOptions, Lifecycle, Registry, ServerSpec, ServerStatus, TransportSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -110,6 +110,11 @@ async fn call_through_cut(how: Cut, ms: u64) -> (Duration, Arc<Seen>) {
             legacy_sse: false,
         },
     );
+    // Sessions are a 2025-11-25 feature (2026-07-28 has none).
+    let spec = ServerSpec {
+        lifecycle: Lifecycle::Initialize,
+        ..spec
+    };
     let registry = Registry::new(vec![spec], vec![]);
     registry.start();
     registry.wait_settled(Duration::from_secs(20)).await;

@@ -9,7 +9,7 @@ mod demo;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use codemode::mcp::{CallOptions, ServerSpec, TransportSpec};
+use codemode::mcp::{CallOptions, Lifecycle, ServerSpec, TransportSpec};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,6 +33,11 @@ async fn a_forgotten_session_is_initialized_again() {
             legacy_sse: false,
         },
     );
+    // Sessions are a 2025-11-25 feature (2026-07-28 has none).
+    let spec = ServerSpec {
+        lifecycle: Lifecycle::Initialize,
+        ..spec
+    };
     let registry = demo::connected(vec![spec]).await;
     let add = |a: i64| json!({"op": "add", "a": a, "b": 1}).as_object().cloned();
     let call = |a| {

@@ -472,3 +472,62 @@ async fn interactive_login_through_the_loopback_listener() {
     });
     registry.shutdown().await;
 }
+
+/// `grant = "client_credentials"` with a secret: no authorization request at all (no user),
+/// one client-credentials grant with `client_secret_basic` and the `resource` indicator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_with_a_secret_need_no_user() {
+    let server = OAuthServer::start(opts(|o| {
+        o.dcr = false;
+        o.auth_method = AuthMethod::Basic;
+        o.clients = vec![("ci-bot".into(), Some(CLIENT_SECRET.into()))];
+    }))
+    .await;
+    let oauth = json!({ "grant": "client_credentials", "client_id": "ci-bot",
+        "client_secret": "${OAUTH_CLIENT_SECRET}" });
+    let setup = Setup::new(&server, oauth);
+    let run = tools_ok(&setup).await;
+    server.seen(|s| {
+        assert!(s.refusals.is_empty(), "{:?}", s.refusals);
+        assert!(s.authorizations.is_empty(), "nobody was sent to /authorize");
+        assert_eq!(s.grants.len(), 1);
+        assert_eq!(s.grants[0].grant_type, "client_credentials");
+        assert_eq!(s.grants[0].client_id, "ci-bot");
+        assert_eq!(s.grants[0].auth_used, "client_secret_basic");
+    });
+    assert_no_secrets(&server, &[&run.stdout, &run.stderr, &setup.log()]);
+}
+
+/// `grant = "client_credentials"` with a private key file: a `private_key_jwt` assertion the
+/// server verifies with the client's public key; the key never reaches an output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_with_a_private_key_sign_a_jwt() {
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let body = oauth_server::base64(pkcs8.as_ref(), false);
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
+    let server = OAuthServer::start(opts(|o| {
+        o.dcr = false;
+        o.auth_method = AuthMethod::PrivateKeyJwt;
+        o.jwt_clients = vec![("ci-bot".into(), pair.public_key().as_ref().to_vec())];
+    }))
+    .await;
+    let oauth = json!({ "grant": "client_credentials", "client_id": "ci-bot",
+        "private_key_path": "ci-bot.pem" });
+    let setup = Setup::new(&server, oauth);
+    std::fs::write(setup.dir.path().join("ci-bot.pem"), &pem).unwrap();
+    let run = tools_ok(&setup).await;
+    server.seen(|s| {
+        assert!(s.refusals.is_empty(), "{:?}", s.refusals);
+        assert!(s.authorizations.is_empty());
+        assert_eq!(s.grants[0].grant_type, "client_credentials");
+        assert_eq!(s.grants[0].auth_used, "private_key_jwt");
+    });
+    for text in [&run.stdout, &run.stderr, &setup.log()] {
+        assert!(!text.contains(&body[..40]), "the key leaked into:\n{text}");
+    }
+    assert_no_secrets(&server, &[&run.stdout, &run.stderr, &setup.log()]);
+}

@@ -362,17 +362,22 @@ impl Drop for KillOnDrop {
 
 /// One raw HTTP POST to the endpoint; returns the status code.
 fn raw_post(url: &str, auth: Option<&str>) -> u16 {
+    let auth = auth
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    raw_post_with(url, &auth)
+}
+
+/// A raw POST (a ping) with `extra` header lines (each ending in CRLF); the status code.
+fn raw_post_with(url: &str, extra: &str) -> u16 {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
     let mut s = std::net::TcpStream::connect(host).unwrap();
-    let auth = auth
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
     write!(
         s,
         "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Accept: application/json, text/event-stream\r\n{auth}Content-Length: {}\r\n\
+         Accept: application/json, text/event-stream\r\n{extra}Content-Length: {}\r\n\
          Connection: close\r\n\r\n{body}",
         body.len()
     )
@@ -406,6 +411,22 @@ fn http_with_a_bearer_token_serves_the_same_agent_path() {
     let log =
         std::fs::read_to_string(setup.state().join("codemode/codemode.log")).unwrap_or_default();
     assert!(!log.contains(token), "the token is never logged");
+}
+
+#[test]
+fn a_foreign_browser_origin_is_refused_with_403() {
+    let setup = Setup::new(&demo_toml());
+    let (_server, url) = start_http(&setup, &[], &[]);
+    // A page on another site (DNS rebinding, a malicious tab) may not drive local tools.
+    assert_eq!(raw_post_with(&url, "Origin: https://evil.example\r\n"), 403);
+    assert_eq!(raw_post_with(&url, "Origin: null\r\n"), 403);
+    // A loopback page (a local inspector) and non-browser clients (no Origin) get through
+    // the check (a ping without a session is then answered by the MCP layer, not 403).
+    assert_ne!(
+        raw_post_with(&url, "Origin: http://localhost:6274\r\n"),
+        403
+    );
+    assert_ne!(raw_post_with(&url, ""), 403);
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod duration;
 mod error;
 mod expand;
 mod locate;
+mod oauth;
 mod parse;
 mod raw;
 mod redact;
@@ -41,6 +42,7 @@ use std::time::Duration;
 
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigWarning};
+pub use oauth::{OAuthConfig, OAuthGrant, SIGNING_ALGORITHMS};
 pub use redact::{REDACTED, redact};
 
 /// Values shorter than this are not returned by [`Config::secrets`]: an env
@@ -97,42 +99,6 @@ pub struct ServerConfig {
     pub declare_sampling: bool,
     /// How to authorize with a protected HTTP server (the `oauth` table; all optional).
     pub oauth: OAuthConfig,
-}
-
-/// The per-server `oauth` table. Every field is optional: with none, a server answering 401
-/// is authorized by discovery and dynamic client registration.
-#[derive(Clone, Default, PartialEq)]
-pub struct OAuthConfig {
-    /// A pre-registered client id (used when the authorization server supports neither a
-    /// client-ID metadata document nor dynamic registration, or when given).
-    pub client_id: Option<String>,
-    /// The pre-registered client's secret (a secret: never logged).
-    pub client_secret: Option<String>,
-    /// Scopes to request instead of those the server's challenge or metadata names.
-    pub scopes: Vec<String>,
-    /// An `https://` URL of our client-ID metadata document, used as the client id when the
-    /// authorization server supports such documents.
-    pub client_metadata_url: Option<String>,
-    /// The client name sent with dynamic registration (default `codemode`).
-    pub client_name: Option<String>,
-    /// A fixed port for the loopback redirect listener (default: any free port).
-    pub redirect_port: Option<u16>,
-}
-
-impl fmt::Debug for OAuthConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthConfig")
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| Redacted),
-            )
-            .field("scopes", &self.scopes)
-            .field("client_metadata_url", &self.client_metadata_url)
-            .field("client_name", &self.client_name)
-            .field("redirect_port", &self.redirect_port)
-            .finish()
-    }
 }
 
 /// How to reach a server.
@@ -373,11 +339,19 @@ impl Config {
                 }
             }
         }
-        secrets.extend(
-            self.servers
-                .iter()
-                .filter_map(|s| s.oauth.client_secret.clone()),
-        );
+        for oauth in self.servers.iter().map(|s| &s.oauth) {
+            secrets.extend(oauth.client_secret.clone());
+            if let Some(key) = &oauth.private_key {
+                // The whole PEM and each of its base64 lines.
+                secrets.push(key.clone());
+                secrets.extend(
+                    key.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.starts_with("-----"))
+                        .map(str::to_string),
+                );
+            }
+        }
         secrets.retain(|s| s.chars().count() >= MIN_SECRET_LEN);
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();

@@ -60,6 +60,10 @@ pub(crate) struct RawOAuth {
     pub client_metadata_url: Option<String>,
     pub client_name: Option<String>,
     pub redirect_port: Option<u16>,
+    pub grant: Option<String>,
+    pub private_key_path: Option<String>,
+    pub private_key_env: Option<String>,
+    pub signing_algorithm: Option<String>,
 }
 
 /// `capabilities = { roots = true, elicitation = true }`: what we declare to one server.

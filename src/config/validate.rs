@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::error::{ConfigError, ConfigWarning, line_col};
 use super::expand::expand;
 use super::locate::KeyIndex;
-use super::raw::{DurationText, RawOAuth, RawServer, SERVER_FIELDS};
-use super::{HttpKind, OAuthConfig, ServerConfig, TransportConfig, parse_duration};
+use super::raw::{DurationText, RawServer, SERVER_FIELDS};
+use super::{HttpKind, ServerConfig, TransportConfig, parse_duration};
 
 /// A variable lookup: the process environment, or a test's map.
 pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -67,7 +67,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn expand(&self, value: &str, path: &[&str]) -> Result<String, ConfigError> {
+    pub(super) fn expand(&self, value: &str, path: &[&str]) -> Result<String, ConfigError> {
         expand(value, &|name| self.lookup(name)).map_err(|message| self.error(path, message))
     }
 
@@ -225,60 +225,8 @@ impl Ctx<'_> {
         }))
     }
 
-    /// The `oauth` table, expanded; a warning (and nothing) for a stdio server.
-    fn oauth(
-        &self,
-        name: &str,
-        raw: Option<RawOAuth>,
-        transport: &TransportConfig,
-        warnings: &mut Vec<ConfigWarning>,
-    ) -> Result<OAuthConfig, ConfigError> {
-        let Some(raw) = raw else {
-            return Ok(OAuthConfig::default());
-        };
-        if matches!(transport, TransportConfig::Stdio { .. }) {
-            warnings.push(self.ignored(name, "oauth", "stdio"));
-            return Ok(OAuthConfig::default());
-        }
-        let field = |f: &'static str| [self.root, name, "oauth", f];
-        let text = |value: Option<String>, f: &'static str| {
-            value
-                .map(|v| self.expand(&v, &field(f)))
-                .transpose()
-                .map(|v| v.filter(|v| !v.is_empty()))
-        };
-        let config = OAuthConfig {
-            client_id: text(raw.client_id, "client_id")?,
-            client_secret: text(raw.client_secret, "client_secret")?,
-            scopes: raw
-                .scopes
-                .unwrap_or_default()
-                .iter()
-                .map(|s| self.expand(s, &field("scopes")))
-                .collect::<Result<_, _>>()?,
-            client_metadata_url: text(raw.client_metadata_url, "client_metadata_url")?,
-            client_name: text(raw.client_name, "client_name")?,
-            redirect_port: raw.redirect_port,
-        };
-        if config.client_secret.is_some() && config.client_id.is_none() {
-            return Err(self.error(
-                &field("client_secret"),
-                "`oauth.client_secret` needs `oauth.client_id`".into(),
-            ));
-        }
-        if let Some(url) = &config.client_metadata_url
-            && !url.to_ascii_lowercase().starts_with("https://")
-        {
-            return Err(self.error(
-                &field("client_metadata_url"),
-                "`oauth.client_metadata_url` must be an https:// URL".into(),
-            ));
-        }
-        Ok(config)
-    }
-
     /// A relative `cwd` or root is relative to the directory of the config file.
-    fn resolve(&self, cwd: String) -> PathBuf {
+    pub(super) fn resolve(&self, cwd: String) -> PathBuf {
         let cwd = PathBuf::from(cwd);
         match self.file.parent() {
             Some(dir) if cwd.is_relative() && !dir.as_os_str().is_empty() => dir.join(cwd),
@@ -286,7 +234,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn ignored(&self, name: &str, field: &str, transport: &str) -> ConfigWarning {
+    pub(super) fn ignored(&self, name: &str, field: &str, transport: &str) -> ConfigWarning {
         self.warning(
             &[self.root, name, field],
             format!("`{field}` has no effect on {transport} server `{name}` (ignored)"),

@@ -1,14 +1,16 @@
-//! One live connection: start-up over any transport, raw list requests (bypassing rmcp's
-//! response cache), and requests with timeout and cancellation.
+//! One live connection: start-up over any transport and requests with timeout and
+//! cancellation (lists in [`super::lists`], `input_required` rounds in [`super::mrtr`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, ClientRequest, GetPromptRequestParams, PaginatedRequestParams,
-    ReadResourceRequestParams, Request, ServerResult,
+    CallToolRequestParams, ClientRequest, GetPromptRequestParams, ReadResourceRequestParams,
+    Request, ServerResult,
 };
-use rmcp::service::{Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken};
+use rmcp::service::{
+    ClientInitializeError, Peer, PeerRequestOptions, RoleClient, RunningServiceCancellationToken,
+};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -18,9 +20,8 @@ use super::diagnose::{details_from_json, error_chain, explain_startup_failure, s
 use super::error::{CallError, ConnectError};
 use super::events::Event;
 use super::handler::{Handler, ListChange};
-use super::model::{
-    CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
-};
+use super::model::{CallOutcome, ServerDetails};
+use super::mrtr::Retry;
 use super::spec::{ServerSpec, TransportSpec};
 use super::stdio::{self, ChildProcess, SpawnParams};
 use crate::config::redact;
@@ -32,10 +33,16 @@ pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// How long closing waits for the transport's goodbye (an HTTP session `DELETE`).
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
-/// The protocol revisions with an `initialize` handshake that we accept from a server
-/// (MCP: a client that does not support the server's version should disconnect).
-pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] =
-    &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+/// The protocol revisions we accept from a server (MCP: a client that does not support the
+/// server's version should disconnect): the stateless `2026-07-28` (negotiated by
+/// `server/discover`) and those with an `initialize` handshake.
+pub const SUPPORTED_PROTOCOL_VERSIONS: &[&str] = &[
+    "2024-11-05",
+    "2025-03-26",
+    "2025-06-18",
+    "2025-11-25",
+    "2026-07-28",
+];
 
 /// A connected, initialized server.
 pub struct Connection {
@@ -52,6 +59,8 @@ pub struct Connection {
     events: broadcast::Sender<Event>,
     /// Tools this server made us call as tasks (see [`super::tasks`]).
     task_tools: Mutex<std::collections::HashSet<String>>,
+    /// Answers the input requests of `input_required` results (see [`super::mrtr`]).
+    input: Handler,
 }
 
 /// Everything [`Connection::open`] hands back.
@@ -60,19 +69,6 @@ pub struct Opened {
     pub connection: Arc<Connection>,
     /// List-change notifications from the server.
     pub changes: mpsc::UnboundedReceiver<ListChange>,
-}
-
-/// The lists a server offers.
-#[derive(Clone, Debug, Default)]
-pub struct Lists {
-    /// Tools.
-    pub tools: Vec<ToolDef>,
-    /// Resources.
-    pub resources: Vec<ResourceDef>,
-    /// Resource templates.
-    pub templates: Vec<ResourceTemplateDef>,
-    /// Prompts.
-    pub prompts: Vec<PromptDef>,
 }
 
 impl Connection {
@@ -90,11 +86,12 @@ impl Connection {
         let handler = Handler::new(
             spec.name.clone(),
             events.clone(),
-            changes_tx,
+            changes_tx.clone(),
             spec.client.clone(),
             elicitor,
             sampler,
         );
+        let input = handler.clone();
         let fail = |message: String, tail: Vec<String>| ConnectError {
             message: redact(&message, &secrets),
             stderr_tail: tail,
@@ -144,25 +141,15 @@ impl Connection {
                         vec![],
                     ));
                 }
-                if super::http::has_authorization(headers) {
-                    let transport =
-                        super::http::transport(url, headers).map_err(|m| fail(m, vec![]))?;
-                    tokio::time::timeout(timeout, handler.serve(transport)).await
-                } else {
-                    let config = super::http::config(url, headers).map_err(|m| fail(m, vec![]))?;
-                    let (transport, auth) = super::oauth::transport(
-                        &spec.name,
-                        url,
-                        config,
-                        &spec.oauth,
-                        oauth,
-                        events.clone(),
-                    )
-                    .await
-                    .map_err(|m| fail(m, vec![]))?;
-                    super::oauth::timeout_excluding_logins(timeout, &auth, handler.serve(transport))
-                        .await
-                }
+                let start = super::http::Start {
+                    spec,
+                    url,
+                    headers,
+                    handler: &handler,
+                    oauth,
+                    events: &events,
+                };
+                start.run().await.map_err(|m| fail(m, vec![]))?
             }
             TransportSpec::InProcess(factory) => {
                 let (client_end, server_end) = tokio::io::duplex(1 << 20);
@@ -173,15 +160,7 @@ impl Connection {
         let service = match started {
             Ok(Ok(service)) => service,
             Ok(Err(e)) => {
-                let detail = match &e {
-                    rmcp::service::ClientInitializeError::TransportError { error, context } => {
-                        format!(
-                            "{} (while trying to {context})",
-                            error_chain(error.error.as_ref())
-                        )
-                    }
-                    other => error_chain(other),
-                };
+                let detail = startup_detail(&e);
                 let (why, tail) = explain_startup_failure(child.as_mut(), &detail).await;
                 return Err(fail(why, tail));
             }
@@ -221,6 +200,7 @@ impl Connection {
             ));
         }
         let peer = service.peer().clone();
+        super::subscribe::spawn(&spec.name, &peer, &details, changes_tx);
         let stop = service.cancellation_token();
         let (ended_tx, ended) = watch::channel(None);
         tokio::spawn(async move {
@@ -246,6 +226,7 @@ impl Connection {
                 secrets,
                 events,
                 task_tools: Mutex::default(),
+                input,
             }),
             changes,
         })
@@ -358,18 +339,16 @@ impl Connection {
             return self.call_as_task(tool, args, timeout, cancel).await;
         }
         let started = std::time::Instant::now();
-        let mut params = CallToolRequestParams::new(tool.to_string());
-        if let Some(args) = args.clone() {
-            params = params.with_arguments(args);
-        }
-        let reply = self
-            .request(
-                tool,
-                ClientRequest::CallToolRequest(Request::new(params)),
-                timeout,
-                cancel,
-            )
-            .await;
+        let make = |retry: Retry| {
+            let mut params = CallToolRequestParams::new(tool.to_string());
+            if let Some(args) = args.clone() {
+                params = params.with_arguments(args);
+            }
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::CallToolRequest(Request::new(params))
+        };
+        let reply = self.request_rounds(tool, make, timeout, cancel).await;
         let outcome = reply.and_then(|reply| self.outcome(tool, reply));
         let needs_task = match &outcome {
             Ok(o) => super::tasks::outcome_requires_task(o),
@@ -405,6 +384,11 @@ impl Connection {
         &self.server
     }
 
+    /// The handler answering input requests.
+    pub(super) fn input_handler(&self) -> &Handler {
+        &self.input
+    }
+
     /// The rmcp peer (for requests not awaited).
     pub(super) fn peer(&self) -> &Peer<RoleClient> {
         &self.peer
@@ -436,87 +420,16 @@ impl Connection {
         Ok(start.elapsed())
     }
 
-    /// Lists everything the server declares, following pagination and bypassing rmcp's
-    /// response cache so a refresh always sees the server's current lists.
-    pub async fn list_all(&self, timeout: Duration) -> Result<Lists, CallError> {
-        let caps = &self.details;
-        let mut lists = Lists::default();
-        if caps.has_capability("tools") {
-            lists.tools = self
-                .paginate("tools/list", "tools", timeout, |p| {
-                    ClientRequest::ListToolsRequest(optional(p))
-                })
-                .await?;
-        }
-        if caps.has_capability("resources") {
-            lists.resources = self
-                .paginate("resources/list", "resources", timeout, |p| {
-                    ClientRequest::ListResourcesRequest(optional(p))
-                })
-                .await?;
-            lists.templates = self
-                .paginate(
-                    "resources/templates/list",
-                    "resourceTemplates",
-                    timeout,
-                    |p| ClientRequest::ListResourceTemplatesRequest(optional(p)),
-                )
-                .await
-                .unwrap_or_default();
-        }
-        if caps.has_capability("prompts") {
-            lists.prompts = self
-                .paginate("prompts/list", "prompts", timeout, |p| {
-                    ClientRequest::ListPromptsRequest(optional(p))
-                })
-                .await?;
-        }
-        Ok(lists)
-    }
-
-    async fn paginate<T: serde::de::DeserializeOwned>(
-        &self,
-        what: &str,
-        field: &str,
-        timeout: Duration,
-        make: impl Fn(Option<PaginatedRequestParams>) -> ClientRequest,
-    ) -> Result<Vec<T>, CallError> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        let never = CancellationToken::new();
-        for _page in 0..1000 {
-            let params = cursor
-                .take()
-                .map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
-            let reply = self.request(what, make(params), timeout, &never).await?;
-            let value = serde_json::to_value(&reply).unwrap_or_default();
-            for item in value
-                .get(field)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                match serde_json::from_value::<T>(item.clone()) {
-                    Ok(t) => items.push(t),
-                    Err(e) => {
-                        tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}")
-                    }
-                }
-            }
-            match value.get("nextCursor").and_then(Value::as_str) {
-                Some(next) if !next.is_empty() => cursor = Some(next.to_string()),
-                _ => return Ok(items),
-            }
-        }
-        Ok(items)
-    }
-
     /// `resources/read`, returned as raw JSON contents.
     pub async fn read_resource(&self, uri: &str, timeout: Duration) -> Result<Value, CallError> {
-        let req =
-            ClientRequest::ReadResourceRequest(Request::new(ReadResourceRequestParams::new(uri)));
+        let make = |retry: Retry| {
+            let mut params = ReadResourceRequestParams::new(uri);
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::ReadResourceRequest(Request::new(params))
+        };
         let reply = self
-            .request("resources/read", req, timeout, &CancellationToken::new())
+            .request_rounds("resources/read", make, timeout, &CancellationToken::new())
             .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
@@ -528,11 +441,14 @@ impl Connection {
         args: Map<String, Value>,
         timeout: Duration,
     ) -> Result<Value, CallError> {
-        let mut params = GetPromptRequestParams::new(name);
-        params = params.with_arguments(args);
-        let req = ClientRequest::GetPromptRequest(Request::new(params));
+        let make = |retry: Retry| {
+            let mut params = GetPromptRequestParams::new(name).with_arguments(args.clone());
+            params.input_responses = retry.input_responses;
+            params.request_state = retry.request_state;
+            ClientRequest::GetPromptRequest(Request::new(params))
+        };
         let reply = self
-            .request("prompts/get", req, timeout, &CancellationToken::new())
+            .request_rounds("prompts/get", make, timeout, &CancellationToken::new())
             .await?;
         Ok(serde_json::to_value(&reply).unwrap_or_default())
     }
@@ -552,10 +468,16 @@ impl Connection {
     }
 }
 
-fn optional<M: Default>(
-    p: Option<PaginatedRequestParams>,
-) -> rmcp::model::RequestOptionalParam<M, PaginatedRequestParams> {
-    let mut r = rmcp::model::RequestOptionalParam::with_param(PaginatedRequestParams::default());
-    r.params = p;
-    r
+/// Why start-up failed, in words.
+fn startup_detail(e: &ClientInitializeError) -> String {
+    match e {
+        ClientInitializeError::TransportError { error, context } => format!(
+            "{} (while trying to {context})",
+            error_chain(error.error.as_ref())
+        ),
+        // The `server/discover` probe was refused as a legacy server refuses it, then
+        // `initialize` failed too: that second failure says why.
+        ClientInitializeError::LegacyFallbackFailed { fallback, .. } => startup_detail(fallback),
+        other => error_chain(other),
+    }
 }

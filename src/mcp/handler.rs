@@ -27,7 +27,9 @@ pub enum ListChange {
     Other,
 }
 
-/// Forwards one server's notifications and answers its requests.
+/// Forwards one server's notifications and answers its requests (on a 2025-11-25 stream, or
+/// as the input requests of a 2026-07-28 `input_required` result: [`super::mrtr`]).
+#[derive(Clone)]
 pub struct Handler {
     server: String,
     events: broadcast::Sender<Event>,
@@ -105,16 +107,10 @@ fn token_text(token: &rmcp::model::ProgressToken) -> String {
     }
 }
 
-impl rmcp::ClientHandler for Handler {
-    fn get_info(&self) -> ClientConfig {
-        client_config(&self.features)
-    }
-
-    #[allow(deprecated)] // SEP-2577 deprecates roots; servers (filesystem, everything) use them
-    fn list_roots(
-        &self,
-        _context: RequestContext<RoleClient>,
-    ) -> impl Future<Output = Result<ListRootsResult, ErrorData>> + Send + '_ {
+impl Handler {
+    /// The roots we declare, as a `roots/list` result.
+    #[allow(deprecated)]
+    pub(super) fn roots(&self) -> Result<ListRootsResult, ErrorData> {
         let roots: Vec<Value> = self
             .features
             .roots
@@ -128,16 +124,14 @@ impl rmcp::ClientHandler for Handler {
                 json!({ "uri": file_uri(p), "name": name })
             })
             .collect();
-        std::future::ready(
-            serde_json::from_value(json!({ "roots": roots }))
-                .map_err(|e| ErrorData::internal_error(e.to_string(), None)),
-        )
+        serde_json::from_value(json!({ "roots": roots }))
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 
-    async fn create_elicitation(
+    /// Asks the user (through the [`Elicitor`]) and answers an elicitation request.
+    pub(super) async fn elicit(
         &self,
         request: ElicitRequestParams,
-        _context: RequestContext<RoleClient>,
     ) -> Result<ElicitResult, ErrorData> {
         if !self.features.elicitation {
             return Err(ErrorData::invalid_request(
@@ -170,11 +164,11 @@ impl rmcp::ClientHandler for Handler {
         serde_json::from_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 
+    /// Shows a sampling request to the user (through the [`Sampler`]) and answers it.
     #[allow(deprecated)] // SEP-2577 deprecates sampling; servers (everything) still use it
-    async fn create_message(
+    pub(super) async fn sample(
         &self,
         params: rmcp::model::CreateMessageRequestParams,
-        _context: RequestContext<RoleClient>,
     ) -> Result<rmcp::model::CreateMessageResult, ErrorData> {
         if !self.features.sampling {
             return Err(ErrorData::invalid_request(
@@ -212,6 +206,37 @@ impl rmcp::ClientHandler for Handler {
             }
         };
         serde_json::from_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    }
+}
+
+impl rmcp::ClientHandler for Handler {
+    fn get_info(&self) -> ClientConfig {
+        client_config(&self.features)
+    }
+
+    #[allow(deprecated)] // SEP-2577 deprecates roots; servers (filesystem, everything) use them
+    fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<ListRootsResult, ErrorData>> + Send + '_ {
+        std::future::ready(self.roots())
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        self.elicit(request).await
+    }
+
+    #[allow(deprecated)] // SEP-2577 deprecates sampling; servers (everything) still use it
+    async fn create_message(
+        &self,
+        params: rmcp::model::CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::CreateMessageResult, ErrorData> {
+        self.sample(params).await
     }
 
     fn on_progress(

@@ -1,6 +1,7 @@
 //! Serving an MCP server over streamable HTTP (`codemode serve --http ADDR`): rmcp's
 //! streamable HTTP service behind hyper (HTTP/1.1), at `/mcp`, loopback-only unless allowed,
-//! with an optional bearer token. Here because `mcp/` is the only room that opens sockets.
+//! with an optional bearer token; a browser `Origin` that is not loopback is refused (403).
+//! Here because `mcp/` is the only room that opens sockets.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -18,6 +19,16 @@ use tokio_util::sync::CancellationToken;
 
 /// The endpoint path.
 pub const PATH: &str = "/mcp";
+
+/// The browser origins allowed to call the endpoint (any port).
+pub const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "https://[::1]:*",
+];
 
 /// How to listen.
 #[derive(Clone, Debug)]
@@ -93,7 +104,11 @@ where
     let bound = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-    let mut config = StreamableHttpServerConfig::default();
+    // A browser page may call us only from a loopback origin: any other `Origin` gets 403
+    // (the MCP spec's DNS-rebinding defence; requests without `Origin` are not browsers').
+    let mut config = StreamableHttpServerConfig::default()
+        .with_allowed_origins(LOOPBACK_ORIGINS)
+        .enforce_origin_validation();
     config.cancellation_token = stop.child_token();
     if opts.allow_remote {
         // Any Host: the token guards the endpoint.

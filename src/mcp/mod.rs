@@ -16,12 +16,15 @@ mod handler;
 mod http;
 mod lifecycle;
 pub mod listen;
+mod lists;
 mod model;
+mod mrtr;
 pub mod oauth;
 mod registry;
 pub mod sampling;
 mod spec;
 mod stdio;
+mod subscribe;
 mod tasks;
 mod validate;
 
@@ -36,6 +39,7 @@ pub use model::{
 };
 pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
 pub use spec::{
-    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, ServerSpec, TransportSpec,
+    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, Lifecycle, ServerSpec,
+    TransportSpec,
 };
 pub use validate::{check_args, parse_args};

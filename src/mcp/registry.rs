@@ -10,11 +10,12 @@ use serde_json::{Map, Value};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::connection::{Connection, Lists};
+use super::connection::Connection;
 use super::elicit::{ElicitPolicy, Elicitor, policy_elicitor};
 use super::error::CallError;
 use super::events::{Event, EventKind, ServerStatus};
 use super::lifecycle::connect;
+use super::lists::Lists;
 use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };

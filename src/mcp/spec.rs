@@ -98,6 +98,17 @@ impl TransportSpec {
     }
 }
 
+/// How a connection starts its protocol lifecycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// HTTP servers: probe `server/discover` and speak the stateless `2026-07-28` when the
+    /// server offers it, else `initialize`; stdio and in-process servers: `initialize`.
+    #[default]
+    Negotiate,
+    /// Always the `initialize` handshake (`2025-11-25`), e.g. to keep an HTTP session.
+    Initialize,
+}
+
 /// One server to connect to.
 #[derive(Clone, Debug)]
 pub struct ServerSpec {
@@ -113,6 +124,8 @@ pub struct ServerSpec {
     pub client: ClientFeatures,
     /// How to authorize with it when it is a protected HTTP server.
     pub oauth: OAuthConfig,
+    /// How the connection starts.
+    pub lifecycle: Lifecycle,
 }
 
 impl ServerSpec {
@@ -125,6 +138,7 @@ impl ServerSpec {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             client: ClientFeatures::default(),
             oauth: OAuthConfig::default(),
+            lifecycle: Lifecycle::default(),
         }
     }
 
@@ -166,6 +180,7 @@ impl ServerSpec {
                 sampling: cfg.declare_sampling,
             },
             oauth: cfg.oauth.clone(),
+            lifecycle: Lifecycle::default(),
         }
     }
 }

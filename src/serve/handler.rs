@@ -8,16 +8,16 @@ use std::sync::Arc;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListResourcesResult,
     ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig,
+    ServerCapabilities, ServerConfig, SubscriptionFilter,
 };
-use rmcp::service::{NotificationContext, RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::{Value, json};
 
 use super::tools::{self, Answer};
 use super::{Engine, passthrough, run_script};
 use crate::catalog::{ScriptApi, render_md};
-use crate::mcp::{EventKind, ServerState, ServerStatus};
+use crate::mcp::{EventKind, Registry, ServerState, ServerStatus};
 
 /// The docs of every server, as one Markdown resource.
 const DOCS_URI: &str = "codemode://docs";
@@ -112,7 +112,9 @@ impl ServerHandler for CodeModeServer {
     fn get_info(&self) -> ServerConfig {
         let caps: ServerCapabilities = serde_json::from_value(json!({
             "tools": { "listChanged": true },
-            "resources": { "listChanged": true }
+            "resources": { "listChanged": true },
+            "prompts": {},
+            "logging": {}
         }))
         .expect("static capabilities");
         ServerConfig::new(caps)
@@ -209,6 +211,17 @@ impl ServerHandler for CodeModeServer {
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
+    /// No prompts (declared, with an empty list and cache hints): clients that list prompts
+    /// whatever the capabilities say (the conformance suite's caching scenario does) get
+    /// an answer instead of -32601.
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, ErrorData> {
+        Ok(rmcp::model::ListPromptsResult::with_all_items(vec![]))
+    }
+
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
@@ -237,9 +250,9 @@ impl ServerHandler for CodeModeServer {
         }
     }
 
-    /// Forwards downstream changes: when the ready servers or their tools change, the agent
-    /// gets `notifications/tools/list_changed` (and `resources/list_changed`: the docs
-    /// changed too). Ends when the client is gone.
+    /// Forwards downstream changes to a 2025-11-25 session: when the ready servers or their
+    /// tools change, the agent gets `notifications/tools/list_changed` (and
+    /// `resources/list_changed`: the docs changed too). Ends when the client is gone.
     fn on_initialized(
         &self,
         context: NotificationContext<RoleServer>,
@@ -247,24 +260,8 @@ impl ServerHandler for CodeModeServer {
         let registry = self.engine.registry.clone();
         let peer = context.peer;
         tokio::spawn(async move {
-            let mut rx = registry.subscribe();
-            let mut seen = fingerprint(&registry.servers());
-            loop {
-                match rx.recv().await {
-                    Ok(e)
-                        if matches!(
-                            e.kind,
-                            EventKind::ToolsChanged { .. } | EventKind::Status { .. }
-                        ) => {}
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-                let now = fingerprint(&registry.servers());
-                if now == seen {
-                    continue;
-                }
-                seen = now;
+            let mut changes = Changes::new(&registry);
+            while changes.next(&registry).await {
                 if peer.notify_tool_list_changed().await.is_err() {
                     break;
                 }
@@ -272,5 +269,91 @@ impl ServerHandler for CodeModeServer {
             }
         });
         std::future::ready(())
+    }
+
+    /// 2026-07-28 clients hear of the same changes on a `subscriptions/listen` stream.
+    fn accepted_subscription_filter(
+        &self,
+        _requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(
+            SubscriptionFilter::builder()
+                .tools_list_changed()
+                .resources_list_changed()
+                .build(),
+        )
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let registry = self.engine.registry.clone();
+        let sink = context.sink().clone();
+        let accepted = context.accepted().clone();
+        let forward = async {
+            let mut changes = Changes::new(&registry);
+            while changes.next(&registry).await {
+                // The filter the client asked for decides which of the two it gets.
+                if accepted.tools_list_changed == Some(true)
+                    && sink.notify_tool_list_changed().await.is_err()
+                {
+                    break;
+                }
+                if accepted.resources_list_changed == Some(true)
+                    && sink.notify_resource_list_changed().await.is_err()
+                {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            _ = forward => {}
+            _ = context.cancelled() => {}
+        }
+        Ok(())
+    }
+
+    /// Accepted (2025-11-25 clients may set it); serve sends no log messages of its own.
+    #[allow(deprecated)] // SEP-2577 deprecates logging
+    async fn set_level(
+        &self,
+        _request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        Ok(())
+    }
+}
+
+/// Changes the agent can see (the ready servers and their tools), from registry events.
+struct Changes {
+    rx: tokio::sync::broadcast::Receiver<crate::mcp::Event>,
+    seen: u64,
+}
+
+impl Changes {
+    fn new(registry: &Registry) -> Self {
+        Changes {
+            rx: registry.subscribe(),
+            seen: fingerprint(&registry.servers()),
+        }
+    }
+
+    /// Waits for the next change; `false` once the registry is gone.
+    async fn next(&mut self, registry: &Registry) -> bool {
+        loop {
+            match self.rx.recv().await {
+                Ok(e)
+                    if matches!(
+                        e.kind,
+                        EventKind::ToolsChanged { .. } | EventKind::Status { .. }
+                    ) => {}
+                Ok(_) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return false,
+            }
+            let now = fingerprint(&registry.servers());
+            if now != self.seen {
+                self.seen = now;
+                return true;
+            }
+        }
     }
 }

@@ -14,6 +14,8 @@
 
 mod client;
 mod clock;
+mod credentials;
+mod jwt;
 mod redirect;
 mod store;
 
@@ -29,7 +31,7 @@ use rmcp::transport::auth::{
 use tokio::sync::broadcast;
 
 use super::events::{Event, EventKind};
-use crate::config::OAuthConfig;
+use crate::config::{OAuthConfig, OAuthGrant};
 pub use client::OAuthHttpClient;
 use clock::LoginClock;
 pub use clock::timeout_excluding_logins;
@@ -228,8 +230,15 @@ impl Authorizer {
         tracing::info!("oauth: server `{}` asks for authorization", self.server);
         let mut guard = client.auth_manager.lock().await;
         let placeholder = self.manager().await.map_err(|e| e.to_string())?;
-        let manager = std::mem::replace(&mut *guard, placeholder);
-        let (manager, result) = self.login_with(manager, challenge).await;
+        let mut manager = std::mem::replace(&mut *guard, placeholder);
+        let (manager, result) = if self.config.grant == OAuthGrant::ClientCredentials {
+            let result = self
+                .client_credentials(&mut manager, Some(challenge), None)
+                .await;
+            (manager, result)
+        } else {
+            self.login_with(manager, challenge).await
+        };
         *guard = manager;
         if result.is_ok() {
             self.finished();
@@ -340,6 +349,13 @@ impl Authorizer {
         );
         let fail = |e: String| format!("OAuth step-up for scope `{scope}` failed: {e}");
         let mut manager = client.auth_manager.lock().await;
+        if self.config.grant == OAuthGrant::ClientCredentials {
+            self.client_credentials(&mut manager, None, Some(scope))
+                .await
+                .map_err(fail)?;
+            self.finished();
+            return Ok(());
+        }
         let listener = redirect::bind(self.config.redirect_port)
             .await
             .map_err(fail)?;

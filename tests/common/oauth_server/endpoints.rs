@@ -107,6 +107,9 @@ impl Shared {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Basic "))
             .map(str::to_string);
+        if let Some(assertion) = params.get("client_assertion") {
+            return self.jwt_client(params, assertion);
+        }
         let used = match (&basic, params.contains_key("client_secret")) {
             (Some(_), _) => AuthMethod::Basic,
             (None, true) => AuthMethod::Post,
@@ -132,7 +135,7 @@ impl Shared {
                     None => return Err("token: bad client_secret_basic credentials".into()),
                 }
             }
-            AuthMethod::Post | AuthMethod::None => {
+            AuthMethod::Post | AuthMethod::None | AuthMethod::PrivateKeyJwt => {
                 let id = params.get("client_id").cloned().unwrap_or_default();
                 (id.clone(), params.get("client_secret").cloned())
             }
@@ -143,6 +146,52 @@ impl Shared {
             None if cimd && secret.is_none() => Ok((id, used.name().to_string())),
             _ => Err(format!("token: client `{id}` failed to authenticate")),
         }
+    }
+
+    /// `private_key_jwt`: the assertion's type, signature (the client's key), `iss` = `sub`
+    /// = a registered client, `aud` = our issuer, and not expired.
+    fn jwt_client(
+        &self,
+        params: &HashMap<String, String>,
+        assertion: &str,
+    ) -> Result<(String, String), String> {
+        let method = AuthMethod::PrivateKeyJwt;
+        if self.options.auth_method != method {
+            return Err("token: private_key_jwt is not accepted".into());
+        }
+        if params.get("client_assertion_type").map(String::as_str)
+            != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        {
+            return Err("token: wrong client_assertion_type".into());
+        }
+        let parts: Vec<&str> = assertion.split('.').collect();
+        let [head, body, sig] = parts[..] else {
+            return Err("token: the assertion is not a JWT".into());
+        };
+        let decode = |p: &str| {
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p)
+                .map_err(|_| "token: bad base64url in the assertion".to_string())
+        };
+        let claims: Value = serde_json::from_slice(&decode(body)?).map_err(|e| e.to_string())?;
+        let id = claims["iss"].as_str().unwrap_or_default().to_string();
+        let Some((_, key)) = self.options.jwt_clients.iter().find(|(c, _)| *c == id) else {
+            return Err(format!("token: unknown assertion issuer `{id}`"));
+        };
+        let key =
+            ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, key);
+        key.verify(format!("{head}.{body}").as_bytes(), &decode(sig)?)
+            .map_err(|_| "token: the assertion's signature does not verify".to_string())?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        if claims["sub"] != claims["iss"]
+            || claims["aud"] != json!(self.base)
+            || claims["exp"].as_u64().unwrap_or(0) < now
+        {
+            return Err(format!("token: bad assertion claims {claims}"));
+        }
+        Ok((id, method.name().to_string()))
     }
 
     pub(super) async fn token(&self, req: Request<Incoming>) -> Response<Body> {
@@ -194,6 +243,12 @@ impl Shared {
                         );
                     }
                 }
+            }
+            "client_credentials" => {
+                if get("resource") != self.resource() {
+                    return self.refuse(format!("token: resource `{}`", get("resource")));
+                }
+                get("scope")
             }
             other => return self.refuse(format!("token: grant_type `{other}`")),
         };

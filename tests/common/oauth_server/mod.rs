@@ -44,6 +44,8 @@ pub enum AuthMethod {
     Post,
     /// `none` (public clients).
     None,
+    /// `private_key_jwt`: a signed assertion checked against the client's P-256 public key.
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -53,6 +55,7 @@ impl AuthMethod {
             AuthMethod::Basic => "client_secret_basic",
             AuthMethod::Post => "client_secret_post",
             AuthMethod::None => "none",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct Options {
     pub auth_method: AuthMethod,
     /// Pre-registered clients: id and secret.
     pub clients: Vec<(String, Option<String>)>,
+    /// Clients authenticating by `private_key_jwt`: id and P-256 public key (uncompressed).
+    pub jwt_clients: Vec<(String, Vec<u8>)>,
     /// `scopes_supported` of the protected resource.
     pub resource_scopes: Vec<String>,
     /// The `scope` of the 401 challenge.
@@ -91,6 +96,7 @@ impl Default for Options {
             cimd: false,
             auth_method: AuthMethod::None,
             clients: vec![],
+            jwt_clients: vec![],
             resource_scopes: vec!["mcp:read".into()],
             challenge_scope: None,
             tool_scopes: vec![],
@@ -109,11 +115,12 @@ pub struct Authorize {
 /// One `/token` request that succeeded.
 #[derive(Clone, Debug)]
 pub struct TokenGrant {
-    /// `authorization_code` or `refresh_token`.
+    /// `authorization_code`, `refresh_token` or `client_credentials`.
     pub grant_type: String,
     /// The client.
     pub client_id: String,
-    /// How the client authenticated (`client_secret_basic`, `client_secret_post`, `none`).
+    /// How the client authenticated (`client_secret_basic`, `client_secret_post`, `none`,
+    /// `private_key_jwt`).
     pub auth_used: String,
     /// The scope granted.
     pub scope: String,
@@ -365,7 +372,7 @@ impl Shared {
             "token_endpoint": format!("{}/token", self.base),
             "scopes_supported": scopes,
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": [self.options.auth_method.name()],
             "client_id_metadata_document_supported": self.options.cimd,
