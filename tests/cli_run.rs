@@ -71,6 +71,27 @@ fn limits_exit_7_naming_the_limit() {
 }
 
 #[test]
+fn deeply_nested_closures_end_as_a_limit_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each closure captures the previous one; the chain grows until the memory limit. Its
+    // recursive drop used to overflow the script thread's stack: SIGABRT, exit 134.
+    codemode(&dir)
+        .args(["run", "-", "--max-ops", "1000000000"])
+        .args(["--limit", "max_memory=64000000"])
+        .write_stdin("let f = || 1;\nloop { let g = f; f = || g.call(); }")
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("limit `max_memory` reached"));
+    // A chain that fits in memory is dropped at the end of a run that succeeds.
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin("let f = || 1;\nfor i in 0..60000 { let g = f; f = || g.call(); }\n7")
+        .assert()
+        .code(0)
+        .stdout("7\n");
+}
+
+#[test]
 fn any_limit_can_be_set_by_key() {
     let dir = tempfile::tempdir().unwrap();
     codemode(&dir)

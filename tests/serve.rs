@@ -649,3 +649,22 @@ fn a_huge_run_answer_stays_within_the_output_budget() {
         "tail kept"
     );
 }
+
+#[test]
+fn a_deeply_nested_value_cannot_abort_serve_for_other_calls() {
+    let mut toml = demo_toml();
+    toml.push_str("[limits]\nmax_memory = 64_000_000\nmax_operations = 1_000_000_000\n");
+    let setup = Setup::new(&toml);
+    // A chain of closures each capturing the previous one, grown until the memory limit:
+    // dropping it used to overflow the script thread's stack and abort the whole server.
+    let chain = json!({"op": "call", "name": "run_script", "args": {"code":
+        "let f = || 1;\nloop { let g = f; f = || g.call(); }"}});
+    let next = json!({"op": "call", "name": "run_script", "args": {"code":
+        "demo::calculate(#{ a: 20, b: 22 }).result"}});
+    let out = drive(json!({ "server": stdio_server(&setup, &[]), "steps": [chain, next] }));
+    let (first, second) = (&out["steps"][0], &out["steps"][1]);
+    assert_eq!(first["isError"], true, "{first}");
+    assert!(text_of(first).contains("max_memory"), "{}", text_of(first));
+    assert_eq!(second["isError"], false, "the server survived: {second}");
+    assert!(text_of(second).contains("42"), "{}", text_of(second));
+}

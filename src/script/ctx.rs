@@ -159,7 +159,7 @@ impl RunCtx {
                 "cancelled"
             });
         }
-        if super::memory::used() > self.limits.max_memory {
+        if super::memory::used() > self.limits.effective_max_memory() {
             return Some("max_memory");
         }
         None

@@ -27,8 +27,22 @@ use serde::{Deserialize, Serialize};
 /// native stack of the script thread, which aborts the process.
 pub const CALL_DEPTH_CEILING: usize = 64;
 
-/// Stack size of the script thread.
+/// The script thread's stack for evaluation itself (recursion is capped by
+/// [`CALL_DEPTH_CEILING`] and the expression depths).
 pub const SCRIPT_STACK_BYTES: usize = 8 * 1024 * 1024;
+
+/// The ceiling of [`Limits::max_memory`] (1 GiB): the script thread's stack is sized from it.
+pub const MEMORY_CEILING: usize = 1 << 30;
+
+/// Stack bytes reserved per byte of [`Limits::max_memory`]. A script can nest values (closures
+/// capturing closures, arrays or maps inside closures, arrays inside arrays) as deep as its
+/// memory allows, and Rust drops, clones and compares such values recursively: one level
+/// costs at most ~1.2 bytes of stack per byte of heap it took (measured in debug builds for
+/// every kind of nesting; release frames are smaller). Three bytes per byte means whatever a
+/// script can build within `max_memory` can be dropped without overflowing the stack, which
+/// would abort the whole process. The reservation is virtual: pages are only touched by such
+/// deep values.
+pub const STACK_PER_MEMORY_BYTE: usize = 3;
 
 /// Limits of one run. Deserializes from a `[limits]` table; missing keys take the defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,9 +71,10 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Bytes of the script source. Default 256 KiB.
     pub max_source_bytes: usize,
-    /// Bytes allocated and not yet freed by the script thread. Enforced only when the process
-    /// installs [`CountingAlloc`](super::memory::CountingAlloc) (the `codemode` binary does).
-    /// Default 256 MiB.
+    /// Bytes allocated and not yet freed by the script thread, at most [`MEMORY_CEILING`].
+    /// Enforced only when the process installs [`CountingAlloc`](super::memory::CountingAlloc)
+    /// (the `codemode` binary does); it also bounds how deep a script can nest values, which
+    /// sizes the script thread's stack ([`Limits::script_stack_bytes`]). Default 256 MiB.
     pub max_memory: usize,
     /// Calls in flight at once inside `parallel`. Default 8.
     pub max_parallel: usize,
@@ -122,7 +137,7 @@ impl Limits {
                     "max_result_bytes" => Some(self.max_result_bytes),
                     "max_output_bytes" => Some(self.max_output_bytes),
                     "max_source_bytes" => Some(self.max_source_bytes),
-                    "max_memory" => Some(self.max_memory),
+                    "max_memory" => Some(self.effective_max_memory()),
                     _ => None,
                 };
                 let value = match bytes {
@@ -154,7 +169,7 @@ impl Limits {
             "max_result_bytes" => format!("{} bytes", self.max_result_bytes),
             "max_output_bytes" => format!("{} bytes", self.max_output_bytes),
             "max_source_bytes" => format!("{} bytes", self.max_source_bytes),
-            "max_memory" => format!("{} bytes", self.max_memory),
+            "max_memory" => format!("{} bytes", self.effective_max_memory()),
             "max_parallel" => self.max_parallel.to_string(),
             "max_output_tokens" => match self.max_output_tokens {
                 0 => "no budget".into(),
@@ -183,6 +198,18 @@ impl Limits {
             value[key] = v;
         }
         serde_json::from_value(value).map_err(|e| format!("--limit: {e}"))
+    }
+
+    /// The memory limit enforced: the configured one, capped at [`MEMORY_CEILING`].
+    pub fn effective_max_memory(&self) -> usize {
+        self.max_memory.min(MEMORY_CEILING)
+    }
+
+    /// The script thread's stack: [`SCRIPT_STACK_BYTES`] plus [`STACK_PER_MEMORY_BYTE`] per
+    /// byte of the memory limit, so that the deepest value a script can build is dropped
+    /// without overflowing it.
+    pub fn script_stack_bytes(&self) -> usize {
+        SCRIPT_STACK_BYTES + STACK_PER_MEMORY_BYTE * self.effective_max_memory()
     }
 
     /// The call depth given to Rhai: the configured one, capped at [`CALL_DEPTH_CEILING`].

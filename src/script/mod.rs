@@ -49,7 +49,9 @@ pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
-pub use limits::{CALL_DEPTH_CEILING, Limits, SCRIPT_STACK_BYTES};
+pub use limits::{
+    CALL_DEPTH_CEILING, Limits, MEMORY_CEILING, SCRIPT_STACK_BYTES, STACK_PER_MEMORY_BYTE,
+};
 pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
 pub use policy::{AskReason, Decision, Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};

@@ -17,7 +17,7 @@ use super::convert::to_json;
 use super::ctx::{Observer, RunCtx};
 use super::error::{ErrorKind, ScriptError, innermost};
 use super::invoker::ToolInvoker;
-use super::limits::{Limits, SCRIPT_STACK_BYTES};
+use super::limits::{Limits, SCRIPT_STACK_BYTES, STACK_PER_MEMORY_BYTE};
 use super::policy::Policy;
 use super::report::{LimitHit, RunEvent, RunReport};
 
@@ -87,14 +87,9 @@ pub fn run(source: &str, invoker: Arc<dyn ToolInvoker>, mut opts: RunOptions) ->
 fn run_thread(
     source: String,
     invoker: Arc<dyn ToolInvoker>,
-    opts: RunOptions,
+    mut opts: RunOptions,
     run_id: String,
 ) -> RunReport {
-    let id = run_id.clone();
-    let spawned = thread::Builder::new()
-        .name("codemode-script".into())
-        .stack_size(SCRIPT_STACK_BYTES)
-        .spawn(move || run_on_this_thread(&source, invoker, opts, id));
     let failed = |message: String| RunReport {
         run_id: run_id.clone(),
         result: Value::Null,
@@ -105,11 +100,37 @@ fn run_thread(
         operations: 0,
         elapsed: Default::default(),
     };
-    match spawned {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| failed("internal error: the script thread panicked".into())),
-        Err(e) => failed(format!("cannot start the script thread: {e}")),
+    loop {
+        let stack = opts.limits.script_stack_bytes();
+        let (source, invoker, attempt, id) = (
+            source.clone(),
+            invoker.clone(),
+            opts.clone(),
+            run_id.clone(),
+        );
+        let spawned = thread::Builder::new()
+            .name("codemode-script".into())
+            .stack_size(stack)
+            .spawn(move || run_on_this_thread(&source, invoker, attempt, id));
+        match spawned {
+            Ok(handle) => {
+                return handle.join().unwrap_or_else(|_| {
+                    failed("internal error: the script thread panicked".into())
+                });
+            }
+            // The stack is sized from `max_memory` (see `STACK_PER_MEMORY_BYTE`); where the
+            // system refuses to reserve that much (strict overcommit, small address space),
+            // halve both until it fits, so deep values still cannot overflow the stack.
+            Err(e) if stack > SCRIPT_STACK_BYTES => {
+                let smaller = (stack - SCRIPT_STACK_BYTES) / 2 / STACK_PER_MEMORY_BYTE;
+                tracing::warn!(
+                    "cannot reserve a {stack}-byte script stack ({e}); max_memory lowered to \
+                     {smaller} bytes for this run"
+                );
+                opts.limits.max_memory = smaller;
+            }
+            Err(e) => return failed(format!("cannot start the script thread: {e}")),
+        }
     }
 }
 
