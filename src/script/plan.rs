@@ -4,8 +4,12 @@
 //! ...])`. A call whose server or tool is not a string literal (a variable, a computed name, a
 //! `parallel` list built at run time) is listed as [`Flag::Dynamic`]: the plan cannot say what
 //! it will call. Calls inside functions and closures are listed too, whether or not they run.
+//! A function pointer that can reach a tool (`Fn("call_tool")`, `Fn("parallel")`, or `Fn(x)`
+//! with a computed name), called later through `.call(...)` or `call(f, ...)`, is listed
+//! where the pointer is made, as a [`CallForm::FnPointer`] call with unknown targets
+//! ([`Flag::Dynamic`]).
 
-use rhai::{ASTNode, Dynamic, Engine, Expr, OptimizationLevel, Position};
+use rhai::{ASTNode, Dynamic, Engine, Expr, FnPtr, OptimizationLevel, Position};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -54,6 +58,9 @@ pub enum CallForm {
     CallTool,
     /// An entry of `parallel([...])`.
     Parallel,
+    /// A function pointer to `call_tool` or `parallel` (or to a computed name), whose calls
+    /// happen wherever the pointer is called.
+    FnPointer,
 }
 
 /// One call the script can make.
@@ -120,11 +127,11 @@ impl Plan {
             } else {
                 format!("  [{}]", flags.join(", "))
             };
-            out.push_str(&format!(
-                "line {:<4} {}  {args}{flags}\n",
-                c.line,
-                c.target()
-            ));
+            let target = match c.form {
+                CallForm::FnPointer => "?::? (through a function pointer)".to_string(),
+                _ => c.target(),
+            };
+            out.push_str(&format!("line {:<4} {target}  {args}{flags}\n", c.line));
         }
         out
     }
@@ -147,8 +154,23 @@ pub fn plan(source: &str, servers: &[ServerTools]) -> Result<Plan, ScriptError> 
     let resolver = Resolver::new(servers);
     let mut calls = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(ASTNode::Expr(Expr::FnCall(f, pos))) = path.last() {
-            resolver.visit(f, *pos, &mut calls);
+        match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(f, pos))) => resolver.visit(f, *pos, &mut calls),
+            // `Fn("call_tool")` with a literal name is made at parse time.
+            Some(ASTNode::Expr(Expr::DynamicConstant(v, pos))) => {
+                if let Some(name) = v.read_lock::<FnPtr>().map(|f| f.fn_name().to_string())
+                    && reaches_tools(&name)
+                {
+                    calls.push(resolver.call(
+                        pos.line().unwrap_or(0),
+                        CallForm::FnPointer,
+                        None,
+                        None,
+                        None,
+                    ));
+                }
+            }
+            _ => {}
         }
         true
     });
@@ -207,6 +229,12 @@ impl<'a> Resolver<'a> {
                 out.push(self.call(line, CallForm::CallTool, server, tool, args));
             }
             "parallel" if f.args.len() == 1 => self.parallel(&f.args[0], line, out),
+            // `Fn(name)` not folded into a constant: a computed name can be anything.
+            "Fn" if f.args.len() == 1 => {
+                if string_of(&f.args[0]).is_none_or(|name| reaches_tools(&name)) {
+                    out.push(self.call(line, CallForm::FnPointer, None, None, None));
+                }
+            }
             _ => {}
         }
     }
@@ -265,6 +293,12 @@ impl<'a> Resolver<'a> {
             flags,
         }
     }
+}
+
+/// Whether a function pointer to `name` can call tools by itself (script functions are
+/// walked where they are defined).
+fn reaches_tools(name: &str) -> bool {
+    matches!(name, "call_tool" | "parallel")
 }
 
 /// One entry of a `parallel` list: an expression, or a value when the list is a constant.

@@ -105,3 +105,32 @@ fn a_parse_error_is_reported_with_its_line() {
     assert_eq!(err.line, Some(1));
     assert_eq!(plan("40 + 2", &demo()).unwrap().render(), "no tool calls\n");
 }
+
+#[test]
+fn function_pointers_that_reach_tools_are_dynamic_calls() {
+    // Each script calls a tool only through a function pointer: none may plan as "no calls".
+    for src in [
+        r#"let f = Fn("call_tool"); f.call("demo", "delete_issue", #{ id: 1 })"#,
+        r#"let f = Fn("call_tool"); call(f, "demo", "delete_issue", #{ id: 1 })"#,
+        r#"let f = Fn("call_tool").curry("demo"); f.call("delete_issue", #{ id: 1 })"#,
+        r#"let f = Fn("parallel"); f.call([["demo", "delete_issue", #{ id: 1 }]])"#,
+        r#"let n = "call_" + "tool"; let f = Fn(n); f.call("demo", "delete_issue", #{ id: 1 })"#,
+        r#"fn g(x) { x.call("demo", "delete_issue", #{ id: 1 }) } g(Fn("call_tool"))"#,
+    ] {
+        let p = plan(src, &demo()).unwrap();
+        assert!(!p.calls.is_empty(), "{src}: {}", p.render());
+        assert!(p.any(Flag::Dynamic), "{src}: {}", p.render());
+        assert!(
+            p.calls.iter().any(|c| c.form == CallForm::FnPointer),
+            "{src}"
+        );
+        assert_ne!(p.render(), "no tool calls\n");
+    }
+    // Pointers to script functions and closures are not: their calls are planned where they
+    // are written.
+    let src =
+        r#"fn list() { demo::list_issues() } let f = Fn("list"); let g = || 1; f.call(); g.call()"#;
+    let p = plan(src, &demo()).unwrap();
+    assert_eq!(p.calls.len(), 1, "{}", p.render());
+    assert_eq!(p.calls[0].target(), "demo::list_issues");
+}
