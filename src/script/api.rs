@@ -163,6 +163,7 @@ mod tests {
             .gen_fn_signatures(false)
             .iter()
             .map(|s| s.split('(').next().unwrap_or("").to_string())
+            .filter(|name| !crate::script::callbacks::REPLACED.contains(&name.as_str()))
             .collect()
     }
 

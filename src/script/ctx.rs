@@ -162,6 +162,9 @@ impl RunCtx {
         if super::memory::used() > self.limits.effective_max_memory() {
             return Some("max_memory");
         }
+        if self.operations.load(Ordering::Relaxed) > self.limits.max_operations {
+            return Some("max_operations");
+        }
         None
     }
 

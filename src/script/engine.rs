@@ -48,9 +48,12 @@ pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
     engine.disable_symbol("eval");
 
     let c = ctx.clone();
-    engine.on_progress(move |ops| {
+    // Rhai calls this once per operation. Its own count restarts inside the callbacks of
+    // built-in functions (`map`, `filter`, `sort`...: they run on a copy of the state), so
+    // the run counts operations itself and enforces `max_operations` on the total.
+    engine.on_progress(move |_| {
         c.operations
-            .store(ops, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         c.stop_reason().map(|reason| {
             c.hit(reason);
             Dynamic::from(reason)
@@ -64,6 +67,7 @@ pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
         None => c.print(&format!("[debug] {s}")),
     });
 
+    super::callbacks::register(&mut engine);
     register_globals(&mut engine, ctx);
     register_servers(&mut engine, ctx);
     engine

@@ -27,6 +27,7 @@ pub mod api;
 pub mod approval;
 pub mod audit;
 pub mod budget;
+mod callbacks;
 mod convert;
 mod ctx;
 pub mod dry_run;
