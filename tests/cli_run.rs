@@ -127,6 +127,48 @@ fn destructive_tools_need_allow() {
 }
 
 #[test]
+fn patterns_that_can_never_match_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, pattern, why) in [
+        ("--deny", " demo::delete_issue", "spaces around it"),
+        ("--deny", "Demo::delete_issue", "did you mean `demo`"),
+        ("--deny", "demo::", "names no tool"),
+        ("--deny", "::", "names no server"),
+        ("--allow", "demo::get_issue,demo::delete_issue", "is a list"),
+        ("--allow", "demo::delete*issue", "`*` before its end"),
+        ("--approve", "demo ::delete_issue", "did you mean `demo`"),
+        ("--approve", "demo::delete issue", "contains a space"),
+    ] {
+        codemode(&dir)
+            .args(["run", "-", flag, pattern])
+            .write_stdin("1")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{flag} `{pattern}` can never match"
+            )))
+            .stderr(predicate::str::contains(why));
+    }
+    // The same slip in the config's [policy] is a config error naming the file.
+    std::fs::write(
+        dir.path().join("codemode.toml"),
+        format!(
+            "[servers.demo]\ncommand = {:?}\nargs = [\"demo-server\"]\n[policy]\nask = [\"Demo::wait\"]\n",
+            env!("CARGO_BIN_EXE_codemode")
+        ),
+    )
+    .unwrap();
+    codemode(&dir)
+        .args(["run", "-"])
+        .write_stdin("1")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "codemode.toml: [policy] `Demo::wait` can never match",
+        ));
+}
+
+#[test]
 fn deny_refuses_tools_even_when_allowed() {
     let dir = tempfile::tempdir().unwrap();
     codemode(&dir)

@@ -112,6 +112,11 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let servers = super::sandbox::server_names(&config);
+    if let Err(e) = super::sandbox::check_flag_patterns("--approve", &req.approve, &servers) {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
     let (limits, policy) = (settings.limits.clone(), settings.policy.clone());
     if let Some(id) = &req.replay {
         return replay(

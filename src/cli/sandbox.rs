@@ -36,6 +36,12 @@ pub struct SandboxArgs {
 }
 
 impl SandboxArgs {
+    /// Refuses `--allow` / `--deny` patterns that can never match (usage error message).
+    pub fn check_patterns(&self, servers: &[String]) -> Result<(), String> {
+        check_flag_patterns("--allow", &self.allow, servers)?;
+        check_flag_patterns("--deny", &self.deny, servers)
+    }
+
     /// Applies the flags to the config's settings (a bad flag is a usage error message).
     pub fn apply(&self, settings: &mut Settings) -> Result<(), String> {
         let limits = &mut settings.limits;
@@ -83,11 +89,42 @@ pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> 
             return Err(Exit::Config);
         }
     };
-    if let Err(e) = flags.apply(&mut settings) {
+    let servers = server_names(config);
+    if let Some(problem) = settings.policy.pattern_error(&servers, false) {
+        eprintln!("error: {}: [policy] {problem}", config_name(config));
+        return Err(Exit::Config);
+    }
+    if let Err(e) = flags
+        .check_patterns(&servers)
+        .and_then(|()| flags.apply(&mut settings))
+    {
         eprintln!("error: {e}");
         return Err(Exit::Usage);
     }
     Ok(settings)
+}
+
+/// The names of the servers the config starts (the embedded demo when there is no file).
+pub fn server_names(config: &Config) -> Vec<String> {
+    crate::demo::specs_for(config)
+        .into_iter()
+        .map(|s| s.name)
+        .collect()
+}
+
+/// A usage error for the first of `flag`'s patterns that can never match, if one cannot.
+pub fn check_flag_patterns(
+    flag: &str,
+    patterns: &[String],
+    servers: &[String],
+) -> Result<(), String> {
+    match patterns
+        .iter()
+        .find_map(|p| crate::script::policy::pattern_problem(p, servers, flag != "--deny", true))
+    {
+        Some(problem) => Err(format!("{flag} {problem}")),
+        None => Ok(()),
+    }
 }
 
 /// The run options from the config's settings with `flags` on top, and the audit log opened

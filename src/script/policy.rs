@@ -119,7 +119,105 @@ fn matches(pattern: &str, tool: &str) -> bool {
     }
 }
 
+/// Why a tool pattern (the part after `server::`, or an entry of a per-server list) can never
+/// match a tool, if it cannot.
+fn tool_pattern_problem(pattern: &str) -> Option<&'static str> {
+    if pattern.is_empty() {
+        return Some("names no tool (`server::*` means every tool of a server)");
+    }
+    if pattern.chars().any(char::is_whitespace) {
+        return Some("contains a space (tool names have none)");
+    }
+    if pattern.trim_end_matches('*').contains('*') || pattern.matches('*').count() > 1 {
+        return Some("has `*` before its end (only a trailing `*` is supported)");
+    }
+    None
+}
+
+/// Why a policy pattern (`--allow`, `--deny`, `--approve`, the `[policy]` lists) can never
+/// match, if it cannot: `server::tool` with an optional trailing `*`, or a bare server name
+/// where `bare_server` allows it. `servers` are the configured server names; a server that
+/// is not one of them is refused when `strict` (flags), and in any case when it differs from
+/// one only by case (names are case-sensitive).
+pub fn pattern_problem(
+    entry: &str,
+    servers: &[String],
+    bare_server: bool,
+    strict: bool,
+) -> Option<String> {
+    let problem = |why: &str| Some(format!("`{entry}` can never match: it {why}"));
+    if entry.trim() != entry {
+        return problem("has spaces around it");
+    }
+    if entry.contains(',') {
+        return problem("is a list: give each pattern on its own (repeat the flag)");
+    }
+    let (server, tool) = match entry.split_once("::") {
+        Some(parts) => parts,
+        None if bare_server => (entry, "*"),
+        None => return problem("is not server::tool (e.g. demo::delete_*)"),
+    };
+    if server.is_empty() {
+        return problem("names no server (server::tool)");
+    }
+    if server.contains('*') {
+        return problem(
+            "has `*` in the server name (only a trailing `*` in the tool is supported)",
+        );
+    }
+    if let Some(why) = tool_pattern_problem(tool) {
+        return problem(why);
+    }
+    server_problem(server, servers, strict).and_then(|why| problem(&why))
+}
+
+/// Why `server` names no configured server, if it does not.
+fn server_problem(server: &str, servers: &[String], strict: bool) -> Option<String> {
+    if servers.iter().any(|s| s == server) {
+        return None;
+    }
+    if let Some(other) = servers.iter().find(|s| s.eq_ignore_ascii_case(server)) {
+        return Some(format!(
+            "names server `{server}`, which is not configured: did you mean `{other}`? (names are case-sensitive)"
+        ));
+    }
+    strict.then(|| {
+        let hint = crate::util::closest(server, servers.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        format!(
+            "names server `{server}`, which is not configured{hint}; servers: {}",
+            servers.join(", ")
+        )
+    })
+}
+
 impl Policy {
+    /// The first pattern of the policy that can never match (see [`pattern_problem`]),
+    /// checked against the configured `servers`; `strict` also refuses unknown servers.
+    pub fn pattern_error(&self, servers: &[String], strict: bool) -> Option<String> {
+        let lists = [&self.allow, &self.ask];
+        let entries = lists.into_iter().flatten();
+        if let Some(p) = entries
+            .filter_map(|e| pattern_problem(e, servers, true, strict))
+            .next()
+        {
+            return Some(p);
+        }
+        self.servers.iter().find_map(|(server, sp)| {
+            let tools = sp.allow.iter().flatten().chain(&sp.deny);
+            server_problem(server, servers, strict)
+                .map(|why| format!("[policy.servers.{server}] can never match: it {why}"))
+                .or_else(|| {
+                    tools.into_iter().find_map(|t| {
+                        tool_pattern_problem(t).map(|why| {
+                            format!("`{t}` of server `{server}` can never match: it {why}")
+                        })
+                    })
+                })
+        })
+    }
+
     /// `Ok` if the call may go ahead without asking anyone, else why not (one sentence with
     /// the way out). `pin` is how the tool compares with its approval.
     pub fn check(&self, server: &str, def: &ToolDef) -> Result<(), String> {
@@ -236,5 +334,64 @@ mod tests {
         let err = p.check("demo", &tool("list_secret", false)).unwrap_err();
         assert!(err.contains("denied"), "{err}");
         assert!(p.check("other", &tool("anything", false)).is_ok());
+    }
+
+    #[test]
+    fn patterns_that_can_never_match_are_refused_by_name() {
+        let servers = vec!["demo".to_string(), "github".to_string()];
+        let bad = [
+            (" demo::wait", "spaces around it"),
+            ("demo::wait ", "spaces around it"),
+            ("Demo::wait", "did you mean `demo`"),
+            ("demo::", "names no tool"),
+            ("::", "names no server"),
+            ("::wait", "names no server"),
+            ("demo::a,demo::b", "is a list"),
+            ("demo::del*ete", "`*` before its end"),
+            ("demo::**", "`*` before its end"),
+            ("de*::wait", "`*` in the server"),
+            ("demo::get issue", "contains a space"),
+            ("gihub::x", "did you mean `github`"),
+        ];
+        for (entry, why) in bad {
+            let p = pattern_problem(entry, &servers, true, true)
+                .unwrap_or_else(|| panic!("{entry:?} accepted"));
+            assert!(
+                p.contains(why) && p.contains("can never match"),
+                "{entry:?}: {p}"
+            );
+        }
+        for good in ["demo::wait", "demo::delete_*", "demo::*", "github", "demo"] {
+            assert_eq!(pattern_problem(good, &servers, true, true), None, "{good}");
+        }
+        // A bare server is only a pattern where the flag allows it (not --deny).
+        assert!(pattern_problem("demo", &servers, false, true).is_some());
+        // In the config, a server not started now may be disabled: only a case slip is
+        // refused there.
+        assert_eq!(pattern_problem("other::x", &servers, true, false), None);
+        assert!(pattern_problem("GitHub::x", &servers, true, false).is_some());
+    }
+
+    #[test]
+    fn config_policies_are_checked_list_by_list() {
+        let servers = vec!["demo".to_string()];
+        let p: Policy = toml::from_str("ask = [\"demo::wait \"]").unwrap();
+        assert!(p.pattern_error(&servers, false).unwrap().contains("spaces"));
+        let p: Policy = toml::from_str("[servers.Demo]\ndeny = [\"wait\"]").unwrap();
+        let e = p.pattern_error(&servers, false).unwrap();
+        assert!(
+            e.contains("[policy.servers.Demo]") && e.contains("did you mean `demo`"),
+            "{e}"
+        );
+        let p: Policy = toml::from_str("[servers.demo]\nallow = [\"get*issue\"]").unwrap();
+        assert!(
+            p.pattern_error(&servers, false)
+                .unwrap()
+                .contains("get*issue")
+        );
+        let p: Policy =
+            toml::from_str("allow = [\"demo::delete_*\"]\n[servers.demo]\ndeny = [\"wait\"]")
+                .unwrap();
+        assert_eq!(p.pattern_error(&servers, false), None);
     }
 }
