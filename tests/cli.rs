@@ -101,6 +101,77 @@ fn call_prints_structured_content_and_uses_distinct_exit_codes() {
 }
 
 #[test]
+fn call_goes_through_the_same_policy_and_approvals_as_scripts() {
+    let sb = Sandbox::new();
+    let del = ["call", "demo", "delete_issue", "--args", r#"{"id": 1}"#];
+    // Destructive: refused headless without --approve / --allow, nothing deleted.
+    sb.cmd()
+        .args(del)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("needs approval (destructive)"))
+        .stderr(predicate::str::contains("--approve demo::delete_issue"));
+    sb.cmd()
+        .args(del)
+        .args(["--approve", "demo::delete_issue"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"deleted\": 1"));
+    // --deny wins, and patterns that can never match are usage errors.
+    sb.cmd()
+        .args(["call", "demo", "get_issue", "--args", r#"{"id": 2}"#])
+        .args(["--deny", "demo::get_*"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "demo::get_issue is denied by policy",
+        ));
+    sb.cmd()
+        .args(["call", "demo", "get_issue", "--deny", "Demo::get_issue"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("can never match"));
+    // A configured [policy] deny applies, and a [policy] that `run` rejects is rejected too.
+    let config = |policy: &str| {
+        format!(
+            "[servers.demo]\ncommand = {:?}\nargs = [\"demo-server\"]\n{policy}",
+            demo_bin()
+        )
+    };
+    let path = sb.write(
+        "deny.toml",
+        &config("[policy.servers.demo]\ndeny = [\"calculate\"]\n"),
+    );
+    sb.cmd()
+        .arg("--config")
+        .arg(&path)
+        .args(["call", "demo", "calculate", "--args", r#"{"a": 1, "b": 2}"#])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "demo::calculate is denied by policy",
+        ));
+    let path = sb.write("bad.toml", &config("[policy]\nallow = [\"demo::\"]\n"));
+    sb.cmd()
+        .arg("--config")
+        .arg(&path)
+        .args(["call", "demo", "calculate", "--args", r#"{"a": 1, "b": 2}"#])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("`demo::` can never match"));
+    // Every direct call is in the audit log, refused ones not (nothing was sent).
+    let audit = std::fs::read_to_string(sb.dir.path().join("state/codemode/audit.jsonl")).unwrap();
+    let calls: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["type"] == "direct_call")
+        .collect();
+    assert_eq!(calls.len(), 1, "{audit}");
+    assert_eq!(calls[0]["tool"], "delete_issue");
+    assert_eq!(calls[0]["ok"], true);
+}
+
+#[test]
 fn call_json_keeps_the_whole_result() {
     let sb = Sandbox::new();
     let out = sb

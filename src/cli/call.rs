@@ -1,11 +1,20 @@
 //! `codemode call`: one tool, directly.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
 
 use super::Exit;
+use super::sandbox::{PolicyArgs, SandboxArgs, check_flag_patterns, server_names};
 use super::setup;
-use crate::mcp::{CallError, CallOptions};
+use crate::mcp::{CallError, CallOptions, Registry};
+use crate::script::approval::{
+    ApprovalRequest, ApprovalStore, Approver, PreApproved, gate, settle,
+};
+use crate::script::{Decision, Policy};
 
 /// What to call.
 pub struct Request {
@@ -21,10 +30,14 @@ pub struct Request {
     pub timeout: Option<Duration>,
     /// Check the arguments against inputSchema first.
     pub validate: bool,
+    /// `--allow`, `--allow-destructive`, `--deny` on top of the config's `[policy]`.
+    pub policy: PolicyArgs,
+    /// `--approve`: calls the policy asks about that may go ahead.
+    pub approve: Vec<String>,
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
     let args = match crate::mcp::parse_args(&req.args) {
         Ok(a) => a,
         Err(e) => {
@@ -32,10 +45,34 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    let registry = match setup::connect(config, Some(&req.server), Duration::from_secs(120)).await {
+    let config = match setup::load_config(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // The same [policy] and approvals as scripts; the [audit] log records the call.
+    let flags = SandboxArgs {
+        policy: std::mem::take(&mut req.policy),
+        ..Default::default()
+    };
+    let settings = match super::sandbox::settings(&config, &flags) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err(e) = check_flag_patterns("--approve", &req.approve, &server_names(&config)) {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
+    let audit = super::sandbox::open_audit(settings.audit, config.secrets());
+    let registry =
+        match setup::connect_to(&config, Some(&req.server), Duration::from_secs(120)).await {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+    if let Err(why) = approve(&registry, &settings.policy, &req, &args) {
+        eprintln!("error: {why}");
+        registry.shutdown().await;
+        return Exit::RequestFailed;
+    }
     let opts = CallOptions {
         timeout: req.timeout,
         skip_validation: !req.validate,
@@ -47,10 +84,20 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             cancel.cancel();
         }
     });
+    let started = Instant::now();
     let result = registry
-        .call_tool(&req.server, &req.tool, Some(args), &opts)
+        .call_tool(&req.server, &req.tool, Some(args.clone()), &opts)
         .await;
     ctrl_c.abort();
+    if let Some(log) = &audit {
+        log.direct_call(
+            &req.server,
+            &req.tool,
+            Some(&args),
+            &result,
+            started.elapsed(),
+        );
+    }
     let code = match result {
         Ok(outcome) => {
             if req.json {
@@ -92,4 +139,43 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     registry.shutdown().await;
     code
+}
+
+/// The policy gate for the one call, as for a script's calls: denied by `[policy]` or
+/// `--deny`, or asked about (destructive, changed since approved, `[policy] ask`) and not
+/// approved by `--approve`, it is refused with the way out. A tool the server does not list
+/// is left to the call itself to report.
+fn approve(
+    registry: &Registry,
+    policy: &Policy,
+    req: &Request,
+    args: &Map<String, Value>,
+) -> Result<(), String> {
+    let Some(def) = registry
+        .servers()
+        .into_iter()
+        .find(|s| s.name == req.server)
+        .and_then(|s| s.tools.iter().find(|t| t.name == req.tool).cloned())
+    else {
+        return Ok(());
+    };
+    let store = ApprovalStore::open(&ApprovalStore::default_path())
+        .map_err(|e| tracing::warn!("approvals are not tracked for this call: {e}"))
+        .ok()
+        .map(Arc::new);
+    let store = store.as_deref();
+    let reasons = match gate(policy, store, &req.server, &def) {
+        Decision::Allow => return Ok(()),
+        Decision::Deny(m) => return Err(m),
+        Decision::Ask(reasons) => reasons,
+    };
+    let ask = ApprovalRequest {
+        index: 0,
+        server: req.server.clone(),
+        tool: req.tool.clone(),
+        args: Value::Object(args.clone()),
+        reasons,
+    };
+    let answer = PreApproved(req.approve.clone()).approve(&ask, &CancellationToken::new());
+    settle(store, &req.server, &def, answer).map(|_| ())
 }

@@ -159,6 +159,13 @@ pub enum Command {
         /// Send the arguments even if they do not match the tool's inputSchema.
         #[arg(long)]
         no_validate: bool,
+        /// The tool policy on top of the config's `[policy]` (as for scripts).
+        #[command(flatten)]
+        policy: sandbox::PolicyArgs,
+        /// Approve the call if the policy asks about it (destructive, definition changed
+        /// since approved, `[policy] ask`): `server::tool` or a server name; repeatable.
+        #[arg(long, value_name = "SERVER::TOOL")]
+        approve: Vec<String>,
     },
     /// Show the tools as API docs for Rhai scripts (Markdown, prompt text or JSON).
     #[command(
@@ -318,6 +325,8 @@ async fn run(cli: Cli) -> Exit {
             json,
             timeout,
             no_validate,
+            policy,
+            approve,
         }) => {
             let req = call::Request {
                 server,
@@ -326,6 +335,8 @@ async fn run(cli: Cli) -> Exit {
                 json,
                 timeout,
                 validate: !no_validate,
+                policy,
+                approve,
             };
             call::run(cli.config.as_deref(), req).await
         }

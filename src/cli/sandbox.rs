@@ -24,6 +24,14 @@ pub struct SandboxArgs {
     /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
     #[arg(long = "limit", value_name = "KEY=VALUE")]
     pub limits: Vec<String>,
+    /// The tool policy flags.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Tool policy flags, shared by `run`, `ask`, `serve` (through [`SandboxArgs`]) and `call`.
+#[derive(Debug, Default, clap::Args)]
+pub struct PolicyArgs {
     /// Allow a tool even if destructive: `server::tool` (`*` at the end allowed); repeatable.
     #[arg(long, value_name = "SERVER::TOOL")]
     pub allow: Vec<String>,
@@ -36,12 +44,6 @@ pub struct SandboxArgs {
 }
 
 impl SandboxArgs {
-    /// Refuses `--allow` / `--deny` patterns that can never match (usage error message).
-    pub fn check_patterns(&self, servers: &[String]) -> Result<(), String> {
-        check_flag_patterns("--allow", &self.allow, servers)?;
-        check_flag_patterns("--deny", &self.deny, servers)
-    }
-
     /// Applies the flags to the config's settings (a bad flag is a usage error message).
     pub fn apply(&self, settings: &mut Settings) -> Result<(), String> {
         let limits = &mut settings.limits;
@@ -55,7 +57,19 @@ impl SandboxArgs {
         if let Some(n) = self.max_tool_calls {
             limits.max_tool_calls = n;
         }
-        let policy = &mut settings.policy;
+        self.policy.apply(&mut settings.policy)
+    }
+}
+
+impl PolicyArgs {
+    /// Refuses `--allow` / `--deny` patterns that can never match (usage error message).
+    pub fn check_patterns(&self, servers: &[String]) -> Result<(), String> {
+        check_flag_patterns("--allow", &self.allow, servers)?;
+        check_flag_patterns("--deny", &self.deny, servers)
+    }
+
+    /// Applies the flags to the config's policy (a bad flag is a usage error message).
+    pub fn apply(&self, policy: &mut crate::script::Policy) -> Result<(), String> {
         policy.allow_destructive |= self.allow_destructive;
         policy.allow.extend(self.allow.iter().cloned());
         for entry in &self.deny {
@@ -95,6 +109,7 @@ pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> 
         return Err(Exit::Config);
     }
     if let Err(e) = flags
+        .policy
         .check_patterns(&servers)
         .and_then(|()| flags.apply(&mut settings))
     {

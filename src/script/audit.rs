@@ -208,6 +208,28 @@ impl AuditLog {
         }));
     }
 
+    /// Writes `direct_call`: one tool called without a script (`codemode call`, `serve`'s
+    /// pass-through tools), with its outcome.
+    pub fn direct_call(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Option<&serde_json::Map<String, Value>>,
+        outcome: &Result<crate::mcp::CallOutcome, crate::mcp::CallError>,
+        elapsed: std::time::Duration,
+    ) {
+        let (ok, error) = match outcome {
+            Ok(o) if o.is_error => (false, Some(o.text())),
+            Ok(_) => (true, None),
+            Err(e) => (false, Some(e.to_string())),
+        };
+        self.log(json!({
+            "type": "direct_call", "server": server, "tool": tool,
+            "args": args.cloned().map(Value::Object).unwrap_or(Value::Null), "ok": ok,
+            "error": error, "duration_ms": elapsed.as_millis() as u64,
+        }));
+    }
+
     fn log(&self, record: Value) {
         if let Err(e) = self.append(record) {
             tracing::warn!("audit log {}: {e}", self.path.display());

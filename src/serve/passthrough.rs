@@ -138,16 +138,14 @@ pub async fn call(
         .call_tool(&route.server, &route.def.name, args.clone(), &opts)
         .await;
     if let Some(log) = &engine.audit {
-        let (ok, error) = match &outcome {
-            Ok(o) if o.is_error => (false, Some(o.text())),
-            Ok(_) => (true, None),
-            Err(e) => (false, Some(e.to_string())),
-        };
-        let _ = log.append(json!({
-            "type": "direct_call", "server": route.server, "tool": route.def.name,
-            "args": args.map(Value::Object).unwrap_or(Value::Null), "ok": ok, "error": error,
-            "duration_ms": started.elapsed().as_millis() as u64,
-        }));
+        let args = args.as_ref();
+        log.direct_call(
+            &route.server,
+            &route.def.name,
+            args,
+            &outcome,
+            started.elapsed(),
+        );
     }
     match outcome {
         Ok(o) => {
