@@ -88,14 +88,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactingFile {
 /// default `info`. Failing to open the file disables logging instead of failing the run.
 pub fn init() {
     let path = log_path();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let Ok(file) = crate::util::private::open_append(&path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CODEMODE_LOG")

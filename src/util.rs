@@ -49,6 +49,64 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Private state files (audit log, pins, log, OAuth tokens): directories 0700, files 0600, so
+/// other users on the host cannot read what runs did or the tokens they used.
+pub mod private {
+    use std::fs::{File, OpenOptions};
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    /// Creates `dir` (and missing parents) mode 0700; an existing `dir` is narrowed to 0700.
+    pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        narrow(dir, 0o700)
+    }
+
+    /// Opens `path` for appending, created 0600 in a 0700 folder; an existing file is narrowed
+    /// to 0600.
+    pub fn open_append(path: &Path) -> std::io::Result<File> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_dir(dir)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        narrow(path, 0o600)?;
+        Ok(file)
+    }
+
+    /// Writes `bytes` to `path` (replacing it), created 0600 in a 0700 folder, synced.
+    pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_dir(dir)?;
+        }
+        let mut f = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o600)
+            .open(path)?;
+        narrow(path, 0o600)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
+
+    /// Takes away what `mode` does not grant (group and other bits) from an existing path.
+    fn narrow(path: &Path, mode: u32) -> std::io::Result<()> {
+        let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        if current & !mode != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -419,3 +419,59 @@ fn a_closed_stdout_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(out.status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn state_files_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let state = sb.dir.path().join("state/codemode");
+    // A log file left world-readable by an older version is narrowed too.
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(state.join("codemode.log"), "old\n").unwrap();
+    std::fs::set_permissions(
+        state.join("codemode.log"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    // A run writes the audit log and pins the tool it used.
+    sb.cmd()
+        .args(["run", "-"])
+        .write_stdin("demo::get_issue(#{ id: 1 }).id")
+        .assert()
+        .success();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "{}", state.display());
+    for file in ["codemode.log", "audit.jsonl", "pins.json"] {
+        assert_eq!(mode(&state.join(file)), 0o600, "{file}");
+    }
+}
+
+#[test]
+fn serve_refuses_a_blank_or_padded_token() {
+    let sb = Sandbox::new();
+    for token in ["", "   ", " s3cret "] {
+        sb.cmd()
+            .args(["serve", "--http", "127.0.0.1:0", "--token-env", "CM_TOKEN"])
+            .env("CM_TOKEN", token)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--token-env CM_TOKEN: the token"));
+    }
+    let config = sb.write(
+        "codemode.toml",
+        &format!(
+            "[servers.demo]\ncommand = {:?}\nargs = [\"demo-server\"]\n[serve]\ntoken = \"  \"\n",
+            demo_bin()
+        ),
+    );
+    sb.cmd()
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "[serve] token is empty or only whitespace",
+        ));
+}

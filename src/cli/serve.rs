@@ -58,14 +58,27 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Err(code) => return code,
     };
     let token = match &req.token_env {
-        Some(var) => match std::env::var(var) {
-            Ok(t) if !t.is_empty() => Some(t),
-            _ => {
-                eprintln!("error: --token-env {var}: the variable is not set or empty");
+        Some(var) => match std::env::var(var).map(|t| token_problem(&t).map_or(Ok(t), Err)) {
+            Ok(Ok(t)) => Some(t),
+            Ok(Err(why)) => {
+                eprintln!("error: --token-env {var}: the token {why}");
+                return Exit::Usage;
+            }
+            Err(_) => {
+                eprintln!("error: --token-env {var}: the variable is not set");
                 return Exit::Usage;
             }
         },
-        None => serve_config.token.clone().filter(|t| !t.is_empty()),
+        None => match serve_config.token.clone() {
+            Some(t) if let Some(why) = token_problem(&t) => {
+                eprintln!(
+                    "error: {}: [serve] token {why}",
+                    super::sandbox::config_name(&config)
+                );
+                return Exit::Config;
+            }
+            t => t,
+        },
     };
     let http = req.http.map(|addr| HttpOptions {
         addr,
@@ -139,5 +152,17 @@ async fn serve_stdio(server: CodeModeServer) -> Exit {
             eprintln!("codemode serve: the client did not initialize: {e}");
             Exit::Connection
         }
+    }
+}
+
+/// Why a bearer token cannot protect anything, if it cannot: empty or blank (any client
+/// would pass), or with spaces around it (HTTP trims them, so no client could send it).
+fn token_problem(token: &str) -> Option<&'static str> {
+    if token.trim().is_empty() {
+        Some("is empty or only whitespace")
+    } else if token.trim() != token {
+        Some("has spaces around it (HTTP trims them: no client could send it)")
+    } else {
+        None
     }
 }

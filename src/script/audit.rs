@@ -20,7 +20,7 @@
 //! `keep` (rotated files kept as `audit.1.jsonl`..., default 3).
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -92,10 +92,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn open_append(path: &Path) -> std::io::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    OpenOptions::new().create(true).append(true).open(path)
+    crate::util::private::open_append(path)
 }
 
 /// The path of rotated file number `n` (`audit.jsonl` → `audit.1.jsonl`).

@@ -67,13 +67,13 @@ impl FileStore {
     fn write(&self, mut saved: Saved) -> Result<(), String> {
         saved.url = self.url.clone();
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        create_private_dir(dir)
+        crate::util::private::create_dir(dir)
             .map_err(|e| format!("cannot create the token store {}: {e}", dir.display()))?;
         let text = serde_json::to_string_pretty(&saved).map_err(|e| e.to_string())?;
         let tmp = self
             .path
             .with_extension(format!("tmp{}", std::process::id()));
-        write_private(&tmp, text.as_bytes())
+        crate::util::private::write(&tmp, text.as_bytes())
             .and_then(|()| std::fs::rename(&tmp, &self.path))
             .map_err(|e| format!("cannot write the token store {}: {e}", self.path.display()))
     }
@@ -106,27 +106,6 @@ fn register_secrets(credentials: &StoredCredentials) {
         }
         crate::logging::add_secrets(&secrets);
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(true)
-        .write(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 fn store_error(message: String) -> AuthError {
