@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
+use crate::util::private::Rotating;
+
 /// Where the log file goes: `$CODEMODE_LOG_FILE`, else `<state dir>/codemode/codemode.log`.
 pub fn log_path() -> PathBuf {
     if let Some(p) = std::env::var_os("CODEMODE_LOG_FILE") {
@@ -42,12 +44,18 @@ pub fn redacted(text: &str) -> String {
     crate::config::redact(text, &secrets)
 }
 
-/// The file, written one whole record at a time, redacted.
-struct RedactingFile(Mutex<std::fs::File>);
+/// The log is rotated past this size (`codemode.1.log`...).
+pub const LOG_MAX_BYTES: u64 = 10 << 20;
+
+/// Rotated log files kept.
+pub const LOG_KEEP: usize = 3;
+
+/// The file, written one whole record at a time, redacted, rotated by size.
+struct RedactingFile(Mutex<Rotating>);
 
 /// Collects one record; writes it, redacted, when dropped.
 struct Record<'a> {
-    file: &'a Mutex<std::fs::File>,
+    file: &'a Mutex<Rotating>,
     buf: Vec<u8>,
 }
 
@@ -69,7 +77,7 @@ impl Drop for Record<'_> {
         }
         let text = redacted(&String::from_utf8_lossy(&self.buf));
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = file.write_all(text.as_bytes());
+        let _ = file.append(text.as_bytes());
     }
 }
 
@@ -88,7 +96,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactingFile {
 /// default `info`. Failing to open the file disables logging instead of failing the run.
 pub fn init() {
     let path = log_path();
-    let Ok(file) = crate::util::private::open_append(&path) else {
+    let Ok(file) = Rotating::open(&path, LOG_MAX_BYTES, LOG_KEEP) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CODEMODE_LOG")
@@ -109,8 +117,7 @@ mod tests {
     fn records_reach_the_file_redacted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
-        let file = std::fs::File::create(&path).unwrap();
-        let writer = RedactingFile(Mutex::new(file));
+        let writer = RedactingFile(Mutex::new(Rotating::open(&path, LOG_MAX_BYTES, 1).unwrap()));
         add_secrets(&["hunter2-planted-value".to_string()]);
         {
             let mut rec = writer.make_writer();
@@ -122,5 +129,31 @@ mod tests {
         assert!(!text.contains("abcdefghijklmnopqrstuvwxyz123456"), "{text}");
         assert!(text.contains("server said token="), "{text}");
         assert!(text.ends_with('\n'), "one whole record: {text:?}");
+    }
+
+    #[test]
+    fn the_log_is_rotated_by_size_and_stays_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("codemode.log");
+        let writer = RedactingFile(Mutex::new(Rotating::open(&path, 1000, 2).unwrap()));
+        for i in 0..100 {
+            let mut rec = writer.make_writer();
+            writeln!(rec, "record {i:03} {}", "x".repeat(40)).unwrap();
+        }
+        let rotated = |n| crate::util::private::rotated_path(&path, n);
+        for p in [path.clone(), rotated(1), rotated(2)] {
+            let len = std::fs::metadata(&p).unwrap().len();
+            assert!(len > 0 && len <= 1000, "{}: {len} bytes", p.display());
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+        assert!(!rotated(3).exists(), "only `keep` rotated files");
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("record 099")
+        );
+        assert_eq!(rotated(1).file_name().unwrap(), "codemode.1.log");
     }
 }

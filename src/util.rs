@@ -97,6 +97,62 @@ pub mod private {
         f.sync_all()
     }
 
+    /// An append-only private file rotated by size: a write that would take it past
+    /// `max_bytes` first renames it to `NAME.1.EXT` (older ones shift up, `keep` are kept,
+    /// 0 keeps none) and starts a fresh file.
+    pub struct Rotating {
+        path: std::path::PathBuf,
+        max_bytes: u64,
+        keep: usize,
+        file: File,
+    }
+
+    impl Rotating {
+        /// Opens (creating) the file at `path`.
+        pub fn open(path: &Path, max_bytes: u64, keep: usize) -> std::io::Result<Self> {
+            Ok(Rotating {
+                path: path.to_path_buf(),
+                max_bytes,
+                keep,
+                file: open_append(path)?,
+            })
+        }
+
+        /// Appends `bytes` in one write, rotating first when they would not fit.
+        pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            let size = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > 0 && size + bytes.len() as u64 > self.max_bytes {
+                self.rotate()?;
+                self.file = open_append(&self.path)?;
+            }
+            self.file.write_all(bytes)
+        }
+
+        fn rotate(&self) -> std::io::Result<()> {
+            if self.keep == 0 {
+                return std::fs::remove_file(&self.path);
+            }
+            let _ = std::fs::remove_file(rotated_path(&self.path, self.keep));
+            for n in (1..self.keep).rev() {
+                let from = rotated_path(&self.path, n);
+                if from.exists() {
+                    std::fs::rename(&from, rotated_path(&self.path, n + 1))?;
+                }
+            }
+            std::fs::rename(&self.path, rotated_path(&self.path, 1))
+        }
+    }
+
+    /// The path of rotated file number `n` (`audit.jsonl` → `audit.1.jsonl`, `codemode.log`
+    /// → `codemode.1.log`).
+    pub fn rotated_path(path: &Path, n: usize) -> std::path::PathBuf {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+        match path.extension().and_then(|s| s.to_str()) {
+            Some(ext) => path.with_file_name(format!("{stem}.{n}.{ext}")),
+            None => path.with_file_name(format!("{stem}.{n}")),
+        }
+    }
+
     /// Takes away what `mode` does not grant (group and other bits) from an existing path.
     fn narrow(path: &Path, mode: u32) -> std::io::Result<()> {
         let current = std::fs::metadata(path)?.permissions().mode() & 0o777;

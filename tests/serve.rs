@@ -668,3 +668,92 @@ fn a_deeply_nested_value_cannot_abort_serve_for_other_calls() {
     assert_eq!(second["isError"], false, "the server survived: {second}");
     assert!(text_of(second).contains("42"), "{}", text_of(second));
 }
+
+#[test]
+fn concurrent_runs_share_a_bounded_number_of_slots() {
+    let mut toml = demo_toml();
+    toml.push_str("[serve]\nmax_concurrent_runs = 1\n");
+    let setup = Setup::new(&toml);
+    let run = |code: &str, timeout: f64| json!({"op": "call", "name": "run_script", "args": {"code": code, "timeout": timeout}});
+    let slow = run("demo::wait(#{ ms: 3000 }).waited_ms", 20.0);
+    let late = |timeout| {
+        vec![
+            json!({"op": "sleep", "seconds": 0.5}),
+            run("1 + 1", timeout),
+        ]
+    };
+    // The second run finds the only slot taken: with a short timeout it is refused clearly,
+    // with a long one it waits for the slot and runs after the first.
+    let out = drive(json!({ "server": stdio_server(&setup, &[]), "steps": [
+        {"op": "together", "branches": [[slow.clone()], late(1.0)]},
+        {"op": "together", "branches": [[slow], late(20.0)]},
+    ]}));
+    let refused = &out["steps"][0][1][1];
+    assert_eq!(refused["isError"], true, "{refused}");
+    let text = text_of(refused);
+    assert!(
+        text.contains("serve is busy") && text.contains("max_concurrent_runs"),
+        "{text}"
+    );
+    assert!(
+        text_of(&out["steps"][0][0][0]).contains("3000"),
+        "the first run finished"
+    );
+    let queued = &out["steps"][1][1][1];
+    assert_eq!(queued["isError"], false, "{queued}");
+    assert!(text_of(queued).contains('2'), "{}", text_of(queued));
+}
+
+/// A raw `initialize` POST (the 2025-11-25 lifecycle opens a session); the status and the
+/// session id it answered with.
+fn raw_initialize(url: &str) -> (u16, Option<String>) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(s);
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    let code = status.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut session = None;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("mcp-session-id")
+        {
+            session = Some(v.trim().to_string());
+        }
+    }
+    (code, session)
+}
+
+#[test]
+fn http_sessions_are_capped_and_idle_ones_closed() {
+    let mut toml = demo_toml();
+    toml.push_str("[serve]\nmax_sessions = 2\nsession_idle = \"1s\"\n");
+    let setup = Setup::new(&toml);
+    let (_server, url) = start_http(&setup, &[], &[]);
+    let (a, first) = raw_initialize(&url);
+    let (b, second) = raw_initialize(&url);
+    assert_eq!((a, b), (200, 200));
+    assert!(first.is_some() && second.is_some() && first != second);
+    // A third session past the cap is refused while the two are in use.
+    let (c, none) = raw_initialize(&url);
+    assert_eq!((c, none), (503, None));
+    // Unused for longer than `session_idle`, they are closed and a new session opens.
+    std::thread::sleep(Duration::from_millis(1600));
+    let (d, third) = raw_initialize(&url);
+    assert_eq!(d, 200);
+    assert!(third.is_some() && third != first && third != second);
+}

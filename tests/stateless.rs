@@ -159,11 +159,7 @@ async fn connect() -> (Registry, tokio_util::sync::CancellationToken) {
         extra: Arc::default(),
         changed: broadcast::channel(8).0,
     };
-    let opts = codemode::mcp::listen::HttpOptions {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        allow_remote: false,
-        token: None,
-    };
+    let opts = codemode::mcp::listen::HttpOptions::new("127.0.0.1:0".parse().unwrap());
     tokio::spawn(codemode::mcp::listen::serve(
         server,
         opts,

@@ -35,6 +35,14 @@ pub struct Request {
     /// `server::tool`, `server::prefix*` or `server::*`; repeatable (adds to `[serve] passthrough`).
     #[arg(long, value_name = "SERVER::TOOL")]
     pub passthrough: Vec<String>,
+    /// `run_script` calls running at once over every session (overrides `[serve]
+    /// max_concurrent_runs`, default 4); more wait for a slot within their timeout.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_runs: Option<usize>,
+    /// Open HTTP sessions at most (overrides `[serve] max_sessions`, default 64); idle ones
+    /// are closed after `[serve] session_idle` (default 10m).
+    #[arg(long, value_name = "N", requires = "http")]
+    pub max_sessions: Option<usize>,
     /// Limits and tool policy for scripts and direct calls.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
@@ -84,6 +92,8 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         addr,
         allow_remote: req.allow_remote,
         token: token.clone(),
+        max_sessions: req.max_sessions.unwrap_or(serve_config.max_sessions),
+        session_idle: serve_config.session_idle,
     });
     if let Some(h) = &http
         && let Err(e) = listen::check(h)
@@ -107,6 +117,10 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         settings.policy,
         open_audit(settings.audit, secrets),
         passthrough,
+    );
+    engine.runs = crate::serve::RunSlots::new(
+        req.max_concurrent_runs
+            .unwrap_or(serve_config.max_concurrent_runs),
     );
     let store = crate::script::approval::ApprovalStore::default_path();
     match crate::script::approval::ApprovalStore::open(&store) {

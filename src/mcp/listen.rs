@@ -17,6 +17,8 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::listen_sessions::{SESSION_HEADER, Sessions};
+
 /// The endpoint path.
 pub const PATH: &str = "/mcp";
 
@@ -39,6 +41,24 @@ pub struct HttpOptions {
     pub allow_remote: bool,
     /// `Authorization: Bearer` token every request must carry.
     pub token: Option<String>,
+    /// Open sessions at most ([`Sessions`]).
+    pub max_sessions: usize,
+    /// A session unused this long is closed.
+    pub session_idle: std::time::Duration,
+}
+
+impl HttpOptions {
+    /// Loopback-style options for `addr`: no remote access, no token, 64 sessions closed
+    /// after 10 minutes idle.
+    pub fn new(addr: SocketAddr) -> Self {
+        HttpOptions {
+            addr,
+            allow_remote: false,
+            token: None,
+            max_sessions: 64,
+            session_idle: std::time::Duration::from_secs(600),
+        }
+    }
 }
 
 /// Checks the options before binding: a non-loopback address needs `allow_remote` and a
@@ -114,9 +134,11 @@ where
         // Any Host: the token guards the endpoint.
         config.allowed_hosts.clear();
     }
+    let sessions = Sessions::new(opts.max_sessions, opts.session_idle);
+    sessions.spawn_sweeper(stop.clone());
     let service = Arc::new(StreamableHttpService::new(
         move || Ok(server.clone()),
-        Arc::new(LocalSessionManager::default()),
+        sessions.manager.clone(),
         config,
     ));
     let token: Option<Arc<str>> = opts.token.filter(|t| !t.is_empty()).map(Arc::from);
@@ -134,9 +156,11 @@ where
         };
         let service = service.clone();
         let token = token.clone();
+        let sessions = sessions.clone();
         let handler = hyper::service::service_fn(move |req: Request<Incoming>| {
             let service = service.clone();
             let token = token.clone();
+            let sessions = sessions.clone();
             async move {
                 if req.uri().path() != PATH {
                     return Ok::<_, Infallible>(plain(
@@ -154,7 +178,7 @@ where
                     );
                     return Ok(r);
                 }
-                Ok(service.handle(req).await)
+                Ok(bounded(&service, &sessions, req).await)
             }
         });
         let stop = stop.clone();
@@ -174,15 +198,49 @@ where
     }
 }
 
+/// Hands `req` to rmcp's service within the session bound: a request of a session marks it
+/// used; a POST opening a session (no session header) is refused with 503 past the cap.
+async fn bounded<S>(
+    service: &StreamableHttpService<S, LocalSessionManager>,
+    sessions: &Sessions,
+    req: Request<Incoming>,
+) -> Response<BoxBody<Bytes, Infallible>>
+where
+    S: rmcp::ServerHandler + Send + 'static,
+{
+    match req
+        .headers()
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(id) => sessions.touch(id),
+        None if req.method() == http::Method::POST => {
+            if let Err(why) = sessions.admit().await {
+                return plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{why}\n"));
+            }
+        }
+        None => {}
+    }
+    let response = service.handle(req).await;
+    if let Some(id) = response
+        .headers()
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        sessions.touch(id);
+    }
+    response.map(|b| b.boxed())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn opts(addr: &str, allow_remote: bool, token: Option<&str>) -> HttpOptions {
         HttpOptions {
-            addr: addr.parse().unwrap(),
             allow_remote,
             token: token.map(String::from),
+            ..HttpOptions::new(addr.parse().unwrap())
         }
     }
 

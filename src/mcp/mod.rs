@@ -16,6 +16,7 @@ mod handler;
 mod http;
 mod lifecycle;
 pub mod listen;
+mod listen_sessions;
 mod lists;
 mod model;
 mod mrtr;

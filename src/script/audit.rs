@@ -20,8 +20,6 @@
 //! `keep` (rotated files kept as `audit.1.jsonl`..., default 3).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -29,6 +27,8 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::util::private::Rotating;
 
 use super::ctx::Observer;
 use super::invoker::ServerTools;
@@ -74,7 +74,7 @@ pub fn default_path() -> PathBuf {
 /// An open audit log. Share it with `Arc`; appends are serialized.
 pub struct AuditLog {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Mutex<Rotating>,
     config: AuditConfig,
     secrets: Vec<String>,
 }
@@ -91,23 +91,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn open_append(path: &Path) -> std::io::Result<File> {
-    crate::util::private::open_append(path)
-}
-
-/// The path of rotated file number `n` (`audit.jsonl` → `audit.1.jsonl`).
-pub fn rotated_path(path: &Path, n: usize) -> PathBuf {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("audit");
-    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("jsonl");
-    path.with_file_name(format!("{stem}.{n}.{ext}"))
-}
+pub use crate::util::private::rotated_path;
 
 impl AuditLog {
     /// Opens (creating) the log at `config.path` or the default path. `secrets` are replaced
     /// by `«redacted»` in every record.
     pub fn open(config: AuditConfig, secrets: Vec<String>) -> std::io::Result<Self> {
         let path = config.path.clone().unwrap_or_else(default_path);
-        let file = open_append(&path)?;
+        let file = Rotating::open(&path, config.max_bytes, config.keep)?;
         Ok(AuditLog {
             path,
             file: Mutex::new(file),
@@ -135,27 +126,7 @@ impl AuditLog {
         }
         line.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > 0 && size + line.len() as u64 > self.config.max_bytes {
-            self.rotate()?;
-            *file = open_append(&self.path)?;
-        }
-        file.write_all(line.as_bytes())
-    }
-
-    fn rotate(&self) -> std::io::Result<()> {
-        let keep = self.config.keep;
-        if keep == 0 {
-            return std::fs::remove_file(&self.path);
-        }
-        let _ = std::fs::remove_file(rotated_path(&self.path, keep));
-        for n in (1..keep).rev() {
-            let from = rotated_path(&self.path, n);
-            if from.exists() {
-                std::fs::rename(&from, rotated_path(&self.path, n + 1))?;
-            }
-        }
-        std::fs::rename(&self.path, rotated_path(&self.path, 1))
+        file.append(line.as_bytes())
     }
 
     /// Writes `run_start`.

@@ -219,7 +219,7 @@ impl Limits {
 }
 
 /// Durations as text (`"30s"`, `"500ms"`) in config files and JSON.
-mod duration_text {
+pub(crate) mod duration_text {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};

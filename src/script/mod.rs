@@ -50,6 +50,7 @@ pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
+pub(crate) use limits::duration_text;
 pub use limits::{
     CALL_DEPTH_CEILING, Limits, MEMORY_CEILING, SCRIPT_STACK_BYTES, STACK_PER_MEMORY_BYTE,
 };

@@ -31,7 +31,7 @@ pub use handler::CodeModeServer;
 pub use passthrough::exposed_name;
 
 /// The `[serve]` table of the config.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServeConfig {
     /// Downstream tools also offered for direct calls, as `server::tool` patterns (`*` at
@@ -40,6 +40,27 @@ pub struct ServeConfig {
     /// Bearer token required by the HTTP transport (use `${VAR}` to read it from the
     /// environment).
     pub token: Option<String>,
+    /// `run_script` calls running at once, over every session (each may use the whole of
+    /// `[limits] max_memory`); more wait for a slot, within their own timeout. Default 4.
+    pub max_concurrent_runs: usize,
+    /// Open HTTP sessions at most; a new one past it first closes idle ones, else is
+    /// refused (503). Default 64.
+    pub max_sessions: usize,
+    /// An HTTP session unused this long is closed and its memory freed. Default 10 min.
+    #[serde(with = "crate::script::duration_text")]
+    pub session_idle: Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            passthrough: Vec::new(),
+            token: None,
+            max_concurrent_runs: 4,
+            max_sessions: 64,
+            session_idle: Duration::from_secs(600),
+        }
+    }
 }
 
 impl ServeConfig {
@@ -68,7 +89,47 @@ pub struct Engine {
     pub passthrough: Vec<String>,
     /// How long a request waits for servers that are still starting.
     pub settle: Duration,
+    /// Slots for `run_script` calls running at once (`[serve] max_concurrent_runs`).
+    pub runs: RunSlots,
     catalog: Mutex<Option<(u64, Arc<Catalog>)>>,
+}
+
+/// The `run_script` calls that may run at once, over every session: each run may use the
+/// whole memory limit, so without a global bound concurrent calls multiply it.
+pub struct RunSlots {
+    slots: tokio::sync::Semaphore,
+    max: usize,
+}
+
+impl RunSlots {
+    /// `max` runs at once (at least one).
+    pub fn new(max: usize) -> Self {
+        let max = max.max(1);
+        RunSlots {
+            slots: tokio::sync::Semaphore::new(max),
+            max,
+        }
+    }
+
+    /// Waits for a slot, at most `wait` and until `cancel`; the slot is freed when the permit
+    /// drops. Otherwise, the sentence to answer with.
+    pub async fn acquire(
+        &self,
+        wait: Duration,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, String> {
+        tokio::select! {
+            permit = self.slots.acquire() => permit.map_err(|e| format!("internal error: {e}")),
+            () = cancel.cancelled() => Err("cancelled while waiting for a free run slot".into()),
+            () = tokio::time::sleep(wait) => Err(format!(
+                "serve is busy: {} scripts are running (`[serve] max_concurrent_runs` = {}) and \
+                 none finished within this run's timeout ({}); try again later",
+                self.max,
+                self.max,
+                humantime::format_duration(wait)
+            )),
+        }
+    }
 }
 
 impl Engine {
@@ -88,6 +149,7 @@ impl Engine {
             approvals: None,
             passthrough,
             settle: Duration::from_secs(30),
+            runs: RunSlots::new(ServeConfig::default().max_concurrent_runs),
             catalog: Mutex::new(None),
         }
     }

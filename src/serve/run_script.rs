@@ -91,6 +91,11 @@ pub async fn run(
     if let Some(t) = args.timeout {
         limits.timeout = limits.timeout.min(t);
     }
+    // A slot among `[serve] max_concurrent_runs`, held until the run ends.
+    let _slot = match engine.runs.acquire(limits.timeout, &cancel).await {
+        Ok(permit) => permit,
+        Err(why) => return Answer::error(why),
+    };
     let asked = Arc::new(AtomicBool::new(false));
     let approver = Asked {
         inner: super::approve::ElicitApprover {

@@ -175,9 +175,8 @@ pub async fn serve_http(
     let stop = tokio_util::sync::CancellationToken::new();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let opts = codemode::mcp::listen::HttpOptions {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        allow_remote: false,
         token: token.map(str::to_string),
+        ..codemode::mcp::listen::HttpOptions::new("127.0.0.1:0".parse().unwrap())
     };
     tokio::spawn(codemode::mcp::listen::serve(
         codemode::demo::DemoServer::default(),
