@@ -50,6 +50,20 @@ pub const LOG_MAX_BYTES: u64 = 10 << 20;
 /// Rotated log files kept.
 pub const LOG_KEEP: usize = 3;
 
+/// Text for the terminal (command output, errors): every registered secret replaced (no
+/// patterns: output may legitimately hold token-looking data) and terminal controls escaped
+/// ([`crate::util::escape_controls`]).
+pub fn scrub(text: &str) -> String {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let known = crate::config::redact_known(text, &secrets);
+    crate::util::escape_controls(&known).into_owned()
+}
+
+/// Every registered secret (config values, tokens seen), for redacting output values.
+pub fn secrets() -> Vec<String> {
+    SECRETS.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 /// The file, written one whole record at a time, redacted, rotated by size.
 struct RedactingFile(Mutex<Rotating>);
 

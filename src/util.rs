@@ -49,6 +49,33 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Whether `c` must not reach a terminal raw: C0 controls but newline and tab (ESC starts
+/// escape sequences, BEL rings, CR overwrites the line), DEL, C1 controls (U+0080–U+009F;
+/// U+009B is a one-byte CSI for some terminals) and the bidirectional overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069), which make text display differently from what it is.
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `text` with every [`is_unsafe_char`] written as a visible `\uXXXX` escape, the JSON
+/// spelling: in JSON output it is the same value, in plain text it shows what was sent.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Private state files (audit log, pins, log, OAuth tokens): directories 0700, files 0600, so
 /// other users on the host cannot read what runs did or the tokens they used.
 pub mod private {
@@ -166,6 +193,25 @@ pub mod private {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_controls_are_escaped_visibly_and_json_stays_json() {
+        let evil = "a\x1b[31mred\x07\rover\x1b]52;c;Zm9v\x07 \u{9b}2J \u{202e}txt.exe\tok\n";
+        let safe = escape_controls(evil);
+        assert!(!safe.chars().any(is_unsafe_char), "{safe}");
+        assert_eq!(
+            safe,
+            "a\\u001b[31mred\\u0007\\u000dover\\u001b]52;c;Zm9v\\u0007 \\u009b2J \\u202etxt.exe\tok\n"
+        );
+        assert!(matches!(
+            escape_controls("plain\ttext\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // Escaping serialized JSON keeps it JSON, with the same value.
+        let json = serde_json::to_string(&serde_json::json!({"k": "x\u{202e}y\u{9b}"})).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&escape_controls(&json)).unwrap();
+        assert_eq!(back["k"], "x\u{202e}y\u{9b}");
+    }
 
     #[test]
     fn closest_finds_typos_only() {

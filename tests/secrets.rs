@@ -192,3 +192,110 @@ fn stdio_children_get_only_the_config_env_and_a_minimal_base() {
         );
     }
 }
+
+const ECHOED_SECRET: &str = "planted-echoed-secret-3c1d";
+const URL_PASSWORD: &str = "planted-url-password-8e0f";
+
+/// What must never reach a terminal raw: ESC, BEL, CR and the right-to-left override.
+fn assert_no_controls(what: &str, text: &str) {
+    for (c, name) in [
+        ('\u{1b}', "ESC"),
+        ('\u{7}', "BEL"),
+        ('\r', "CR"),
+        ('\u{202e}', "RLO"),
+    ] {
+        assert!(!text.contains(c), "{what} has a raw {name}:\n{text}");
+    }
+}
+
+#[test]
+fn hostile_server_text_and_echoed_secrets_never_reach_the_terminal() {
+    let sb = Sandbox::new();
+    let bin = env!("CARGO_BIN_EXE_codemode");
+    // A server whose title, instructions, tool description, results and stderr carry
+    // terminal escapes, and which echoes the secret it was given in its env; plus an HTTP
+    // server with a password in its URL (not reachable: it shows up in errors).
+    let config = sb.write(
+        "codemode.toml",
+        &format!(
+            "[servers.demo]\ncommand = {bin:?}\nargs = [\"demo-server\", \"--fault\", \"hostile\"]\n\
+             [servers.demo.env]\nAPI_KEY = \"{ECHOED_SECRET}\"\n\
+             [servers.remote]\nurl = \"http://user:{URL_PASSWORD}@127.0.0.1:9/mcp\"\n"
+        ),
+    );
+    let script = sb.write(
+        "echo.rhai",
+        "let r = demo::echo_env(#{ name: \"API_KEY\" });\nprint(r);\n\
+         try { call_tool(\"remote\", \"x\", #{}) } catch (e) { print(e.message) }\n\
+         print(\"from the script: \\x1b[2J\\x07\");\nr",
+    );
+    // A script with an escape on the line of its error: the code frame quotes it.
+    let broken = sb.write("broken.rhai", "let a = 1;\nlet b = \"\u{1b}[31m\" +;\n");
+    let (s, b) = (script.to_str().unwrap(), broken.to_str().unwrap());
+    let echo = r#"{"name": "API_KEY"}"#;
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["servers"],
+        vec!["servers", "--json"],
+        vec!["tools"],
+        vec!["docs"],
+        vec!["docs", "--format", "prompt"],
+        vec!["lint"],
+        vec!["call", "demo", "echo_env", "--args", echo],
+        vec!["call", "demo", "echo_env", "--args", echo, "--json"],
+        vec!["run", s],
+        vec!["run", s, "--json"],
+        vec!["run", s, "--plan"],
+        vec!["run", b],
+        vec!["audit"],
+        vec!["audit", "--json"],
+    ];
+    let mut saw_escaped = false;
+    for args in runs {
+        let out = sb
+            .std_cmd()
+            .arg("--config")
+            .arg(&config)
+            .args(&args)
+            .output()
+            .unwrap();
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            let what = format!("{name} of {args:?}");
+            assert_no_controls(&what, &text);
+            for secret in [ECHOED_SECRET, URL_PASSWORD] {
+                assert!(!text.contains(secret), "{what} leaks `{secret}`:\n{text}");
+            }
+            saw_escaped |= text.contains("\\u001b");
+        }
+    }
+    assert!(saw_escaped, "the escapes were never even shown (escaped)");
+    // The script itself never sees the echoed secret (it could pass it on to another tool).
+    let out = sb
+        .std_cmd()
+        .arg("--config")
+        .arg(&config)
+        .args(["run", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            let probe = format!(
+                "demo::echo_env(#{{ name: \"API_KEY\" }}).contains(\"{}\")",
+                &ECHOED_SECRET[..12]
+            );
+            child.stdin.take().unwrap().write_all(probe.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "false");
+    for (path, text) in sb.state_files() {
+        for secret in [ECHOED_SECRET, URL_PASSWORD] {
+            assert!(
+                !text.contains(secret),
+                "{} leaks `{secret}`",
+                path.display()
+            );
+        }
+    }
+}

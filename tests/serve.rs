@@ -757,3 +757,26 @@ fn http_sessions_are_capped_and_idle_ones_closed() {
     assert_eq!(d, 200);
     assert!(third.is_some() && third != first && third != second);
 }
+
+#[test]
+fn echoed_secrets_never_reach_the_agent() {
+    let secret = "planted-serve-secret-61b0";
+    let argv = [
+        BIN.to_string(),
+        "demo-server".into(),
+        "--fault".into(),
+        "hostile".into(),
+    ];
+    let setup = Setup::new(&server_toml(
+        "demo",
+        &argv,
+        &[("API_KEY", secret.to_string())],
+    ));
+    let run = json!({"op": "call", "name": "run_script", "args": {"code":
+        "let r = demo::echo_env(#{ name: \"API_KEY\" });\nprint(r);\nr"}});
+    let out = drive(json!({ "server": stdio_server(&setup, &[]), "steps": [run] }));
+    let r = &out["steps"][0];
+    assert_eq!(r["isError"], false, "{r}");
+    assert!(text_of(r).contains("«redacted»"), "{}", text_of(r));
+    assert!(!r.to_string().contains(secret), "{r}");
+}

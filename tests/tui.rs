@@ -373,3 +373,46 @@ async fn the_tree_marks_tools_changed_since_approved() {
     assert!(screen(&state, 160, 48).contains("⚠ list_issues changed"));
     registry.shutdown().await;
 }
+
+#[tokio::test]
+async fn hostile_server_text_never_reaches_the_screen_raw() {
+    let (registry, mut state) = workbench(vec![demo::stdio_spec("demo", &["hostile"])]).await;
+    // The server row (title, instructions in the docs), the hostile tool's docs, its
+    // result overlay and the server's stderr line in the log.
+    let mut screens = vec![screen(&state, 80, 24)];
+    let rows = state.rows().len();
+    for _ in 0..rows {
+        key(&mut state, KeyCode::Down);
+        screens.push(screen(&state, 160, 48));
+    }
+    let call = registry
+        .call_tool(
+            "demo",
+            "echo_env",
+            Some(
+                serde_json::json!({"name": "PATH"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
+            &Default::default(),
+        )
+        .await;
+    update::update(
+        &mut state,
+        Action::CallDone {
+            server: "demo".into(),
+            tool: "echo_env".into(),
+            result: call,
+            elapsed: std::time::Duration::from_millis(1),
+        },
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    screens.push(screen(&state, 160, 48));
+    let all = screens.concat();
+    assert!(all.contains("echo_env"), "the hostile tool is listed");
+    for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!all.contains(c), "{:?} reached the screen", c);
+    }
+    registry.shutdown().await;
+}

@@ -40,18 +40,18 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let llm_config = match LlmConfig::from_tables(&config.extra) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            eprintln!("error: {}", llm::NOT_CONFIGURED);
+            errln!("error: {}", llm::NOT_CONFIGURED);
             return Exit::Config;
         }
         Err(e) => {
-            eprintln!("error: {}: {e}", config_name(&config));
+            errln!("error: {}: {e}", config_name(&config));
             return Exit::Config;
         }
     };
     let client = match llm::Client::new(llm_config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Config;
         }
     };
@@ -71,7 +71,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     setup::warn_unavailable(&registry.servers());
     let catalog = Catalog::from_states(&registry.servers());
     if catalog.servers.is_empty() {
-        eprintln!(
+        errln!(
             "warning: no server is ready, so the model sees no tools (a codemode.toml replaces the demo server: add [servers.NAME] tables)"
         );
     }
@@ -86,9 +86,9 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return;
         }
         match e {
-            AskEvent::Request { attempt } => eprintln!("\n── attempt {attempt} ──"),
-            AskEvent::Text(t) => eprint!("{t}"),
-            AskEvent::Search(q) => eprintln!("\n(search: {q})"),
+            AskEvent::Request { attempt } => errln!("\n── attempt {attempt} ──"),
+            AskEvent::Text(t) => err!("{t}"),
+            AskEvent::Search(q) => errln!("\n(search: {q})"),
         }
     };
     let ask_opts = AskOptions {
@@ -106,7 +106,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     )
     .await;
     if live {
-        eprintln!();
+        errln!();
     }
     ctrl_c.abort();
     registry.shutdown().await;
@@ -182,7 +182,7 @@ fn print_text(outcome: &AskOutcome) {
     }
     let Some(last) = outcome.last() else {
         if let Some(e) = &outcome.api_error {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
         }
         return;
     };
@@ -190,11 +190,11 @@ fn print_text(outcome: &AskOutcome) {
         outln!("\nScript:\n{}", script.trim_end());
     }
     if let Some(e) = &outcome.api_error {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return;
     }
     match &last.report {
-        None => eprintln!("error: the model's last reply had no script"),
+        None => errln!("error: the model's last reply had no script"),
         Some(r) => {
             if !r.prints.is_empty() {
                 outln!("\nPrinted:");
@@ -207,7 +207,7 @@ fn print_text(outcome: &AskOutcome) {
                     "\nResult:\n{}",
                     serde_json::to_string_pretty(&r.result).unwrap_or_default()
                 ),
-                Some(e) => eprint!("{}", e.render(last.turn.script.as_deref().unwrap_or(""))),
+                Some(e) => err!("{}", e.render(last.turn.script.as_deref().unwrap_or(""))),
             }
         }
     }

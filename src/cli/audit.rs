@@ -67,7 +67,7 @@ pub fn list(last: usize, as_json: bool) -> Exit {
         return Exit::Ok;
     }
     if shown.is_empty() {
-        eprintln!("no runs in {}", default_path().display());
+        errln!("no runs in {}", default_path().display());
         return Exit::Ok;
     }
     for s in &shown {
@@ -97,11 +97,11 @@ pub fn show(run: &str, as_json: bool) -> Exit {
     let (id, recs) = match matching.as_slice() {
         [one] => one,
         [] => {
-            eprintln!("error: no run `{run}` in {}", default_path().display());
+            errln!("error: no run `{run}` in {}", default_path().display());
             return Exit::Usage;
         }
         _ => {
-            eprintln!(
+            errln!(
                 "error: `{run}` matches {} runs; give more of the id",
                 matching.len()
             );

@@ -41,7 +41,7 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
     let args = match crate::mcp::parse_args(&req.args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: --args: {e}");
+            errln!("error: --args: {e}");
             return Exit::Usage;
         }
     };
@@ -59,7 +59,7 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
         Err(code) => return code,
     };
     if let Err(e) = check_flag_patterns("--approve", &req.approve, &server_names(&config)) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Exit::Usage;
     }
     let audit = super::sandbox::open_audit(settings.audit, config.secrets());
@@ -69,7 +69,7 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
             Err(code) => return code,
         };
     if let Err(why) = approve(&registry, &settings.policy, &req, &args) {
-        eprintln!("error: {why}");
+        errln!("error: {why}");
         registry.shutdown().await;
         return Exit::RequestFailed;
     }
@@ -106,7 +106,7 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
                     serde_json::to_string_pretty(&outcome).unwrap_or_default()
                 );
             } else if outcome.is_error {
-                eprintln!(
+                errln!(
                     "error: {}::{} failed: {}",
                     req.server,
                     req.tool,
@@ -127,7 +127,7 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
             }
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             match e {
                 CallError::Cancelled { .. } => Exit::Interrupted,
                 CallError::NotConnected { .. } | CallError::UnknownServer { .. } => {

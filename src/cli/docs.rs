@@ -54,7 +54,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let api = match crate::script::Settings::from_tables(&config.extra) {
         Ok(s) => crate::script::script_api(&s.limits),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Config;
         }
     };
@@ -69,7 +69,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let out = match render(catalog, &req, &api) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };

@@ -2,7 +2,7 @@
 //! (`ask`) questions on the terminal — prompts on stderr, answers from stdin — when one is
 //! attached.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
@@ -54,10 +54,9 @@ fn read_line() -> Option<String> {
 /// Asks on the terminal: each field (Enter keeps the default), then accept/decline/cancel;
 /// in URL mode the link is printed and accepting means "I opened it".
 fn ask(req: &ElicitRequest) -> ElicitReply {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "\n{} asks: {}", req.server, req.message);
+    errln!("\n{} asks: {}", req.server, req.message);
     if let Some(url) = &req.url {
-        let _ = writeln!(err, "  open: {url}");
+        errln!("  open: {url}");
     }
     let mut values = Map::new();
     let props = req
@@ -74,8 +73,7 @@ fn ask(req: &ElicitRequest) -> ElicitReply {
                 .get("enum")
                 .map(|e| format!(" ({e})"))
                 .unwrap_or_default();
-            let _ = write!(err, "  {label}{choices}{shown}: ");
-            let _ = err.flush();
+            err!("  {label}{choices}{shown}: ");
             let Some(answer) = read_line() else {
                 return ElicitReply::Cancel;
             };
@@ -90,7 +88,7 @@ fn ask(req: &ElicitRequest) -> ElicitReply {
                     break;
                 }
                 None => {
-                    let _ = writeln!(err, "  not a valid {}", prop["type"]);
+                    errln!("  not a valid {}", prop["type"]);
                 }
             }
         }
@@ -100,8 +98,7 @@ fn ask(req: &ElicitRequest) -> ElicitReply {
     } else {
         "Send? [Y]es / [n]o (decline) / [c]ancel: "
     };
-    let _ = write!(err, "{question}");
-    let _ = err.flush();
+    err!("{question}");
     match read_line()
         .as_deref()
         .map(str::to_ascii_lowercase)

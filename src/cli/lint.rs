@@ -39,7 +39,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let mut pins = match Pins::load(&path) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("warning: {e}; not checking pinned definitions");
+            errln!("warning: {e}; not checking pinned definitions");
             Pins::default()
         }
     };
@@ -48,14 +48,14 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             pins.pin(s);
         }
         match pins.save(&path) {
-            Ok(()) => eprintln!(
+            Ok(()) => errln!(
                 "pinned {} tools of {} servers in {}",
                 catalog.tools().count(),
                 catalog.servers.len(),
                 path.display()
             ),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Exit::Internal;
             }
         }
@@ -76,7 +76,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             .map(|r| format!("{} ({})", r.server, r.score))
             .collect();
         if !low.is_empty() && code == Exit::Ok {
-            eprintln!("error: below --fail-under {min}: {}", low.join(", "));
+            errln!("error: below --fail-under {min}: {}", low.join(", "));
             return Exit::LintFailed;
         }
     }

@@ -2,31 +2,49 @@
 //! `serve`, `demo-server`. The only module (with
 //! the binary) that prints to stdout.
 
-/// `println!` for command output: a closed pipe (`codemode tools | head`) ends the process
-/// quietly instead of panicking.
+/// `println!` for command output: secrets redacted and terminal controls escaped
+/// ([`crate::logging::scrub`]: server- and script-controlled text may hold both); a closed
+/// pipe (`codemode tools | head`) ends the process quietly instead of panicking.
 macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = writeln!(out, $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
-    }};
+    () => {
+        $crate::cli::emit(&mut std::io::stdout().lock(), "\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&mut std::io::stdout().lock(), &format!("{}\n", format_args!($($arg)*)))
+    };
 }
 
 /// `print!` for command output, like [`outln!`].
 macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = write!(out, $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
-    }};
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&mut std::io::stdout().lock(), &format!($($arg)*))
+    };
+}
+
+/// `eprintln!` for messages, scrubbed like [`outln!`].
+macro_rules! errln {
+    () => {
+        $crate::cli::emit(&mut std::io::stderr().lock(), "\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&mut std::io::stderr().lock(), &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!`, scrubbed like [`outln!`].
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&mut std::io::stderr().lock(), &format!($($arg)*))
+    };
+}
+
+/// Writes `text` scrubbed ([`crate::logging::scrub`]); a closed pipe ends the process.
+pub(crate) fn emit(out: &mut impl std::io::Write, text: &str) {
+    if let Err(e) = out.write_all(crate::logging::scrub(text).as_bytes())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
 }
 
 mod ask;
@@ -235,7 +253,7 @@ pub enum AuditAction {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let (Some(script), Some(_)) = (&cli.script, &cli.command) {
-        eprintln!(
+        errln!(
             "error: `{}` opens the workbench and cannot be combined with a command (to run it \
              headless: codemode run {})",
             script.display(),
@@ -256,7 +274,7 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return Exit::Internal.into();
         }
     };
@@ -300,14 +318,14 @@ async fn run(cli: Cli) -> Exit {
             let faults = match crate::demo::Faults::parse(&fault) {
                 Ok(f) => f,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     return Exit::Usage;
                 }
             };
             match crate::demo::serve_stdio(faults).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => {
-                    eprintln!("demo server: {e}");
+                    errln!("demo server: {e}");
                     Exit::Internal
                 }
             }

@@ -92,14 +92,14 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let source = match read_source(&req.file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
     let result_schema = match req.result_schema.as_deref().map(read_schema).transpose() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -114,7 +114,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     };
     let servers = super::sandbox::server_names(&config);
     if let Err(e) = super::sandbox::check_flag_patterns("--approve", &req.approve, &servers) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Exit::Usage;
     }
     let (limits, policy) = (settings.limits.clone(), settings.policy.clone());
@@ -143,7 +143,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         handle: tokio::runtime::Handle::current(),
     });
     for change in script::tool_hashes::changes(&source, &script::ToolInvoker::servers(&*invoker)) {
-        eprintln!("warning: {change}");
+        errln!("warning: {change}");
     }
     if req.plan {
         let code = print_plan(&source, &script::ToolInvoker::servers(&*invoker), req.json);
@@ -153,7 +153,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let mut audit_config = settings.audit;
     audit_config.record |= req.record;
     if req.record && !audit_config.enabled {
-        eprintln!("error: --record needs the audit log; it is off ([audit] enabled = false)");
+        errln!("error: --record needs the audit log; it is off ([audit] enabled = false)");
         return Exit::Usage;
     }
     let record = audit_config.record;
@@ -169,7 +169,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     ) {
         Ok(store) => Some(Arc::new(store)),
         Err(e) => {
-            eprintln!("warning: approvals are not tracked for this run: {e}");
+            errln!("warning: approvals are not tracked for this run: {e}");
             None
         }
     };
@@ -199,7 +199,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
                 }
                 shown.store(before + text.len() + 1, Ordering::Relaxed);
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{text}");
+                super::emit(&mut out, &format!("{text}\n"));
                 let _ = out.flush();
             }
         }));
@@ -224,7 +224,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let report = match report {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: the script task failed: {e}");
+            errln!("error: the script task failed: {e}");
             return Exit::Internal;
         }
     };
@@ -277,7 +277,7 @@ fn print_plan(source: &str, servers: &[script::ServerTools], json: bool) -> Exit
             Exit::Ok
         }
         Err(e) => {
-            eprint!("{}", e.render(source));
+            err!("{}", e.render(source));
             Exit::ScriptError
         }
     }
@@ -310,7 +310,7 @@ fn print_report(
     {
         let prints: usize = report.prints.iter().map(|p| p.len() + 1).sum();
         out!("{}", &full[shown.min(prints)..prints]);
-        eprint!("{}", crate::config::redact(&e.render(source), secrets));
+        err!("{}", crate::config::redact(&e.render(source), secrets));
         return;
     }
     out!("{}", &b.text[shown.min(b.text.len())..]);

@@ -43,7 +43,7 @@ pub fn sampler() -> Sampler {
         (SamplingPolicy::Approve, Some(cfg)) => Arc::new(move |req: SamplingRequest| {
             let cfg = cfg.clone();
             Box::pin(async move {
-                eprintln!(
+                errln!(
                     "{} samples the model ({}) — approved by --sampling approve",
                     req.server,
                     req.summary()

@@ -99,13 +99,13 @@ pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> 
     let mut settings = match Settings::from_tables(&config.extra) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {}: {e}", config_name(config));
+            errln!("error: {}: {e}", config_name(config));
             return Err(Exit::Config);
         }
     };
     let servers = server_names(config);
     if let Some(problem) = settings.policy.pattern_error(&servers, false) {
-        eprintln!("error: {}: [policy] {problem}", config_name(config));
+        errln!("error: {}: [policy] {problem}", config_name(config));
         return Err(Exit::Config);
     }
     if let Err(e) = flags
@@ -113,7 +113,7 @@ pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> 
         .check_patterns(&servers)
         .and_then(|()| flags.apply(&mut settings))
     {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Err(Exit::Usage);
     }
     Ok(settings)
@@ -169,7 +169,7 @@ pub fn open_audit(config: AuditConfig, secrets: Vec<String>) -> Option<Arc<Audit
     match AuditLog::open(config, secrets) {
         Ok(log) => Some(Arc::new(log)),
         Err(e) => {
-            eprintln!("warning: no audit log for this run: {e}");
+            errln!("warning: no audit log for this run: {e}");
             None
         }
     }

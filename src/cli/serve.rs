@@ -57,7 +57,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let serve_config = match ServeConfig::from_tables(&config.extra) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {}: {e}", super::sandbox::config_name(&config));
+            errln!("error: {}: {e}", super::sandbox::config_name(&config));
             return Exit::Config;
         }
     };
@@ -69,17 +69,17 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Some(var) => match std::env::var(var).map(|t| token_problem(&t).map_or(Ok(t), Err)) {
             Ok(Ok(t)) => Some(t),
             Ok(Err(why)) => {
-                eprintln!("error: --token-env {var}: the token {why}");
+                errln!("error: --token-env {var}: the token {why}");
                 return Exit::Usage;
             }
             Err(_) => {
-                eprintln!("error: --token-env {var}: the variable is not set");
+                errln!("error: --token-env {var}: the variable is not set");
                 return Exit::Usage;
             }
         },
         None => match serve_config.token.clone() {
             Some(t) if let Some(why) = token_problem(&t) => {
-                eprintln!(
+                errln!(
                     "error: {}: [serve] token {why}",
                     super::sandbox::config_name(&config)
                 );
@@ -98,7 +98,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     if let Some(h) = &http
         && let Err(e) = listen::check(h)
     {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Exit::Usage;
     }
     let specs = match setup::specs(&config, None) {
@@ -125,7 +125,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
     let store = crate::script::approval::ApprovalStore::default_path();
     match crate::script::approval::ApprovalStore::open(&store) {
         Ok(s) => engine.approvals = Some(Arc::new(s)),
-        Err(e) => eprintln!("warning: approvals are not tracked: {e}"),
+        Err(e) => errln!("warning: approvals are not tracked: {e}"),
     }
     let engine = Arc::new(engine);
     // The first answer (instructions, tool list) should name the servers as they are, not
@@ -137,13 +137,13 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         Some(opts) => {
             let stop = CancellationToken::new();
             let served = listen::serve(server, opts, stop, |addr| {
-                eprintln!("codemode serve: listening on http://{addr}{}", listen::PATH);
+                errln!("codemode serve: listening on http://{addr}{}", listen::PATH);
             })
             .await;
             match served {
                 Ok(()) => Exit::Ok,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     Exit::Usage
                 }
             }
@@ -158,12 +158,12 @@ async fn serve_stdio(server: CodeModeServer) -> Exit {
         Ok(running) => match running.waiting().await {
             Ok(_) => Exit::Ok,
             Err(e) => {
-                eprintln!("codemode serve: {e}");
+                errln!("codemode serve: {e}");
                 Exit::Internal
             }
         },
         Err(e) => {
-            eprintln!("codemode serve: the client did not initialize: {e}");
+            errln!("codemode serve: the client did not initialize: {e}");
             Exit::Connection
         }
     }

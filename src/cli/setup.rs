@@ -16,7 +16,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
     match Config::discover(path) {
         Ok(config) => {
             for w in &config.warnings {
-                eprintln!("{w}");
+                errln!("{w}");
             }
             crate::logging::add_secrets(&config.secrets());
             super::sampling::set_model(
@@ -27,7 +27,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Exit> {
             Ok(config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Err(Exit::Config)
         }
     }
@@ -44,7 +44,7 @@ pub fn specs(config: &Config, only: Option<&str>) -> Result<Vec<ServerSpec>, Exi
             let hint = crate::util::closest(name, known.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            eprintln!(
+            errln!(
                 "error: no server named `{name}`{hint}; configured: {}",
                 known.join(", ")
             );
@@ -86,9 +86,10 @@ pub fn warn_unavailable(states: &[crate::mcp::ServerState]) -> Exit {
         .iter()
         .filter(|s| s.status != crate::mcp::ServerStatus::Ready)
     {
-        eprintln!(
+        errln!(
             "warning: server `{}` is not available: {}",
-            s.name, s.status
+            s.name,
+            s.status
         );
         code = Exit::Connection;
     }
@@ -119,7 +120,7 @@ pub fn set_oauth_auto_approve(on: bool) {
 pub fn oauth_settings(to_stderr: bool) -> OAuthSettings {
     let on_url: Option<crate::mcp::oauth::UrlNotice> = to_stderr.then(|| {
         Arc::new(|server: &str, url: &str| {
-            eprintln!("server `{server}` needs authorization: open {url}");
+            errln!("server `{server}` needs authorization: open {url}");
         }) as crate::mcp::oauth::UrlNotice
     });
     OAuthSettings {

@@ -39,7 +39,7 @@ pub async fn run(
     let theme = match Theme::builtin(&theme_name, depth) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -52,7 +52,7 @@ pub async fn run(
             // A new file: start empty and save there.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                errln!("error: cannot read {}: {e}", path.display());
                 return Exit::Usage;
             }
         },
@@ -61,7 +61,7 @@ pub async fn run(
     let settings = match crate::script::Settings::from_tables(&config.extra) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: config: {e}");
+            errln!("error: config: {e}");
             return Exit::Config;
         }
     };
@@ -75,7 +75,7 @@ pub async fn run(
     let llm = match crate::llm::LlmConfig::from_tables(&config.extra) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: config: {e}");
+            errln!("error: config: {e}");
             return Exit::Config;
         }
     };
@@ -98,7 +98,7 @@ pub async fn run(
     match result {
         Ok(()) => Exit::Ok,
         Err(e) => {
-            eprintln!("error: terminal: {e}");
+            errln!("error: terminal: {e}");
             Exit::Internal
         }
     }

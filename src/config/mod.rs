@@ -43,7 +43,7 @@ use std::time::Duration;
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigWarning};
 pub use oauth::{OAuthConfig, OAuthGrant, SIGNING_ALGORITHMS};
-pub use redact::{REDACTED, redact};
+pub use redact::{REDACTED, redact, redact_json, redact_known};
 
 /// Values shorter than this are not returned by [`Config::secrets`]: an env
 /// value such as `1`, `true` or `UTC` is not a secret, and redacting it
@@ -329,7 +329,20 @@ impl Config {
         for server in &self.servers {
             match &server.transport {
                 TransportConfig::Stdio { env, .. } => secrets.extend(env.values().cloned()),
-                TransportConfig::Http { headers, .. } => {
+                TransportConfig::Http { headers, url, .. } => {
+                    // A password in the URL's userinfo, as written and percent-decoded.
+                    if let Some(password) = url::Url::parse(url)
+                        .ok()
+                        .and_then(|u| u.password().map(str::to_string))
+                    {
+                        secrets.extend(
+                            url::form_urlencoded::parse(
+                                format!("p={}", password.replace('+', "%2B")).as_bytes(),
+                            )
+                            .map(|(_, v)| v.into_owned()),
+                        );
+                        secrets.push(password);
+                    }
                     for value in headers.values() {
                         secrets.push(value.clone());
                         if let Some((_, credential)) = value.trim().split_once(' ') {

@@ -19,6 +19,19 @@ pub const REDACTED: &str = "«redacted»";
 /// Overlapping secrets are redacted as one span, so no part of any secret
 /// remains. Empty secrets are ignored.
 pub fn redact(text: &str, secrets: &[String]) -> String {
+    redact_patterns(&redact_known(text, secrets))
+}
+
+/// Replaces every occurrence of each of `secrets` in `text` by `«redacted»` (overlapping ones
+/// as one span), and nothing else: for output, where a credential-looking pattern may be
+/// legitimate data but a configured secret never is.
+pub fn redact_known(text: &str, secrets: &[String]) -> String {
+    if secrets
+        .iter()
+        .all(|s| s.is_empty() || !text.contains(s.as_str()))
+    {
+        return text.to_string();
+    }
     let mut spans: Vec<Range<usize>> = Vec::new();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         // Every start position, so overlapping occurrences are all covered.
@@ -45,7 +58,39 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
         copied = span.end;
     }
     out.push_str(&text[copied..]);
-    redact_patterns(&out)
+    out
+}
+
+/// [`redact_known`] on every string of a JSON value, object keys included.
+pub fn redact_json(value: &mut serde_json::Value, secrets: &[String]) {
+    use serde_json::Value;
+    if secrets.is_empty() {
+        return;
+    }
+    // Iterative: a value from a server may be deep.
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => {
+                let clean = redact_known(s, secrets);
+                if clean != *s {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(map) => {
+                if map.keys().any(|k| redact_known(k, secrets) != *k) {
+                    let old = std::mem::take(map);
+                    *map = old
+                        .into_iter()
+                        .map(|(k, v)| (redact_known(&k, secrets), v))
+                        .collect();
+                }
+                stack.extend(map.values_mut());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Redacts credential-looking values (see [`redact`]).

@@ -47,12 +47,21 @@ pub struct Faults {
     /// Describe this tool differently (an instruction appended to its description), as a
     /// server that changes a definition after it was approved would (`rug-pull=TOOL`).
     pub rug_pull: Option<String>,
+    /// Terminal escape sequences ([`HOSTILE_TEXT`]) in the title, the instructions, an extra
+    /// tool `echo_env` (its description, its result and a stderr line), which answers the
+    /// value of the environment variable it is asked for, as a server echoing its `env`
+    /// would (`hostile`).
+    pub hostile: bool,
 }
+
+/// What a hostile server slips into its text: clear screen, an OSC 52 clipboard write, an
+/// OSC 8 link, a bell, a carriage return and a right-to-left override.
+pub const HOSTILE_TEXT: &str = "\u{1b}[2J\u{1b}]52;c;aGFja2Vk\u{7}\u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7}\r\u{202e}gnp.exe\u{7}";
 
 const USAGE: &str = "exit-at-start, hang-at-start, slow-start=SECS, wrong-protocol, \
 exit-after-init, malformed-schema, changing-tools, crash-on-call=TOOL, hang-on-call=TOOL, \
 slow-call=TOOL:SECS, garbage-on-call=TOOL, duplicate-ids-on-call=TOOL, \
-flood-stderr-on-call=TOOL, huge-result=TOOL:MB, rug-pull=TOOL";
+flood-stderr-on-call=TOOL, huge-result=TOOL:MB, rug-pull=TOOL, hostile";
 
 impl Faults {
     /// Parses fault specs (see `codemode demo-server --help` for the list).
@@ -69,6 +78,7 @@ impl Faults {
                     "exit-after-init" => f.exit_after_init = true,
                     "malformed-schema" => f.malformed_schema = true,
                     "changing-tools" => f.changing_tools = true,
+                    "hostile" => f.hostile = true,
                     _ => return Err(bad()),
                 },
                 Some(("slow-start", secs)) => {

@@ -303,8 +303,36 @@ impl Registry {
         }
         let timeout = opts.timeout.unwrap_or(spec.call_timeout);
         let as_task = super::tasks::declared_required(&def.extra);
-        conn.call_tool(tool, args, timeout, &opts.cancel, as_task)
-            .await
+        let outcome = conn
+            .call_tool(tool, args, timeout, &opts.cancel, as_task)
+            .await;
+        outcome.map(|o| self.redacted_outcome(o))
+    }
+
+    /// `outcome` with every secret (the config's, and tokens seen since) replaced: a server
+    /// that echoes its environment or headers must not hand them to scripts, models or the
+    /// terminal.
+    fn redacted_outcome(&self, mut outcome: CallOutcome) -> CallOutcome {
+        let secrets = self.all_secrets();
+        for block in &mut outcome.content {
+            crate::config::redact_json(block, &secrets);
+        }
+        if let Some(s) = &mut outcome.structured_content {
+            crate::config::redact_json(s, &secrets);
+        }
+        outcome
+    }
+
+    /// A raw result (`resources/read`, `prompts/get`) with every secret replaced.
+    fn redacted(&self, mut value: Value) -> Value {
+        crate::config::redact_json(&mut value, &self.all_secrets());
+        value
+    }
+
+    fn all_secrets(&self) -> Vec<String> {
+        let mut secrets = self.inner.secrets.to_vec();
+        secrets.extend(crate::logging::secrets());
+        secrets
     }
 
     /// Pings a server, returning the round-trip time.
@@ -316,7 +344,8 @@ impl Registry {
     /// Reads a resource (raw `resources/read` result).
     pub async fn read_resource(&self, server: &str, uri: &str) -> Result<Value, CallError> {
         let (conn, spec) = self.slot_conn(server)?;
-        conn.read_resource(uri, spec.call_timeout).await
+        let read = conn.read_resource(uri, spec.call_timeout).await;
+        read.map(|v| self.redacted(v))
     }
 
     /// Renders a prompt (raw `prompts/get` result).
@@ -327,7 +356,8 @@ impl Registry {
         args: Map<String, Value>,
     ) -> Result<Value, CallError> {
         let (conn, spec) = self.slot_conn(server)?;
-        conn.get_prompt(name, args, spec.call_timeout).await
+        let prompt = conn.get_prompt(name, args, spec.call_timeout).await;
+        prompt.map(|v| self.redacted(v))
     }
 
     /// `completion/complete` for a prompt's or resource template's argument; `context` holds

@@ -230,10 +230,10 @@ impl<'a> Resolver<'a> {
             }
             "parallel" if f.args.len() == 1 => self.parallel(&f.args[0], line, out),
             // `Fn(name)` not folded into a constant: a computed name can be anything.
-            "Fn" if f.args.len() == 1 => {
-                if string_of(&f.args[0]).is_none_or(|name| reaches_tools(&name)) {
-                    out.push(self.call(line, CallForm::FnPointer, None, None, None));
-                }
+            "Fn" if f.args.len() == 1
+                && string_of(&f.args[0]).is_none_or(|name| reaches_tools(&name)) =>
+            {
+                out.push(self.call(line, CallForm::FnPointer, None, None, None));
             }
             _ => {}
         }

@@ -142,7 +142,11 @@ impl LogBuffer {
                 source,
                 level,
                 server: server.map(str::to_string),
-                text: crate::util::truncate(part.trim_end_matches('\r'), MAX_LINE),
+                // Control characters (from servers, scripts) shown as `\u001b`, not dropped.
+                text: crate::util::truncate(
+                    &crate::util::escape_controls(part.trim_end_matches('\r')),
+                    MAX_LINE,
+                ),
             });
         }
     }

@@ -24,7 +24,7 @@ pub(super) async fn replay(
     let recording = match script::replay::Recording::find(&records, id) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e} ({})", path.display());
+            errln!("error: {e} ({})", path.display());
             return Exit::Usage;
         }
     };
@@ -45,17 +45,17 @@ pub(super) async fn replay(
     let (text, inv) = (source.to_string(), invoker.clone());
     let Ok(report) = tokio::task::spawn_blocking(move || script::run(&text, inv, opts)).await
     else {
-        eprintln!("error: the script task failed");
+        errln!("error: the script task failed");
         return Exit::Internal;
     };
     print_report(&report, source, json, budget, 0, &[]);
     let divergences = invoker.divergences();
     let unused = invoker.unused();
     for d in &divergences {
-        eprintln!("replay: diverged at {d}");
+        errln!("replay: diverged at {d}");
     }
     for u in &unused {
-        eprintln!("replay: recorded call not made: {u}");
+        errln!("replay: recorded call not made: {u}");
     }
     if divergences.is_empty() && unused.is_empty() {
         exit_for(&report)
