@@ -26,6 +26,10 @@ use crate::mcp::{ServerSpec, TransportSpec};
 pub struct DemoServer {
     tracker: Arc<Mutex<Tracker>>,
     faults: Faults,
+    /// Served over stdio as its own process: its stderr is the client's to capture. In
+    /// process (the workbench's embedded demo) stderr is the user's terminal, which the TUI
+    /// owns: notes go to the log file instead.
+    own_stderr: bool,
 }
 
 impl Default for DemoServer {
@@ -33,6 +37,7 @@ impl Default for DemoServer {
         DemoServer {
             tracker: Arc::new(Mutex::new(Tracker::seeded())),
             faults: Faults::default(),
+            own_stderr: false,
         }
     }
 }
@@ -74,6 +79,7 @@ pub async fn serve_stdio(faults: Faults) -> anyhow::Result<()> {
     }
     let server = DemoServer {
         faults,
+        own_stderr: true,
         ..DemoServer::default()
     };
     let running = server.serve(rmcp::transport::stdio()).await?;
@@ -108,6 +114,15 @@ and a calculator. Issues have a number, title, status (open/closed), priority (l
 and labels. Use list_issues to find numbers before get_issue/update_issue. delete_issue cannot be undone.";
 
 impl DemoServer {
+    /// A line for whoever watches the server: its stderr when it has its own, else the log.
+    fn note(&self, text: &str) {
+        if self.own_stderr {
+            eprintln!("demo-server: {text}");
+        } else {
+            tracing::info!("demo-server: {text}");
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Tracker> {
         self.tracker.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -125,7 +140,7 @@ impl DemoServer {
                 _ = tokio::time::sleep(Duration::from_millis(ms / steps)) => {}
                 _ = context.ct.cancelled() => {
                     // Visible to clients on stderr (stdio) so tests can see the cancel arrived.
-                    eprintln!("demo-server: `wait` cancelled by the client at step {step}/{steps}");
+                    self.note(&format!("`wait` cancelled by the client at step {step}/{steps}"));
                     return error_result("cancelled");
                 }
             }
@@ -257,7 +272,7 @@ impl ServerHandler for DemoServer {
                 "echo_env" if self.faults.hostile => {
                     let var = args.get("name").and_then(Value::as_str).unwrap_or("");
                     let value = std::env::var(var).unwrap_or_default();
-                    eprintln!("demo-server: echo_env {var}{HOSTILE_TEXT}");
+                    self.note(&format!("echo_env {var}{HOSTILE_TEXT}"));
                     // Raw text, not JSON: the escape sequences arrive as bytes.
                     from_json(json!({ "content": [{ "type": "text",
                         "text": format!("{var}={value}{HOSTILE_TEXT}") }], "isError": false }))
