@@ -13,7 +13,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../tests/common/servers.rs"]
+#[path = "../tests/it/common/servers.rs"]
 mod servers;
 
 use std::process::Stdio;

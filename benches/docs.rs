@@ -12,11 +12,11 @@
 
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../tests/common/demo.rs"]
+#[path = "../tests/it/common/demo.rs"]
 mod demo;
-#[path = "../tests/common/real_catalog.rs"]
+#[path = "../tests/it/common/real_catalog.rs"]
 mod real_catalog;
-#[path = "../tests/common/servers.rs"]
+#[path = "../tests/it/common/servers.rs"]
 mod servers;
 #[path = "common/synthetic.rs"]
 mod synthetic;

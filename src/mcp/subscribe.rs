@@ -58,6 +58,13 @@ pub(super) fn spawn(
                 return;
             }
         };
+        // A change between the first listing and now was announced to nobody: list again
+        // once the stream is open (the refresh is throttled and coalesced).
+        for change in [ListChange::Tools, ListChange::Other] {
+            if changes.send(change).is_err() {
+                return;
+            }
+        }
         loop {
             let change = match subscription.next().await {
                 Ok(Some(ServerNotification::ToolListChangedNotification(_))) => ListChange::Tools,
