@@ -1,24 +1,14 @@
 //! codemode: Code Mode over MCP.
 //!
 //! MCP servers expose tools; codemode renders them as API docs, runs Rhai programs that call
-//! them in a sandbox, and logs every call. The engine is three rooms that never depend on a
-//! front end:
-//! - [`mcp`]: connections to servers (stdio, streamable HTTP, in-process);
-//! - [`catalog`]: the tools as docs (naming rule, renderers, search, lint, token counts);
-//! - [`script`]: the Rhai sandbox (limits, policy, events, report);
-//! - [`llm`]: a model writes the script from a task, with error feedback.
-//!
-//! Front ends: [`cli`] (headless subcommands), [`tui`] (the workbench) and [`serve`] (Code Mode
-//! as an MCP server).
+//! them in a sandbox, and logs every call. The engine (`codemode-engine`: [`mcp`], [`catalog`],
+//! [`script`], [`llm`], [`config`], [`demo`]) never depends on a front end; the workbench is
+//! `codemode-tui` ([`tui`]). This crate holds the other front ends: [`cli`] (headless
+//! subcommands) and [`serve`] (Code Mode as an MCP server), and re-exports the rest so
+//! `codemode::mcp::...` paths work for the binary, the tests and the benches.
 
-pub mod catalog;
+pub use codemode_engine::{catalog, config, demo, llm, logging, mcp, script, settings, util};
+pub use codemode_tui as tui;
+
 pub mod cli;
-pub mod config;
-pub mod demo;
-pub mod llm;
-pub mod logging;
-pub mod mcp;
-pub mod script;
 pub mod serve;
-pub mod tui;
-pub mod util;

@@ -2,7 +2,6 @@
 //! sends errors back to the model for `--max-repairs` rounds.
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::Exit;
 use super::run::{cancel_on_ctrl_c, exit_for};
-use super::sandbox::{SandboxArgs, config_name, sandbox_options};
+use super::sandbox::{SandboxArgs, sandbox_options};
 use super::setup;
 use crate::catalog::Catalog;
-use crate::llm::{self, AskEvent, AskOptions, AskOutcome, LlmConfig};
+use crate::llm::{self, AskEvent, AskOptions, AskOutcome};
 
 /// What to ask.
 #[derive(Debug, clap::Args)]
@@ -32,21 +31,14 @@ pub struct Request {
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
-    let config = match setup::load_config(config) {
-        Ok(c) => c,
+pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
+    let loaded = match ctx.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let llm_config = match LlmConfig::from_tables(&config.extra) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            errln!("error: {}", llm::NOT_CONFIGURED);
-            return Exit::Config;
-        }
-        Err(e) => {
-            errln!("error: {}: {e}", config_name(&config));
-            return Exit::Config;
-        }
+    let Some(llm_config) = loaded.settings.llm.clone() else {
+        errln!("error: {}", llm::NOT_CONFIGURED);
+        return Exit::Config;
     };
     let client = match llm::Client::new(llm_config) {
         Ok(c) => c,
@@ -55,19 +47,16 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Config;
         }
     };
-    let specs = match setup::specs(&config, None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
     crate::logging::add_secrets(&client.secrets());
-    let opts = match sandbox_options(&config, &req.sandbox, client.secrets()) {
+    let opts = match sandbox_options(&loaded, &req.sandbox, client.secrets()) {
         Ok(o) => o,
         Err(code) => return code,
     };
     let api = crate::script::script_api(&opts.limits);
-    let registry = super::setup::new_registry(specs, config.secrets());
-    registry.start();
-    registry.wait_settled(Duration::from_secs(60)).await;
+    let registry = match ctx.connect_to(&loaded, None, Duration::from_secs(60)).await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     setup::warn_unavailable(&registry.servers());
     let catalog = Catalog::from_states(&registry.servers());
     if catalog.servers.is_empty() {

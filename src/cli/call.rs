@@ -1,6 +1,5 @@
 //! `codemode call`: one tool, directly.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,7 +36,7 @@ pub struct Request {
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
+pub async fn run(ctx: &setup::Context, mut req: Request) -> Exit {
     let args = match crate::mcp::parse_args(&req.args) {
         Ok(a) => a,
         Err(e) => {
@@ -45,8 +44,8 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    let config = match setup::load_config(config) {
-        Ok(c) => c,
+    let loaded = match ctx.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
     // The same [policy] and approvals as scripts; the [audit] log records the call.
@@ -54,20 +53,20 @@ pub async fn run(config: Option<&Path>, mut req: Request) -> Exit {
         policy: std::mem::take(&mut req.policy),
         ..Default::default()
     };
-    let settings = match super::sandbox::settings(&config, &flags) {
+    let settings = match super::sandbox::settings(&loaded, &flags) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    if let Err(e) = check_flag_patterns("--approve", &req.approve, &server_names(&config)) {
+    if let Err(e) = check_flag_patterns("--approve", &req.approve, &server_names(&loaded.config)) {
         errln!("error: {e}");
         return Exit::Usage;
     }
-    let audit = super::sandbox::open_audit(settings.audit, config.secrets());
-    let registry =
-        match setup::connect_to(&config, Some(&req.server), Duration::from_secs(120)).await {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+    let audit = super::sandbox::open_audit(settings.audit, loaded.config.secrets());
+    let wait = Duration::from_secs(120);
+    let registry = match ctx.connect_to(&loaded, Some(&req.server), wait).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     if let Err(why) = approve(&registry, &settings.policy, &req, &args) {
         errln!("error: {why}");
         registry.shutdown().await;

@@ -1,7 +1,5 @@
 //! `codemode docs`: the servers' tools as API docs for Rhai scripts.
 
-use std::path::Path;
-
 use clap::ValueEnum;
 
 use super::Exit;
@@ -44,24 +42,14 @@ pub struct Request {
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
     let wait = std::time::Duration::from_secs(60);
-    let config = match setup::load_config(config) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    // The primer shows the limits a run would have: the config's [limits] table.
-    let api = match crate::script::Settings::from_tables(&config.extra) {
-        Ok(s) => crate::script::script_api(&s.limits),
-        Err(e) => {
-            errln!("error: {e}");
-            return Exit::Config;
-        }
-    };
-    let registry = match setup::connect_to(&config, req.server.as_deref(), wait).await {
+    let (loaded, registry) = match ctx.connect(req.server.as_deref(), wait).await {
         Ok(r) => r,
         Err(code) => return code,
     };
+    // The primer shows the limits a run would have: the config's [limits] table.
+    let api = crate::script::script_api(&loaded.settings.limits);
     let states = registry.servers();
     registry.shutdown().await;
     let code = setup::warn_unavailable(&states);

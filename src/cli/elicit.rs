@@ -3,7 +3,7 @@
 //! attached.
 
 use std::io::{BufRead, IsTerminal};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -11,17 +11,9 @@ use crate::mcp::elicit::{
     ElicitPolicy, ElicitReply, ElicitRequest, Elicitor, policy_elicitor, typed,
 };
 
-static POLICY: OnceLock<ElicitPolicy> = OnceLock::new();
-
-/// Sets the policy of this process (from `--elicit`); the first call wins.
-pub fn set_policy(policy: ElicitPolicy) {
-    let _ = POLICY.set(policy);
-}
-
-/// The elicitor for this process's policy (`decline` unless `--elicit` said otherwise;
-/// `ask` without a terminal on stdin and stderr declines).
-pub fn elicitor() -> Elicitor {
-    let policy = POLICY.get().copied().unwrap_or_default();
+/// The elicitor for `--elicit`'s policy (`decline` by default; `ask` without a terminal on
+/// stdin and stderr declines).
+pub fn elicitor(policy: ElicitPolicy) -> Elicitor {
     if policy != ElicitPolicy::Ask
         || !std::io::stdin().is_terminal()
         || !std::io::stderr().is_terminal()

@@ -1,7 +1,5 @@
 //! `codemode lint`: findings and scores for MCP server authors.
 
-use std::path::Path;
-
 use super::Exit;
 use super::setup;
 use crate::catalog::Catalog;
@@ -25,10 +23,10 @@ pub struct Request {
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
     let wait = std::time::Duration::from_secs(60);
-    let registry = match setup::connect(config, req.server.as_deref(), wait).await {
-        Ok(r) => r,
+    let registry = match ctx.connect(req.server.as_deref(), wait).await {
+        Ok((_, r)) => r,
         Err(code) => return code,
     };
     let states = registry.servers();

@@ -264,9 +264,6 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, Some(Command::DemoServer { .. })) {
         crate::logging::init();
     }
-    elicit::set_policy(cli.elicit);
-    setup::set_oauth_auto_approve(cli.oauth_auto_approve);
-    sampling::set_policy(cli.sampling);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -293,26 +290,16 @@ pub fn main() -> ExitCode {
     code.into()
 }
 
-/// Resolves on Ctrl-C, SIGTERM or SIGHUP.
-pub async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let term = signal(SignalKind::terminate());
-    let hup = signal(SignalKind::hangup());
-    match (term, hup) {
-        (Ok(mut term), Ok(mut hup)) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
+pub use crate::util::stop_signal;
 
 async fn run(cli: Cli) -> Exit {
+    // The global flags, passed down as one value (no process-wide state).
+    let ctx = setup::Context {
+        config_path: cli.config.clone(),
+        elicit: cli.elicit,
+        sampling: cli.sampling,
+        oauth_auto_approve: cli.oauth_auto_approve,
+    };
     match cli.command {
         Some(Command::DemoServer { fault }) => {
             let faults = match crate::demo::Faults::parse(&fault) {
@@ -330,12 +317,8 @@ async fn run(cli: Cli) -> Exit {
                 }
             }
         }
-        Some(Command::Servers { json, wait }) => {
-            servers::run(cli.config.as_deref(), json, wait).await
-        }
-        Some(Command::Tools { server, json }) => {
-            tools::run(cli.config.as_deref(), server.as_deref(), json).await
-        }
+        Some(Command::Servers { json, wait }) => servers::run(&ctx, json, wait).await,
+        Some(Command::Tools { server, json }) => tools::run(&ctx, server.as_deref(), json).await,
         Some(Command::Call {
             server,
             tool,
@@ -356,13 +339,13 @@ async fn run(cli: Cli) -> Exit {
                 policy,
                 approve,
             };
-            call::run(cli.config.as_deref(), req).await
+            call::run(&ctx, req).await
         }
-        Some(Command::Docs(req)) => docs::run(cli.config.as_deref(), req).await,
-        Some(Command::Lint(req)) => lint::run(cli.config.as_deref(), req).await,
-        Some(Command::Run(req)) => run::run(cli.config.as_deref(), req).await,
-        Some(Command::Serve(req)) => serve::run(cli.config.as_deref(), req).await,
-        Some(Command::Ask(req)) => ask::run(cli.config.as_deref(), req).await,
+        Some(Command::Docs(req)) => docs::run(&ctx, req).await,
+        Some(Command::Lint(req)) => lint::run(&ctx, req).await,
+        Some(Command::Run(req)) => run::run(&ctx, req).await,
+        Some(Command::Serve(req)) => serve::run(&ctx, req).await,
+        Some(Command::Ask(req)) => ask::run(&ctx, req).await,
         Some(Command::Audit { action, last, json }) => match action {
             Some(AuditAction::Show {
                 run,
@@ -370,6 +353,6 @@ async fn run(cli: Cli) -> Exit {
             }) => audit::show(&run, json || show_json),
             None => audit::list(last, json),
         },
-        None => workbench::run(cli.config.as_deref(), cli.theme.as_deref(), cli.script).await,
+        None => workbench::run(&ctx, cli.theme.as_deref(), cli.script).await,
     }
 }

@@ -88,7 +88,7 @@ pub fn exit_for(report: &RunReport) -> Exit {
 }
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
+pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
     let source = match read_source(&req.file) {
         Ok(s) => s,
         Err(e) => {
@@ -103,16 +103,16 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             return Exit::Usage;
         }
     };
-    let config = match setup::load_config(config) {
-        Ok(c) => c,
+    let loaded = match ctx.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
     // The config's [limits]/[policy]/[audit] tables; flags override them.
-    let settings = match super::sandbox::settings(&config, &req.sandbox) {
+    let settings = match super::sandbox::settings(&loaded, &req.sandbox) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let servers = super::sandbox::server_names(&config);
+    let servers = super::sandbox::server_names(&loaded.config);
     if let Err(e) = super::sandbox::check_flag_patterns("--approve", &req.approve, &servers) {
         errln!("error: {e}");
         return Exit::Usage;
@@ -129,14 +129,11 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         )
         .await;
     }
-    let specs = match setup::specs(&config, None) {
-        Ok(s) => s,
+    let secrets = loaded.config.secrets();
+    let registry = match ctx.connect_to(&loaded, None, Duration::from_secs(60)).await {
+        Ok(r) => r,
         Err(code) => return code,
     };
-    let secrets = config.secrets();
-    let registry = setup::new_registry(specs, secrets.clone());
-    registry.start();
-    registry.wait_settled(Duration::from_secs(60)).await;
     setup::warn_unavailable(&registry.servers());
     let invoker = Arc::new(script::RegistryInvoker {
         registry: registry.clone(),

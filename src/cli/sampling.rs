@@ -2,7 +2,7 @@
 //! default) or `approve` (send each request to the `[llm]` model, noting it on stderr).
 //! Only servers with `capabilities = { sampling = true }` can ask at all.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
@@ -19,23 +19,9 @@ pub enum SamplingPolicy {
     Approve,
 }
 
-static POLICY: OnceLock<SamplingPolicy> = OnceLock::new();
-static MODEL: OnceLock<Option<LlmConfig>> = OnceLock::new();
-
-/// Sets the policy of this process (from `--sampling`); the first call wins.
-pub fn set_policy(policy: SamplingPolicy) {
-    let _ = POLICY.set(policy);
-}
-
-/// Records the config's `[llm]` model; the first call wins.
-pub fn set_model(model: Option<LlmConfig>) {
-    let _ = MODEL.set(model);
-}
-
-/// The sampler for this process's policy and model.
-pub fn sampler() -> Sampler {
-    let policy = POLICY.get().copied().unwrap_or_default();
-    match (policy, MODEL.get().cloned().flatten()) {
+/// The sampler for `--sampling`'s policy and the config's `[llm]` model.
+pub fn sampler(policy: SamplingPolicy, model: Option<LlmConfig>) -> Sampler {
+    match (policy, model) {
         (SamplingPolicy::Decline, _) => {
             deny_sampler("headless commands decline sampling unless `--sampling approve`")
         }

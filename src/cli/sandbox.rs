@@ -1,13 +1,15 @@
-//! Sandbox flags shared by `run`, `ask` and `serve`: limits and the tool policy on top of the
-//! config's `[limits]` / `[policy]`, and opening the audit log (`[audit]`).
+//! Sandbox flags shared by `run`, `ask`, `serve` and `call`: limits and the tool policy on top
+//! of the config's `[limits]` / `[policy]`, and opening the audit log (`[audit]`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::Exit;
+use super::setup::Loaded;
 use crate::config::Config;
+use crate::script::RunOptions;
 use crate::script::audit::{AuditConfig, AuditLog};
-use crate::script::{RunOptions, Settings};
+use crate::settings::Settings;
 
 /// Limit and policy flags.
 #[derive(Debug, Default, clap::Args)]
@@ -93,21 +95,11 @@ pub fn config_name(config: &Config) -> String {
     }
 }
 
-/// The config's `[limits]`/`[policy]`/`[audit]` settings with `flags` applied. Errors are
-/// printed and turned into an exit code.
-pub fn settings(config: &Config, flags: &SandboxArgs) -> Result<Settings, Exit> {
-    let mut settings = match Settings::from_tables(&config.extra) {
-        Ok(s) => s,
-        Err(e) => {
-            errln!("error: {}: {e}", config_name(config));
-            return Err(Exit::Config);
-        }
-    };
-    let servers = server_names(config);
-    if let Some(problem) = settings.policy.pattern_error(&servers, false) {
-        errln!("error: {}: [policy] {problem}", config_name(config));
-        return Err(Exit::Config);
-    }
+/// The config's settings with `flags` applied (the config's own tables were checked at
+/// load). A flag that can never match is printed and turned into [`Exit::Usage`].
+pub fn settings(loaded: &Loaded, flags: &SandboxArgs) -> Result<Settings, Exit> {
+    let mut settings = loaded.settings.clone();
+    let servers = server_names(&loaded.config);
     if let Err(e) = flags
         .policy
         .check_patterns(&servers)
@@ -145,12 +137,12 @@ pub fn check_flag_patterns(
 /// The run options from the config's settings with `flags` on top, and the audit log opened
 /// (redacting the config's secrets and `extra_secrets`).
 pub fn sandbox_options(
-    config: &Config,
+    loaded: &Loaded,
     flags: &SandboxArgs,
     extra_secrets: Vec<String>,
 ) -> Result<RunOptions, Exit> {
-    let settings = settings(config, flags)?;
-    let mut secrets = config.secrets();
+    let settings = settings(loaded, flags)?;
+    let mut secrets = loaded.config.secrets();
     secrets.extend(extra_secrets);
     Ok(RunOptions {
         limits: settings.limits,

@@ -2,7 +2,6 @@
 //! In stdio mode stdout is the protocol: nothing else may be printed there.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use rmcp::ServiceExt;
@@ -12,7 +11,7 @@ use super::Exit;
 use super::sandbox::{SandboxArgs, open_audit};
 use super::setup;
 use crate::mcp::listen::{self, HttpOptions};
-use crate::serve::{CodeModeServer, Engine, ServeConfig};
+use crate::serve::{CodeModeServer, Engine};
 
 /// How long `serve` waits for the servers before answering the client at all.
 const START_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -49,19 +48,13 @@ pub struct Request {
 }
 
 /// Runs the command until the client goes away (stdio) or a stop signal (HTTP).
-pub async fn run(config: Option<&Path>, req: Request) -> Exit {
-    let config = match setup::load_config(config) {
-        Ok(c) => c,
+pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
+    let loaded = match ctx.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let serve_config = match ServeConfig::from_tables(&config.extra) {
-        Ok(c) => c,
-        Err(e) => {
-            errln!("error: {}: {e}", super::sandbox::config_name(&config));
-            return Exit::Config;
-        }
-    };
-    let settings = match super::sandbox::settings(&config, &req.sandbox) {
+    let serve_config = loaded.settings.serve.clone();
+    let settings = match super::sandbox::settings(&loaded, &req.sandbox) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -81,7 +74,7 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
             Some(t) if let Some(why) = token_problem(&t) => {
                 errln!(
                     "error: {}: [serve] token {why}",
-                    super::sandbox::config_name(&config)
+                    super::sandbox::config_name(&loaded.config)
                 );
                 return Exit::Config;
             }
@@ -101,13 +94,14 @@ pub async fn run(config: Option<&Path>, req: Request) -> Exit {
         errln!("error: {e}");
         return Exit::Usage;
     }
-    let specs = match setup::specs(&config, None) {
+    let specs = match setup::specs(&loaded.config, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut secrets = config.secrets();
+    let mut secrets = loaded.config.secrets();
     secrets.extend(token);
-    let registry = setup::new_registry(specs, secrets.clone());
+    crate::logging::add_secrets(&secrets);
+    let registry = ctx.registry(&loaded, specs);
     registry.start();
     let mut passthrough = serve_config.passthrough;
     passthrough.extend(req.passthrough);

@@ -1,6 +1,5 @@
 //! `codemode servers`: each server's transport, status, protocol, identity and counts.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
@@ -10,9 +9,9 @@ use super::setup;
 use crate::mcp::{ServerState, ServerStatus};
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, as_json: bool, wait: Duration) -> Exit {
-    let registry = match setup::connect(config, None, wait).await {
-        Ok(s) => s,
+pub async fn run(ctx: &setup::Context, as_json: bool, wait: Duration) -> Exit {
+    let registry = match ctx.connect(None, wait).await {
+        Ok((_, r)) => r,
         Err(code) => return code,
     };
     let servers = registry.servers();

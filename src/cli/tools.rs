@@ -1,7 +1,5 @@
 //! `codemode tools`: the catalog of every server's tools.
 
-use std::path::Path;
-
 use serde_json::json;
 
 use super::Exit;
@@ -9,10 +7,10 @@ use super::setup;
 use crate::mcp::{ServerStatus, ToolDef};
 
 /// Runs the command.
-pub async fn run(config: Option<&Path>, only: Option<&str>, as_json: bool) -> Exit {
+pub async fn run(ctx: &setup::Context, only: Option<&str>, as_json: bool) -> Exit {
     let wait = std::time::Duration::from_secs(60);
-    let registry = match setup::connect(config, only, wait).await {
-        Ok(s) => s,
+    let registry = match ctx.connect(only, wait).await {
+        Ok((_, r)) => r,
         Err(code) => return code,
     };
     let servers = registry.servers();

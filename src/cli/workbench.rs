@@ -1,6 +1,6 @@
 //! `codemode` without a subcommand: the TUI over the configured servers.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::Exit;
 use super::setup;
@@ -8,29 +8,19 @@ use crate::mcp::Registry;
 use crate::tui::theme::{ColorDepth, Theme};
 
 /// Opens the workbench; servers connect in the background while it is already drawn.
-pub async fn run(
-    config_path: Option<&Path>,
-    theme_flag: Option<&str>,
-    script: Option<PathBuf>,
-) -> Exit {
-    let config = match setup::load_config(config_path) {
-        Ok(c) => c,
+pub async fn run(ctx: &setup::Context, theme_flag: Option<&str>, script: Option<PathBuf>) -> Exit {
+    let loaded = match ctx.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let specs = match setup::specs(&config, None) {
+    let specs = match setup::specs(&loaded.config, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let settings = &loaded.settings;
     let theme_name = theme_flag
         .map(str::to_string)
-        .or_else(|| {
-            config
-                .extra
-                .get("tui")
-                .and_then(|t| t.get("theme"))
-                .and_then(|t| t.as_str())
-                .map(str::to_string)
-        })
+        .or_else(|| settings.tui.theme.clone())
         .unwrap_or_else(|| "dark".into());
     let depth = ColorDepth::detect(
         std::env::var("NO_COLOR").ok(),
@@ -43,9 +33,9 @@ pub async fn run(
             return Exit::Usage;
         }
     };
-    let registry = Registry::new(specs, config.secrets());
+    let registry = Registry::new(specs, loaded.config.secrets());
     // The login URL goes to the log pane (an event), never to the terminal behind the TUI.
-    registry.set_oauth(super::setup::oauth_settings(false));
+    registry.set_oauth(ctx.oauth(false));
     let text = match &script {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -58,31 +48,17 @@ pub async fn run(
         },
         None => crate::tui::WELCOME_SCRIPT.to_string(),
     };
-    let settings = match crate::script::Settings::from_tables(&config.extra) {
-        Ok(s) => s,
-        Err(e) => {
-            errln!("error: config: {e}");
-            return Exit::Config;
-        }
-    };
     let audit = if settings.audit.enabled {
-        crate::script::audit::AuditLog::open(settings.audit, config.secrets())
+        crate::script::audit::AuditLog::open(settings.audit.clone(), loaded.config.secrets())
             .map(std::sync::Arc::new)
             .ok()
     } else {
         None
     };
-    let llm = match crate::llm::LlmConfig::from_tables(&config.extra) {
-        Ok(l) => l,
-        Err(e) => {
-            errln!("error: config: {e}");
-            return Exit::Config;
-        }
-    };
     let run = crate::tui::RunSettings {
-        llm,
-        limits: settings.limits,
-        policy: settings.policy,
+        llm: settings.llm.clone(),
+        limits: settings.limits.clone(),
+        policy: settings.policy.clone(),
         approvals: crate::script::approval::ApprovalStore::open(
             &crate::script::approval::ApprovalStore::default_path(),
         )
@@ -90,7 +66,7 @@ pub async fn run(
         .ok()
         .map(std::sync::Arc::new),
         audit,
-        config_path: config_path.map(Path::to_path_buf),
+        config_path: ctx.config_path.clone(),
     };
     let state = crate::tui::State::new(theme, &text, script);
     let result = crate::tui::run(registry.clone(), state, run).await;

@@ -20,8 +20,6 @@ mod tools;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use crate::catalog::Catalog;
 use crate::mcp::Registry;
 use crate::script::audit::AuditLog;
@@ -29,49 +27,6 @@ use crate::script::{Limits, Policy};
 
 pub use handler::CodeModeServer;
 pub use passthrough::exposed_name;
-
-/// The `[serve]` table of the config.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServeConfig {
-    /// Downstream tools also offered for direct calls, as `server::tool` patterns (`*` at
-    /// the end of the tool allowed, `server::*` for all of a server's tools).
-    pub passthrough: Vec<String>,
-    /// Bearer token required by the HTTP transport (use `${VAR}` to read it from the
-    /// environment).
-    pub token: Option<String>,
-    /// `run_script` calls running at once, over every session (each may use the whole of
-    /// `[limits] max_memory`); more wait for a slot, within their own timeout. Default 4.
-    pub max_concurrent_runs: usize,
-    /// Open HTTP sessions at most; a new one past it first closes idle ones, else is
-    /// refused (503). Default 64.
-    pub max_sessions: usize,
-    /// An HTTP session unused this long is closed and its memory freed. Default 10 min.
-    #[serde(with = "crate::script::duration_text")]
-    pub session_idle: Duration,
-}
-
-impl Default for ServeConfig {
-    fn default() -> Self {
-        ServeConfig {
-            passthrough: Vec::new(),
-            token: None,
-            max_concurrent_runs: 4,
-            max_sessions: 64,
-            session_idle: Duration::from_secs(600),
-        }
-    }
-}
-
-impl ServeConfig {
-    /// Reads `[serve]` from the config's raw extra tables.
-    pub fn from_tables(extra: &serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
-        match extra.get("serve") {
-            None => Ok(ServeConfig::default()),
-            Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("[serve]: {e}")),
-        }
-    }
-}
 
 /// Everything the served tools need, shared by every session.
 pub struct Engine {
@@ -149,7 +104,7 @@ impl Engine {
             approvals: None,
             passthrough,
             settle: Duration::from_secs(30),
-            runs: RunSlots::new(ServeConfig::default().max_concurrent_runs),
+            runs: RunSlots::new(crate::settings::ServeSettings::default().max_concurrent_runs),
             catalog: Mutex::new(None),
         }
     }

@@ -123,7 +123,7 @@ async fn event_loop(
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let stop = crate::cli::stop_signal();
+    let stop = crate::util::stop_signal();
     tokio::pin!(stop);
     update(state, Action::Servers(registry.servers()));
     loop {

@@ -162,7 +162,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let screen = frame.area();
     let height = (lines.len() as u16 + 2).min(screen.height);
     let width = 70.min(screen.width);
-    let inner = crate::tui::draw::modal(frame, t, (width, height), "Approve tool call", 0);
+    let inner = crate::draw::modal(frame, t, (width, height), "Approve tool call", 0);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

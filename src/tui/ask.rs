@@ -254,10 +254,10 @@ pub fn status(state: &State, spinner: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::{Action, RunUpdate};
     use crate::llm::{Message, Usage};
-    use crate::tui::action::{Action, RunUpdate};
-    use crate::tui::theme::{ColorDepth, Theme};
-    use crate::tui::update::update;
+    use crate::theme::{ColorDepth, Theme};
+    use crate::update::update;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn state() -> State {
@@ -340,7 +340,7 @@ mod tests {
         assert!(fx.is_empty());
         assert!(s.message.as_deref().unwrap().contains("nothing to repair"));
         s.ask.session = Some(session());
-        s.run = crate::tui::state::RunState::Running { started: s.now };
+        s.run = crate::state::RunState::Running { started: s.now };
         let frame = "error: Expecting ';'\n  --> line 1, column 9\n";
         update(
             &mut s,

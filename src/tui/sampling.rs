@@ -162,7 +162,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let width = 76.min(screen.width);
     let height = (lines.len() as u16 + 6).clamp(8, screen.height.saturating_sub(2).max(1));
     let title = format!("{} asks the model to write", req.server);
-    let inner = crate::tui::draw::modal(frame, t, (width, height), &title, state.samplings.len());
+    let inner = crate::draw::modal(frame, t, (width, height), &title, state.samplings.len());
     let [text, info, keys] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Min(1),
         ratatui::layout::Constraint::Length(2),

@@ -163,8 +163,9 @@ fn patterns_that_can_never_match_are_usage_errors() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains(
-            "codemode.toml: [policy] `Demo::wait` can never match",
-        ));
+            "codemode.toml:5:1: `Demo::wait` can never match",
+        ))
+        .stderr(predicate::str::contains("(field `policy.ask`)"));
 }
 
 #[test]

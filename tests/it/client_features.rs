@@ -344,6 +344,7 @@ mod workbench {
 /// Sampling through the workbench's panel, answered by a loopback model.
 mod sampling {
     use super::*;
+    use codemode::config::Tables;
     use codemode::llm::LlmConfig;
     use codemode::tui::action::{Action, Effect};
     use codemode::tui::sampling::{Replies, sampler};
@@ -360,11 +361,9 @@ mod sampling {
             Dialect::OpenAi,
             vec![Reply::Text("Hi from the stub model.".into())],
         );
-        let cfg = LlmConfig::from_tables(
-            json!({"llm": {"provider": "openai", "model": "stub-model", "base_url": stub.base_url}})
-                .as_object()
-                .unwrap(),
-        )
+        let cfg = LlmConfig::from_tables(&Tables::from_values(
+            json!({"llm": {"provider": "openai", "model": "stub-model", "base_url": stub.base_url}}).as_object().unwrap().clone(),
+        ))
         .unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let replies = Replies::default();

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::script::AskReason;
-use crate::tui::theme::{ColorDepth, Theme};
+use crate::theme::{ColorDepth, Theme};
 
 fn req(index: usize, tool: &str) -> ApprovalRequest {
     ApprovalRequest {
@@ -18,7 +18,7 @@ fn req(index: usize, tool: &str) -> ApprovalRequest {
 }
 
 fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    crate::tui::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 fn state() -> State {
@@ -32,9 +32,9 @@ fn state() -> State {
 #[test]
 fn approve_once_for_the_run_and_deny() {
     let mut s = state();
-    crate::tui::update(&mut s, Action::Approval(req(0, "delete_issue")));
-    crate::tui::update(&mut s, Action::Approval(req(1, "delete_issue")));
-    crate::tui::update(&mut s, Action::Approval(req(2, "archive_closed_issues")));
+    crate::update(&mut s, Action::Approval(req(0, "delete_issue")));
+    crate::update(&mut s, Action::Approval(req(1, "delete_issue")));
+    crate::update(&mut s, Action::Approval(req(2, "archive_closed_issues")));
     // Other keys do nothing while a call waits: the editor does not get them.
     assert!(press(&mut s, KeyCode::Char('x')).is_empty());
     assert_eq!(s.approvals.len(), 3);
@@ -59,7 +59,7 @@ fn approve_once_for_the_run_and_deny() {
         "{effects:?}"
     );
     assert!(s.approvals.is_empty());
-    crate::tui::update(&mut s, Action::Approval(req(3, "delete_issue")));
+    crate::update(&mut s, Action::Approval(req(3, "delete_issue")));
     assert_eq!(
         press(&mut s, KeyCode::Enter),
         [Effect::Answer {
@@ -72,10 +72,10 @@ fn approve_once_for_the_run_and_deny() {
 #[test]
 fn the_panel_shows_the_call_and_its_arguments() {
     let mut s = state();
-    crate::tui::update(&mut s, Action::Approval(req(0, "delete_issue")));
-    crate::tui::update(&mut s, Action::Approval(req(1, "delete_issue")));
+    crate::update(&mut s, Action::Approval(req(0, "delete_issue")));
+    crate::update(&mut s, Action::Approval(req(1, "delete_issue")));
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| crate::tui::draw::draw(&s, f)).unwrap();
+    terminal.draw(|f| crate::draw::draw(&s, f)).unwrap();
     let buf = terminal.backend().buffer();
     let screen: String = (0..24)
         .map(|y| {

@@ -3,8 +3,8 @@ use serde_json::json;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::*;
-use crate::tui::action::Action;
-use crate::tui::theme::{ColorDepth, Theme};
+use crate::action::Action;
+use crate::theme::{ColorDepth, Theme};
 
 fn state_with_form() -> State {
     let mut s = State::new(
@@ -30,7 +30,7 @@ fn state_with_form() -> State {
 }
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    crate::tui::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 fn form(state: &mut State) -> &mut CallForm {
@@ -68,7 +68,7 @@ fn tab_asks_for_the_argument_on_the_cursor_line_and_inserts_the_pick() {
         }]
     );
     // A stale answer (another value) is dropped.
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Completed {
             argument: "name".into(),
@@ -80,7 +80,7 @@ fn tab_asks_for_the_argument_on_the_cursor_line_and_inserts_the_pick() {
         },
     );
     assert!(form(&mut s).picks.is_none());
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Completed {
             argument: "name".into(),
@@ -92,7 +92,7 @@ fn tab_asks_for_the_argument_on_the_cursor_line_and_inserts_the_pick() {
         },
     );
     assert_eq!(form(&mut s).picks.as_ref().unwrap().values.len(), 2);
-    let screen = crate::tui::draw::screen_text(&s, 80, 24);
+    let screen = crate::draw::screen_text(&s, 80, 24);
     assert!(screen.contains(" Alice"), "{screen}");
     key(&mut s, KeyCode::Down);
     key(&mut s, KeyCode::Down);
@@ -104,7 +104,7 @@ fn tab_asks_for_the_argument_on_the_cursor_line_and_inserts_the_pick() {
     );
     // No values: said so.
     key(&mut s, KeyCode::Tab);
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Completed {
             argument: "name".into(),

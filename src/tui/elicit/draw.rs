@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::form::{ElicitForm, Field, Kind};
-use crate::tui::state::State;
-use crate::tui::theme::Theme;
+use crate::state::State;
+use crate::theme::Theme;
 
 /// The form of the first waiting request, over the panes and overlays.
 pub fn draw(state: &State, frame: &mut Frame) {
@@ -29,7 +29,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     };
     let height = (msg_h + 3 + body).min(screen.height);
     let title = format!("{} asks", form.server);
-    let inner = crate::tui::draw::modal(frame, t, (width, height), &title, state.elicits.len());
+    let inner = crate::draw::modal(frame, t, (width, height), &title, state.elicits.len());
     let keys_line = |keys: &[(&str, &str)]| {
         let mut spans = Vec::new();
         for (k, what) in keys {

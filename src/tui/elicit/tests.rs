@@ -2,7 +2,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::tui::theme::{ColorDepth, Theme};
+use crate::theme::{ColorDepth, Theme};
 
 fn state() -> State {
     State::new(
@@ -56,11 +56,11 @@ fn url_request() -> ElicitRequest {
 }
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    crate::tui::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
-    crate::tui::update(
+    crate::update(
         state,
         Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
     )
@@ -79,7 +79,7 @@ fn focus(state: &mut State, name: &str) {
 }
 
 fn ask(state: &mut State, id: u64, request: ElicitRequest) {
-    crate::tui::update(state, Action::Elicit { id, request });
+    crate::update(state, Action::Elicit { id, request });
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn decline_cancel_and_the_queue() {
 fn pasted_text_goes_into_the_focused_field() {
     let mut s = state();
     ask(&mut s, 0, form_request("a"));
-    crate::tui::update(&mut s, Action::Paste("Grace Hopper\n".into()));
+    crate::update(&mut s, Action::Paste("Grace Hopper\n".into()));
     assert_eq!(s.elicits[0].fields[0].text, "Grace Hopper");
     assert_eq!(s.script(), "demo::list_issues(#{})");
 }
@@ -230,7 +230,7 @@ fn the_form_at_80x24() {
     key(&mut s, KeyCode::Down);
     typing(&mut s, "ada@");
     key(&mut s, KeyCode::Enter);
-    let screen = crate::tui::draw::screen_text(&s, 80, 24);
+    let screen = crate::draw::screen_text(&s, 80, 24);
     assert!(screen.contains("not a valid email"), "{screen}");
     insta::assert_snapshot!("elicit_form_80x24", screen);
 }
@@ -239,7 +239,7 @@ fn the_form_at_80x24() {
 fn the_url_mode_at_80x24() {
     let mut s = state();
     ask(&mut s, 1, url_request());
-    let screen = crate::tui::draw::screen_text(&s, 80, 24);
+    let screen = crate::draw::screen_text(&s, 80, 24);
     assert!(
         screen.contains("https://example.com/authorize?session=0123456789abcdef&scope=read"),
         "the link is readable on one line: {screen}"

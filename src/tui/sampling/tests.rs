@@ -2,7 +2,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::*;
-use crate::tui::theme::{ColorDepth, Theme};
+use crate::config::Tables;
+use crate::theme::{ColorDepth, Theme};
 
 fn state() -> State {
     State::new(
@@ -25,20 +26,20 @@ fn req(server: &str) -> SamplingRequest {
 }
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    crate::tui::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 #[test]
 fn every_request_waits_for_approve_or_deny() {
     let mut s = state();
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Sample {
             id: 4,
             request: req("a"),
         },
     );
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Sample {
             id: 5,
@@ -74,11 +75,12 @@ async fn without_a_model_requests_are_denied_and_the_closed_workbench_denies() {
     let none = sampler(tx.clone(), replies.clone(), None);
     assert!(matches!(none(req("a")).await, Err(SamplingError::Denied(m)) if m.contains("[llm]")));
     assert!(rx.try_recv().is_err(), "nothing shown without a model");
-    let cfg = LlmConfig::from_tables(
+    let cfg = LlmConfig::from_tables(&Tables::from_values(
         json!({"llm": {"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:9"}})
             .as_object()
-            .unwrap(),
-    )
+            .unwrap()
+            .clone(),
+    ))
     .unwrap();
     let with = sampler(tx, replies.clone(), cfg);
     let waiting = tokio::spawn(with(req("a")));
@@ -100,14 +102,14 @@ async fn without_a_model_requests_are_denied_and_the_closed_workbench_denies() {
 #[test]
 fn the_panel_at_80x24() {
     let mut s = state();
-    crate::tui::update(
+    crate::update(
         &mut s,
         Action::Sample {
             id: 0,
             request: req("everything"),
         },
     );
-    let screen = crate::tui::draw::screen_text(&s, 80, 24);
+    let screen = crate::draw::screen_text(&s, 80, 24);
     assert!(
         screen.contains("You are a helpful test server."),
         "{screen}"

@@ -8,7 +8,8 @@
 //!    and a `$schema` key in either JSON format, are accepted and ignored);
 //! 3. our own `codemode.toml`, with `[servers.NAME]` tables and the optional
 //!    top-level tables `[limits]`, `[policy]`, `[audit]`, `[tui]`, `[llm]`
-//!    and `[serve]`, kept raw in [`Config::extra`].
+//!    and `[serve]`, kept in [`Config::tables`] for their rooms to decode
+//!    ([`Tables::decode`], errors at file:line:col; `crate::settings` decodes them all).
 //!
 //! Every format accepts the same per-server fields: `command`, `args`,
 //! `env`, `cwd` (stdio) or `url`, `headers` (HTTP), plus `type`, `disabled`,
@@ -26,7 +27,9 @@ mod locate;
 mod oauth;
 mod parse;
 mod raw;
+pub(crate) use raw::RawServer;
 mod redact;
+mod tables;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -44,6 +47,7 @@ pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigWarning};
 pub use oauth::{OAuthConfig, OAuthGrant, SIGNING_ALGORITHMS};
 pub use redact::{REDACTED, redact, redact_json, redact_known};
+pub use tables::Tables;
 
 /// Values shorter than this are not returned by [`Config::secrets`]: an env
 /// value such as `1`, `true` or `UTC` is not a secret, and redacting it
@@ -59,10 +63,9 @@ pub struct Config {
     pub source: ConfigSource,
     /// Things that were ignored (unknown fields etc.), for the user to see.
     pub warnings: Vec<ConfigWarning>,
-    /// The raw `limits`, `policy`, `audit`, `tui`, `llm` and `serve` tables
-    /// that are present, by name (TOML tables converted to JSON values,
-    /// datetimes as strings).
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The `limits`, `policy`, `audit`, `tui`, `llm` and `serve` tables that are present
+    /// (TOML converted to JSON, datetimes as strings), with where they came from.
+    pub tables: Tables,
 }
 
 /// Where a [`Config`] came from.
@@ -205,14 +208,14 @@ impl fmt::Debug for ServerConfig {
     }
 }
 
-/// Shows only the names of the `extra` tables, which may hold credentials.
+/// Shows only the names of the tables, which may hold credentials.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("servers", &self.servers)
             .field("source", &self.source)
             .field("warnings", &self.warnings)
-            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("tables", &self.tables.names().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -269,7 +272,7 @@ impl Config {
             servers: Vec::new(),
             source: ConfigSource::Embedded,
             warnings: Vec::new(),
-            extra: serde_json::Map::new(),
+            tables: Tables::default(),
         })
     }
 

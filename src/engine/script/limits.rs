@@ -45,13 +45,14 @@ pub const MEMORY_CEILING: usize = 1 << 30;
 pub const STACK_PER_MEMORY_BYTE: usize = 3;
 
 /// Limits of one run. Deserializes from a `[limits]` table; missing keys take the defaults.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Rhai operations before the run stops. Default 10 000 000.
     pub max_operations: u64,
     /// Wall-clock time of the whole run, tool calls included. Default 30 s.
     #[serde(with = "duration_text")]
+    #[schemars(with = "String")]
     pub timeout: Duration,
     /// Nested function calls. Default 48, never more than [`CALL_DEPTH_CEILING`].
     pub max_call_depth: usize,
@@ -219,15 +220,17 @@ impl Limits {
 }
 
 /// Durations as text (`"30s"`, `"500ms"`) in config files and JSON.
-pub(crate) mod duration_text {
+pub mod duration_text {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes `d` as text (`30s`).
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&humantime::format_duration(*d).to_string())
     }
 
+    /// Reads a duration written as text (`30s`, `500ms`, `2m`).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let text = String::deserialize(d)?;
         crate::config::parse_duration(&text).map_err(serde::de::Error::custom)

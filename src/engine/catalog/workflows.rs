@@ -17,7 +17,11 @@ macro_rules! workflow {
     ($file:literal) => {
         Workflow {
             file: $file,
-            source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/", $file)),
+            source: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../scripts/",
+                $file
+            )),
         }
     };
 }
@@ -116,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_script_in_the_folder_is_embedded() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().into_string().ok())

@@ -199,11 +199,14 @@ fn codemode_toml_with_all_fields() {
         "relative cwd: against the file's dir"
     );
     // The extra tables are kept raw, in the documented order.
-    let keys: Vec<&String> = config.extra.keys().collect();
+    let keys: Vec<&str> = config.tables.names().collect();
     assert_eq!(keys, ["limits", "policy", "llm"]);
-    assert_eq!(config.extra["limits"]["max_calls"], 50);
-    assert_eq!(config.extra["limits"]["deadline"], "1979-05-27T07:32:00Z");
-    assert_eq!(config.extra["policy"]["allow"][0], "time.*");
+    assert_eq!(config.tables.get("limits").unwrap()["max_calls"], 50);
+    assert_eq!(
+        config.tables.get("limits").unwrap()["deadline"],
+        "1979-05-27T07:32:00Z"
+    );
+    assert_eq!(config.tables.get("policy").unwrap()["allow"][0], "time.*");
 }
 
 #[test]
@@ -212,10 +215,10 @@ fn extra_tables_in_json_and_empty_toml() {
         r#"{"$schema": "https://example.com/s.json", "mcpServers": {}, "tui": {"theme": "dark"}}"#;
     let config = json(text).unwrap();
     assert!(config.servers.is_empty());
-    assert_eq!(config.extra["tui"]["theme"], "dark");
+    assert_eq!(config.tables.get("tui").unwrap()["theme"], "dark");
     assert!(config.warnings.is_empty());
     let config = toml("").unwrap();
-    assert!(config.servers.is_empty() && config.extra.is_empty());
+    assert!(config.servers.is_empty() && config.tables.is_empty());
 }
 
 #[test]

@@ -199,9 +199,8 @@ mod tests {
 
     fn cfg(provider: &str) -> LlmConfig {
         let extra = json!({"llm": {"provider": provider, "model": "m", "temperature": 0.25}});
-        LlmConfig::from_tables(extra.as_object().unwrap())
-            .unwrap()
-            .unwrap()
+        let tables = crate::config::Tables::from_values(extra.as_object().unwrap().clone());
+        LlmConfig::from_tables(&tables).unwrap().unwrap()
     }
 
     #[test]

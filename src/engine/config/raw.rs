@@ -29,7 +29,7 @@ pub(crate) const SERVER_FIELDS: [&str; 14] = [
 ];
 
 /// One server entry, in any of the three formats.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(expecting = "a server object with `command` or `url`")]
 pub(crate) struct RawServer {
     pub command: Option<String>,
@@ -51,7 +51,7 @@ pub(crate) struct RawServer {
 
 /// `oauth = { client_id = "...", client_secret = "${VAR}", scopes = [...], ... }`: how to
 /// authorize with a protected HTTP server.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawOAuth {
     pub client_id: Option<String>,
@@ -67,7 +67,7 @@ pub(crate) struct RawOAuth {
 }
 
 /// `capabilities = { roots = true, elicitation = true }`: what we declare to one server.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCapabilities {
     pub roots: Option<bool>,
@@ -203,7 +203,11 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// A duration as written in the file: a string such as `"30s"`, or (for
 /// compatibility with JSON configs of other clients) a bare number of
 /// seconds, kept as `"<n>s"`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "a duration such as \"30s\", \"500ms\" or \"2m\" (JSON: also a number of seconds)"
+)]
 pub(crate) struct DurationText(pub String);
 
 impl<'de> Deserialize<'de> for DurationText {

@@ -27,7 +27,7 @@ use crate::catalog::lint::PinStatus;
 use crate::mcp::ToolDef;
 
 /// Allow and deny lists of one server.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerPolicy {
     /// When set, only tools matching one of these patterns may be called.
@@ -37,7 +37,7 @@ pub struct ServerPolicy {
 }
 
 /// The run's tool policy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Allow every tool annotated `destructiveHint` (`--allow-destructive`).
@@ -194,27 +194,39 @@ fn server_problem(server: &str, servers: &[String], strict: bool) -> Option<Stri
 
 impl Policy {
     /// The first pattern of the policy that can never match (see [`pattern_problem`]),
-    /// checked against the configured `servers`; `strict` also refuses unknown servers.
-    pub fn pattern_error(&self, servers: &[String], strict: bool) -> Option<String> {
-        let lists = [&self.allow, &self.ask];
-        let entries = lists.into_iter().flatten();
-        if let Some(p) = entries
-            .filter_map(|e| pattern_problem(e, servers, true, strict))
-            .next()
-        {
-            return Some(p);
+    /// checked against the configured `servers` (`strict` also refuses unknown servers): the
+    /// config path of its list (e.g. `["policy", "ask"]`) and what is wrong.
+    pub fn pattern_error(&self, servers: &[String], strict: bool) -> Option<(Vec<String>, String)> {
+        let at = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        for (list, entries) in [("allow", &self.allow), ("ask", &self.ask)] {
+            if let Some(p) = entries
+                .iter()
+                .find_map(|e| pattern_problem(e, servers, true, strict))
+            {
+                return Some((at(&["policy", list]), p));
+            }
         }
         self.servers.iter().find_map(|(server, sp)| {
-            let tools = sp.allow.iter().flatten().chain(&sp.deny);
-            server_problem(server, servers, strict)
-                .map(|why| format!("[policy.servers.{server}] can never match: it {why}"))
-                .or_else(|| {
-                    tools.into_iter().find_map(|t| {
-                        tool_pattern_problem(t).map(|why| {
-                            format!("`{t}` of server `{server}` can never match: it {why}")
-                        })
+            if let Some(why) = server_problem(server, servers, strict) {
+                return Some((
+                    at(&["policy", "servers", server]),
+                    format!("can never match: it {why}"),
+                ));
+            }
+            let lists = [
+                ("allow", sp.allow.as_deref().unwrap_or_default()),
+                ("deny", &sp.deny),
+            ];
+            lists.into_iter().find_map(|(list, tools)| {
+                tools.iter().find_map(|t| {
+                    tool_pattern_problem(t).map(|why| {
+                        (
+                            at(&["policy", "servers", server, list]),
+                            format!("`{t}` can never match: it {why}"),
+                        )
                     })
                 })
+            })
         })
     }
 
@@ -376,19 +388,19 @@ mod tests {
     fn config_policies_are_checked_list_by_list() {
         let servers = vec!["demo".to_string()];
         let p: Policy = toml::from_str("ask = [\"demo::wait \"]").unwrap();
-        assert!(p.pattern_error(&servers, false).unwrap().contains("spaces"));
+        let (path, e) = p.pattern_error(&servers, false).unwrap();
+        assert!(
+            path == ["policy", "ask"] && e.contains("spaces"),
+            "{path:?} {e}"
+        );
         let p: Policy = toml::from_str("[servers.Demo]\ndeny = [\"wait\"]").unwrap();
-        let e = p.pattern_error(&servers, false).unwrap();
-        assert!(
-            e.contains("[policy.servers.Demo]") && e.contains("did you mean `demo`"),
-            "{e}"
-        );
+        let (path, e) = p.pattern_error(&servers, false).unwrap();
+        assert_eq!(path, ["policy", "servers", "Demo"]);
+        assert!(e.contains("did you mean `demo`"), "{e}");
         let p: Policy = toml::from_str("[servers.demo]\nallow = [\"get*issue\"]").unwrap();
-        assert!(
-            p.pattern_error(&servers, false)
-                .unwrap()
-                .contains("get*issue")
-        );
+        let (path, e) = p.pattern_error(&servers, false).unwrap();
+        assert_eq!(path, ["policy", "servers", "demo", "allow"]);
+        assert!(e.contains("get*issue"), "{e}");
         let p: Policy =
             toml::from_str("allow = [\"demo::delete_*\"]\n[servers.demo]\ndeny = [\"wait\"]")
                 .unwrap();

@@ -132,7 +132,7 @@ fn finish(
         servers: built,
         source: ConfigSource::File(ctx.file.to_path_buf()),
         warnings,
-        extra,
+        tables: super::Tables::new(extra, ctx.file.to_path_buf(), ctx.text, ctx.index.clone()),
     })
 }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 /// One key of the document.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Entry {
     path: Vec<String>,
     key: usize,
@@ -16,7 +16,7 @@ struct Entry {
 }
 
 /// All keys of one document, with their positions.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct KeyIndex {
     entries: Vec<Entry>,
     /// Spans of JSON scalars (strings, numbers, literals) that are values.

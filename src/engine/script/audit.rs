@@ -36,7 +36,7 @@ use super::limits::Limits;
 use super::report::{RunEvent, RunReport};
 
 /// The `[audit]` table.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     /// Write the audit log at all.

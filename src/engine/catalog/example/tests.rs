@@ -30,7 +30,7 @@ fn demo_tools_examples_validate() {
 
 #[test]
 fn fixture_schemas_examples_validate() {
-    let text = include_str!("../../../tests/fixtures/schemas.json");
+    let text = include_str!("../../../../tests/fixtures/schemas.json");
     let schemas: Vec<Value> = serde_json::from_str(text).unwrap();
     assert!(schemas.len() >= 15);
     for s in &schemas {

@@ -5,7 +5,7 @@ use crate::mcp::ToolDef;
 
 fn poor() -> Catalog {
     let v: Value =
-        serde_json::from_str(include_str!("../../../tests/fixtures/poor_server.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../tests/fixtures/poor_server.json")).unwrap();
     let tools: Vec<ToolDef> = serde_json::from_value(v["tools"].clone()).unwrap();
     Catalog::from_tools("poor", &tools)
 }

@@ -282,8 +282,9 @@ impl Registry {
         args: Option<Map<String, Value>>,
         opts: &CallOptions,
     ) -> Result<CallOutcome, CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        let state = self.server(server).expect("slot exists");
+        // Connection, spec and tool list from one look at the slot: a reconfigure in between
+        // must not leave us with a connection whose slot is gone.
+        let (conn, spec, state) = self.slot_state(server)?;
         let Some(def) = state.tools.iter().find(|t| t.name == tool) else {
             return Err(CallError::UnknownTool {
                 server: server.to_string(),
@@ -451,6 +452,14 @@ impl Registry {
     }
 
     fn slot_conn(&self, server: &str) -> Result<(Arc<Connection>, ServerSpec), CallError> {
+        self.slot_state(server).map(|(conn, spec, _)| (conn, spec))
+    }
+
+    /// The live connection of `server`, its spec and its state, read under one lock.
+    fn slot_state(
+        &self,
+        server: &str,
+    ) -> Result<(Arc<Connection>, ServerSpec, ServerState), CallError> {
         let slots = self.inner.lock();
         let Some(slot) = slots.get(server) else {
             return Err(CallError::UnknownServer {
@@ -459,7 +468,7 @@ impl Registry {
             });
         };
         match &slot.conn {
-            Some(conn) => Ok((conn.clone(), slot.spec.clone())),
+            Some(conn) => Ok((conn.clone(), slot.spec.clone(), slot.state.clone())),
             None => Err(CallError::NotConnected {
                 server: server.to_string(),
                 status: slot.state.status.to_string(),

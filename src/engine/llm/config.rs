@@ -15,11 +15,13 @@
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+
+use crate::config::{ConfigError, Tables};
 
 /// The API dialect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// OpenAI Chat Completions (also Ollama, llama.cpp, vLLM and most gateways).
@@ -55,16 +57,24 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// What to say when no `[llm]` table exists.
 pub const NOT_CONFIGURED: &str = "no model is configured: add an [llm] table to codemode.toml, e.g.\n\n  [llm]\n  provider = \"openai\"                     # or \"anthropic\"\n  base_url = \"http://localhost:11434/v1\"  # a local Ollama; omit for the provider's API\n  model = \"qwen2.5-coder:7b\"\n  api_key_env = \"OPENAI_API_KEY\"          # omit for a local server without a key\n\n(see README, \"Ask a model\")";
 
-#[derive(Deserialize)]
+/// The `[llm]` table as written (see the module docs); [`LlmConfig`] is what it means.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Raw {
-    provider: Provider,
-    base_url: Option<String>,
-    model: String,
-    api_key_env: Option<String>,
-    max_tokens: Option<u32>,
-    temperature: Option<f32>,
-    timeout: Option<String>,
+pub struct LlmTable {
+    /// `openai` (also Ollama, llama.cpp, vLLM, most gateways) or `anthropic`.
+    pub provider: Provider,
+    /// The API root, e.g. `http://localhost:11434/v1` (default: the provider's public API).
+    pub base_url: Option<String>,
+    /// The model name sent with every request.
+    pub model: String,
+    /// The environment variable holding the API key (the key itself is never in the file).
+    pub api_key_env: Option<String>,
+    /// Longest answer, in tokens (default 4096).
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// Longest silence while streaming, e.g. `"120s"`.
+    pub timeout: Option<String>,
 }
 
 /// A configured model.
@@ -87,31 +97,30 @@ pub struct LlmConfig {
 }
 
 impl LlmConfig {
-    /// Reads the `[llm]` table from the config's raw tables: `Ok(None)` when there is none,
-    /// an error (naming the table) when it is malformed.
-    pub fn from_tables(extra: &Map<String, Value>) -> Result<Option<LlmConfig>, String> {
-        let Some(v) = extra.get("llm") else {
+    /// Reads the `[llm]` table: `Ok(None)` when there is none, an error at the offending key
+    /// when it is malformed.
+    pub fn from_tables(tables: &Tables) -> Result<Option<LlmConfig>, ConfigError> {
+        let Some(raw) = tables.decode_present::<LlmTable>("llm")? else {
             return Ok(None);
         };
-        let raw: Raw = serde_json::from_value(v.clone()).map_err(|e| format!("[llm]: {e}"))?;
         let base_url = raw
             .base_url
             .unwrap_or_else(|| raw.provider.default_base_url().to_string())
             .trim_end_matches('/')
             .to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(format!(
-                "[llm]: base_url must start with http:// or https://, not `{base_url}`"
+            return Err(tables.error(
+                &["llm", "base_url"],
+                format!("base_url must start with http:// or https://, not `{base_url}`"),
             ));
         }
         if raw.model.trim().is_empty() {
-            return Err("[llm]: model is empty".into());
+            return Err(tables.error(&["llm", "model"], "model is empty"));
         }
         let timeout = match raw.timeout {
             None => DEFAULT_TIMEOUT,
-            Some(t) => {
-                crate::config::parse_duration(&t).map_err(|e| format!("[llm] timeout: {e}"))?
-            }
+            Some(t) => crate::config::parse_duration(&t)
+                .map_err(|e| tables.error(&["llm", "timeout"], e.to_string()))?,
         };
         Ok(Some(LlmConfig {
             provider: raw.provider,
@@ -144,8 +153,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn read(v: Value) -> Result<Option<LlmConfig>, String> {
-        LlmConfig::from_tables(v.as_object().unwrap())
+    fn read(v: serde_json::Value) -> Result<Option<LlmConfig>, String> {
+        let tables = Tables::from_values(v.as_object().unwrap().clone());
+        LlmConfig::from_tables(&tables).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -170,7 +180,7 @@ mod tests {
     #[test]
     fn bad_tables_are_errors_that_name_the_problem() {
         let e = read(json!({"llm": {"provider": "gemini", "model": "m"}})).unwrap_err();
-        assert!(e.starts_with("[llm]") && e.contains("gemini"), "{e}");
+        assert!(e.contains("`llm.provider`") && e.contains("gemini"), "{e}");
         let e =
             read(json!({"llm": {"provider": "openai", "model": "m", "api_key": "x"}})).unwrap_err();
         assert!(e.contains("api_key"), "{e}");
@@ -199,7 +209,7 @@ mod readme {
     /// Every `[llm]` example in the README is a valid table.
     #[test]
     fn the_readme_examples_parse() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../../README.md");
         let blocks: Vec<&str> = readme
             .split("```toml\n")
             .skip(1)
@@ -213,7 +223,8 @@ mod readme {
         for b in blocks {
             let table: toml::Table = toml::from_str(b).unwrap();
             let extra = serde_json::to_value(table).unwrap();
-            let c = LlmConfig::from_tables(extra.as_object().unwrap());
+            let tables = crate::config::Tables::from_values(extra.as_object().unwrap().clone());
+            let c = LlmConfig::from_tables(&tables);
             assert!(matches!(c, Ok(Some(_))), "{b}: {c:?}");
         }
     }

@@ -41,7 +41,6 @@ pub mod policy;
 pub mod replay;
 mod report;
 mod run;
-mod settings;
 mod suggest;
 pub mod tool_hashes;
 
@@ -50,7 +49,7 @@ pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
-pub(crate) use limits::duration_text;
+pub use limits::duration_text;
 pub use limits::{
     CALL_DEPTH_CEILING, Limits, MEMORY_CEILING, SCRIPT_STACK_BYTES, STACK_PER_MEMORY_BYTE,
 };
@@ -58,7 +57,6 @@ pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
 pub use policy::{AskReason, Decision, Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
 pub use run::{RunOptions, event_channel, new_run_id, run};
-pub use settings::Settings;
 
 #[cfg(test)]
 mod tests;

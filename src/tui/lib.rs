@@ -2,6 +2,9 @@
 //! direct calls. `State` holds everything; `update(&mut State, Action) -> Vec<Effect>` is the
 //! one place it changes; `draw(&State, &mut Frame)` is pure; `app` runs the loop.
 
+// The engine's rooms under their usual names (`crate::mcp::...`).
+pub(crate) use codemode_engine::{catalog, config, demo, llm, logging, mcp, script, util};
+
 pub mod action;
 mod app;
 pub mod approval;
