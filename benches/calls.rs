@@ -281,18 +281,15 @@ impl ScriptLoop {
 /// One run of `benches/clients/loop.py` or `loop.mjs`: the time it prints.
 fn sdk_round(t: &Target, runtime: &str) -> Duration {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = match runtime {
-        "python" => {
-            let mut c = std::process::Command::new(servers::python_bin("python"));
-            c.arg(root.join("benches/clients/loop.py"));
-            c
-        }
-        _ => {
-            let mut c = std::process::Command::new("node");
-            c.arg(root.join("benches/clients/loop.mjs"))
-                .env("NODE_PATH", root.join("tests/servers/npm/node_modules"));
-            c
-        }
+    let mut cmd = if runtime == "python" {
+        let mut c = std::process::Command::new(servers::python_bin("python"));
+        c.arg(root.join("benches/clients/loop.py"));
+        c
+    } else {
+        let mut c = std::process::Command::new("node");
+        c.arg(root.join("benches/clients/loop.mjs"))
+            .env("NODE_PATH", root.join("tests/servers/npm/node_modules"));
+        c
     };
     cmd.arg(CALLS.to_string())
         .arg(t.tool)

@@ -10,6 +10,9 @@
 //! Run with `scripts/bench` (or `cargo bench --bench docs`, after `scripts/test` installed
 //! the servers).
 
+// The shared test helpers check processes with libc `kill`; the library itself denies `unsafe`.
+#![allow(unsafe_code)]
+
 #[path = "common/mod.rs"]
 mod common;
 #[path = "../tests/it/common/demo.rs"]

@@ -33,9 +33,7 @@ fn rss_kib(pid: &str) -> u64 {
 }
 
 fn fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd").map_or(0, std::iter::Iterator::count)
 }
 
 fn count(var: &str, default: usize) -> usize {
@@ -103,7 +101,7 @@ fn main() {
                     .expect("calculate");
                 assert!(!out.is_error);
             }
-        })
+        });
     };
     let run = |n: usize| {
         for _ in 0..n {
@@ -120,7 +118,7 @@ fn main() {
             fds: fds(),
             child_rss: rss_kib(&child),
             elapsed: started.elapsed(),
-        })
+        });
     };
     // Warm-up: allocator pools, rmcp buffers, Rhai engine caches.
     call(calls / 20);

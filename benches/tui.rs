@@ -4,6 +4,9 @@
 //! binary (in a pseudo-terminal) with a server that takes 5 s to start (`first_frame.rs`).
 //! Run with `scripts/bench` (or `cargo bench --bench tui`).
 
+// The first-frame bench opens a pseudo-terminal and signals the binary with libc; the library itself denies `unsafe`.
+#![allow(unsafe_code)]
+
 #[path = "common/mod.rs"]
 mod common;
 #[path = "tui/first_frame.rs"]

@@ -29,11 +29,11 @@ fn pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
     // SAFETY: openpty writes two fds into the given ints; the name and termios are optional.
     let rc = unsafe {
         libc::openpty(
-            &mut master,
-            &mut slave,
+            &raw mut master,
+            &raw mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
-            &size,
+            &raw const size,
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());

@@ -134,7 +134,7 @@ fn as_json(outcome: &AskOutcome) -> Value {
         "provider": outcome.provider,
         "model": outcome.model,
         "script": last.and_then(|a| a.turn.script.clone()),
-        "result": report.map(|r| r.result.clone()).unwrap_or(Value::Null),
+        "result": report.map_or(Value::Null, |r| r.result.clone()),
         "error": outcome.api_error.clone().map(Value::String)
             .or_else(|| report.and_then(|r| r.error.as_ref()).map(|e| json!(e)))
             .unwrap_or(Value::Null),

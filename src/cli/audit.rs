@@ -19,11 +19,11 @@ fn summarize(run_id: &str, records: &[&Value]) -> Value {
         .to_string();
     json!({
         "run_id": run_id,
-        "started": start.map(|s| s["ts"].clone()).unwrap_or(Value::Null),
-        "status": end.map(|e| e["status"].clone()).unwrap_or("unfinished".into()),
+        "started": start.map_or(Value::Null, |s| s["ts"].clone()),
+        "status": end.map_or("unfinished".into(), |e| e["status"].clone()),
         "calls": calls,
-        "elapsed_ms": end.map(|e| e["elapsed_ms"].clone()).unwrap_or(Value::Null),
-        "sha256": start.map(|s| s["sha256"].clone()).unwrap_or(Value::Null),
+        "elapsed_ms": end.map_or(Value::Null, |e| e["elapsed_ms"].clone()),
+        "sha256": start.map_or(Value::Null, |s| s["sha256"].clone()),
         "script": first_line,
     })
 }
@@ -79,8 +79,7 @@ pub fn list(last: usize, as_json: bool) -> Exit {
             s["calls"],
             s["elapsed_ms"]
                 .as_u64()
-                .map(|ms| format!("{ms}ms"))
-                .unwrap_or_else(|| "-".into()),
+                .map_or_else(|| "-".into(), |ms| format!("{ms}ms")),
             crate::util::truncate(s["script"].as_str().unwrap_or(""), 60),
         );
     }

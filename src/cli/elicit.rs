@@ -26,7 +26,9 @@ pub fn elicitor(policy: ElicitPolicy) -> Elicitor {
         let lock = lock.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                let _one = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let _one = lock
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 ask(&req)
             })
             .await
@@ -96,8 +98,8 @@ fn ask(req: &ElicitRequest) -> ElicitReply {
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        None | Some("c") | Some("cancel") => ElicitReply::Cancel,
-        Some("n") | Some("no") => ElicitReply::Decline,
+        None | Some("c" | "cancel") => ElicitReply::Cancel,
+        Some("n" | "no") => ElicitReply::Decline,
         _ => ElicitReply::Accept(values),
     }
 }

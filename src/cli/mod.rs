@@ -106,7 +106,7 @@ pub struct Cli {
     /// Config file (mcpServers JSON, VS Code `servers` JSON, or codemode.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// UI theme: dark or light (default: the config's `[tui] theme`, else dark). NO_COLOR is
+    /// UI theme: dark or light (default: the config's `[tui] theme`, else dark). `NO_COLOR` is
     /// respected.
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
@@ -200,7 +200,7 @@ pub enum Command {
         after_help = "Examples:\n  codemode run workflow.rhai\n  echo 'demo::list_issues()' | codemode run - --json\n  codemode run cleanup.rhai --allow demo::delete_issue --timeout 1m\nprint() lines go to stdout as they happen, then the result as pretty JSON; errors go to stderr as a code frame.\nExit codes: 0 ok, 2 usage, 3 config, 6 script error (parse, uncaught error, bad result), 7 limit hit, 70 internal, 130 interrupted."
     )]
     Run(run::Request),
-    /// Serve Code Mode itself as an MCP server (search_tools, get_docs, run_script) over the
+    /// Serve Code Mode itself as an MCP server (`search_tools`, `get_docs`, `run_script`) over the
     /// configured servers, for any agent.
     #[command(
         after_help = "Examples:\n  codemode serve                                  stdio, for an agent's mcpServers config\n  codemode --config codemode.toml serve --passthrough time::*\n  CODEMODE_TOKEN=s3cret codemode serve --http 127.0.0.1:8931 --token-env CODEMODE_TOKEN\nConfig: [serve] passthrough = [\"server::tool\", ...], token = \"${VAR}\"; [limits], [policy] and [audit] apply to every run_script."

@@ -23,7 +23,7 @@ pub struct SandboxArgs {
     /// Stop after this many tool calls (default 200).
     #[arg(long, value_name = "N")]
     pub max_tool_calls: Option<usize>,
-    /// Set any limit by its config key, e.g. max_memory=100000000 or timeout=5s; repeatable.
+    /// Set any limit by its config key, e.g. `max_memory=100000000` or timeout=5s; repeatable.
     #[arg(long = "limit", value_name = "KEY=VALUE")]
     pub limits: Vec<String>,
     /// The tool policy flags.

@@ -19,7 +19,7 @@ const START_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// How to serve.
 #[derive(Debug, clap::Args)]
 pub struct Request {
-    /// Serve streamable HTTP at http://ADDR/mcp instead of stdio, e.g. 127.0.0.1:8931
+    /// Serve streamable HTTP at <http://ADDR/mcp> instead of stdio, e.g. 127.0.0.1:8931
     /// (port 0 picks a free one; the address is printed on stderr).
     #[arg(long, value_name = "ADDR")]
     pub http: Option<SocketAddr>,

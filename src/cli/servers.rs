@@ -66,10 +66,9 @@ pub fn table(servers: &[ServerState]) -> String {
     for s in servers {
         let ready = s.status == ServerStatus::Ready;
         let count = |n: usize| if ready { n.to_string() } else { "-".into() };
-        let server = s
-            .details
-            .as_ref()
-            .map(|d| {
+        let server = s.details.as_ref().map_or_else(
+            || "-".into(),
+            |d| {
                 format!(
                     "{} {}",
                     d.name.as_deref().unwrap_or("?"),
@@ -77,16 +76,15 @@ pub fn table(servers: &[ServerState]) -> String {
                 )
                 .trim()
                 .to_string()
-            })
-            .unwrap_or_else(|| "-".into());
+            },
+        );
         rows.push([
             s.name.clone(),
             s.transport.to_string(),
             s.status.label().to_string(),
             s.details
                 .as_ref()
-                .map(|d| d.protocol_version.clone())
-                .unwrap_or_else(|| "-".into()),
+                .map_or_else(|| "-".into(), |d| d.protocol_version.clone()),
             server,
             count(s.tools.len()),
             count(s.resources.len() + s.templates.len()),

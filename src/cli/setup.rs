@@ -37,7 +37,7 @@ pub struct Loaded {
 
 impl Context {
     /// Loads the config and decodes its tables (printing warnings to stderr); an error is
-    /// printed (with file:line:col) and turned into [`Exit::Config`].
+    /// printed (with <file:line:col>) and turned into [`Exit::Config`].
     pub fn load(&self) -> Result<Loaded, Exit> {
         let config = match Config::discover(self.config_path.as_deref()) {
             Ok(config) => config,

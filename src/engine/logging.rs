@@ -30,7 +30,9 @@ static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Adds values the log must never show (env values, header values, API keys).
 pub fn add_secrets(secrets: &[String]) {
-    let mut all = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    let mut all = SECRETS
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for s in secrets.iter().filter(|s| !s.is_empty()) {
         if !all.contains(s) {
             all.push(s.clone());
@@ -40,7 +42,9 @@ pub fn add_secrets(secrets: &[String]) {
 
 /// `text` with every registered secret and token-looking string replaced.
 pub fn redacted(text: &str) -> String {
-    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let secrets = SECRETS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     crate::config::redact(text, &secrets)
 }
 
@@ -54,14 +58,19 @@ pub const LOG_KEEP: usize = 3;
 /// patterns: output may legitimately hold token-looking data) and terminal controls escaped
 /// ([`crate::util::escape_controls`]).
 pub fn scrub(text: &str) -> String {
-    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let secrets = SECRETS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let known = crate::config::redact_known(text, &secrets);
     crate::util::escape_controls(&known).into_owned()
 }
 
 /// Every registered secret (config values, tokens seen), for redacting output values.
 pub fn secrets() -> Vec<String> {
-    SECRETS.read().unwrap_or_else(|e| e.into_inner()).clone()
+    SECRETS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
 }
 
 /// The file, written one whole record at a time, redacted, rotated by size.
@@ -90,7 +99,10 @@ impl Drop for Record<'_> {
             return;
         }
         let text = redacted(&String::from_utf8_lossy(&self.buf));
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut file = self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = file.append(text.as_bytes());
     }
 }

@@ -166,7 +166,7 @@ pub mod private {
 
         /// Appends `bytes` in one write, rotating first when they would not fit.
         pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-            let size = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+            let size = self.file.metadata().map_or(0, |m| m.len());
             if size > 0 && size + bytes.len() as u64 > self.max_bytes {
                 self.rotate()?;
                 self.file = open_append(&self.path)?;

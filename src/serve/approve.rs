@@ -75,7 +75,7 @@ impl Approver for ElicitApprover {
         let answer = self.handle.block_on(async move {
             tokio::select! {
                 r = peer.create_elicitation(params) => Some(r),
-                _ = cancel.cancelled() => None,
+                () = cancel.cancelled() => None,
             }
         });
         let denied = |why: &str| {

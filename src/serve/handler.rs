@@ -228,7 +228,7 @@ impl ServerHandler for CodeModeServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let catalog = self.engine.catalog().await;
-        let uri = request.uri.to_string();
+        let uri = request.uri.clone();
         let text = if uri == DOCS_URI {
             Some(render_md::catalog(&catalog, &self.api))
         } else {
@@ -305,8 +305,8 @@ impl ServerHandler for CodeModeServer {
             }
         };
         tokio::select! {
-            _ = forward => {}
-            _ = context.cancelled() => {}
+            () = forward => {}
+            () = context.cancelled() => {}
         }
         Ok(())
     }

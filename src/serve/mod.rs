@@ -113,7 +113,10 @@ impl Engine {
     pub async fn catalog(&self) -> Arc<Catalog> {
         self.registry.wait_settled(self.settle).await;
         let version = *self.registry.watch().borrow();
-        let mut cached = self.catalog.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cached = self
+            .catalog
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((v, cat)) = cached.as_ref()
             && *v == version
         {

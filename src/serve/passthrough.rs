@@ -125,7 +125,7 @@ pub async fn call(
     peer: Peer<RoleServer>,
     cancel: CancellationToken,
 ) -> Value {
-    if let Err(why) = approve(engine, route, &args, peer, &cancel).await {
+    if let Err(why) = approve(engine, route, args.as_ref(), peer, &cancel).await {
         return error_result(&why);
     }
     let started = Instant::now();
@@ -164,7 +164,7 @@ pub async fn call(
 async fn approve(
     engine: &Engine,
     route: &Route,
-    args: &Option<Map<String, Value>>,
+    args: Option<&Map<String, Value>>,
     peer: Peer<RoleServer>,
     cancel: &CancellationToken,
 ) -> Result<(), String> {
@@ -178,7 +178,7 @@ async fn approve(
         index: 0,
         server: route.server.clone(),
         tool: route.def.name.clone(),
-        args: Value::Object(args.clone().unwrap_or_default()),
+        args: Value::Object(args.cloned().unwrap_or_default()),
         reasons,
     };
     let approver = ElicitApprover {

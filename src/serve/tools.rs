@@ -122,8 +122,7 @@ pub fn search_tools(catalog: &Catalog, args: &Value) -> Answer {
     let limit = args
         .get("limit")
         .and_then(Value::as_u64)
-        .map(|n| (n as usize).clamp(1, SEARCH_MAX))
-        .unwrap_or(SEARCH_DEFAULT);
+        .map_or(SEARCH_DEFAULT, |n| (n as usize).clamp(1, SEARCH_MAX));
     let hits = search::search(catalog, query, limit);
     let mut text = search::render_hits(query, &hits, SEARCH_NEXT_STEP);
     if hits.is_empty() {
@@ -235,7 +234,10 @@ fn find_tool(catalog: &Catalog, name: &str) -> Result<(String, String), String> 
     match matches.len() {
         1 => Ok(matches.into_iter().next().expect("one match")),
         0 => {
-            let known: Vec<String> = catalog.tools().map(|t| t.rhai_name()).collect();
+            let known: Vec<String> = catalog
+                .tools()
+                .map(codemode_engine::catalog::ToolDoc::rhai_name)
+                .collect();
             let hint = crate::util::closest(name, known.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();

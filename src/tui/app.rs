@@ -332,8 +332,11 @@ impl Runner {
                 Err(e) => Err(format!("config not reloaded: {e}")),
                 Ok(config) => {
                     crate::logging::add_secrets(&config.secrets());
-                    let mut notes: Vec<String> =
-                        config.warnings.iter().map(|w| w.to_string()).collect();
+                    let mut notes: Vec<String> = config
+                        .warnings
+                        .iter()
+                        .map(std::string::ToString::to_string)
+                        .collect();
                     let r = registry.reconfigure(crate::demo::specs_for(&config)).await;
                     notes.push(format!(
                         "config reloaded: {} added, {} removed, {} changed",
@@ -370,15 +373,15 @@ fn resource_text(v: &serde_json::Value) -> String {
         .unwrap_or_default();
     contents
         .iter()
-        .map(|c| match c.get("text").and_then(|t| t.as_str()) {
-            Some(text) => text.to_string(),
-            None => {
+        .map(|c| {
+            if let Some(text) = c.get("text").and_then(|t| t.as_str()) {
+                text.to_string()
+            } else {
                 let mime = c.get("mimeType").and_then(|m| m.as_str()).unwrap_or("?");
                 let bytes = c
                     .get("blob")
                     .and_then(|b| b.as_str())
-                    .map(crate::mcp::base64_decoded_len)
-                    .unwrap_or(0);
+                    .map_or(0, crate::mcp::base64_decoded_len);
                 format!("[binary {mime}, {bytes} bytes]")
             }
         })

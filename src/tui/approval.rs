@@ -36,7 +36,7 @@ impl Approver for TuiApprover {
         let (reply, answer) = mpsc::channel();
         self.replies
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(req.index, reply);
         if self.tx.send(Action::Approval(req.clone())).is_err() {
             return Approval::Deny("the workbench is closing".into());
@@ -60,7 +60,7 @@ impl Approver for TuiApprover {
 pub fn deliver(replies: &Replies, index: usize, approval: Approval) {
     if let Some(tx) = replies
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&index)
     {
         let _ = tx.send(approval);

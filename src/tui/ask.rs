@@ -150,16 +150,13 @@ pub fn apply(state: &mut State, update: AskUpdate) -> Vec<Effect> {
                 None,
                 &format!("ask: prompt {} tokens{usage}", turn.prompt_tokens),
             );
-            match turn.script {
-                Some(script) => {
-                    set_script(state, &script);
-                    super::keys::run(state)
-                }
-                None => {
-                    state.log.push(Source::App, Level::Warn, None, &turn.reply);
-                    state.message = Some("the model's reply had no script (see the log)".into());
-                    vec![]
-                }
+            if let Some(script) = turn.script {
+                set_script(state, &script);
+                super::keys::run(state)
+            } else {
+                state.log.push(Source::App, Level::Warn, None, &turn.reply);
+                state.message = Some("the model's reply had no script (see the log)".into());
+                vec![]
             }
         }
     }

@@ -219,8 +219,7 @@ fn draw_code(state: &State, frame: &mut Frame, area: Rect) {
     let name = state
         .script_path
         .as_ref()
-        .map(|p| format!(" {}", p.display()))
-        .unwrap_or_else(|| " (new)".into());
+        .map_or_else(|| " (new)".into(), |p| format!(" {}", p.display()));
     let dirty = if state.dirty { " ●" } else { "" };
     let block = block(state, Pane::Code, format!("{name}{dirty}"));
     let inner = block.inner(area);

@@ -164,10 +164,7 @@ impl Highlighter {
 
     /// The spans of line `row` (empty past the end).
     pub fn spans(&self, row: usize) -> &[(Range<usize>, Style)] {
-        self.lines
-            .get(row)
-            .map(|l| l.spans.as_slice())
-            .unwrap_or(&[])
+        self.lines.get(row).map_or(&[], |l| l.spans.as_slice())
     }
 }
 

@@ -270,11 +270,11 @@ fn docs_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => state.docs_scroll = state.docs_scroll.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            state.docs_scroll = state.docs_scroll.saturating_add(1)
+            state.docs_scroll = state.docs_scroll.saturating_add(1);
         }
         KeyCode::PageUp => state.docs_scroll = state.docs_scroll.saturating_sub(10),
         KeyCode::PageDown | KeyCode::Char(' ') => {
-            state.docs_scroll = state.docs_scroll.saturating_add(10)
+            state.docs_scroll = state.docs_scroll.saturating_add(10);
         }
         KeyCode::Home => state.docs_scroll = 0,
         KeyCode::Tab => state.focus = state.focus.next(),
@@ -331,7 +331,7 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             _ => state.overlay = None,
         },
         Overlay::ConfirmQuit => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
+            KeyCode::Char('y' | 'Y') => state.quit = true,
             _ => state.overlay = None,
         },
         Overlay::Prompt(prompt) => match key.code {
@@ -340,7 +340,7 @@ fn overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 prompt.input.pop();
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                prompt.input.push(c)
+                prompt.input.push(c);
             }
             KeyCode::Enter => {
                 let input = prompt.input.clone();

@@ -86,7 +86,7 @@ pub fn request(state: &mut State, id: u64, request: SamplingRequest) {
     });
 }
 
-/// Keys while a request is shown: `y`/Enter approve, `n`/Esc deny, ↑↓ PgUp PgDn scroll.
+/// Keys while a request is shown: `y`/Enter approve, `n`/Esc deny, ↑↓ `PgUp` `PgDn` scroll.
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(shown) = state.samplings.front_mut() else {
         return vec![];

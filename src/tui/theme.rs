@@ -223,11 +223,10 @@ fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
         (Color::LightCyan, (41, 184, 219)),
         (Color::White, (242, 242, 242)),
     ];
-    let (r, g, b) = (r as i32, g as i32, b as i32);
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
     ANSI.iter()
         .min_by_key(|(_, (ar, ag, ab))| (ar - r).pow(2) + (ag - g).pow(2) + (ab - b).pow(2))
-        .map(|(c, _)| *c)
-        .unwrap_or(Color::Reset)
+        .map_or(Color::Reset, |(c, _)| *c)
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     title,
                     text,
                     scroll: 0,
-                })
+                });
             }
             Err(e) => {
                 state
@@ -265,8 +265,7 @@ fn apply_run(state: &mut State, update: RunUpdate) {
             match result {
                 Ok(json) => {
                     let compact = serde_json::from_str::<serde_json::Value>(&json)
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|_| json.clone());
+                        .map_or_else(|_| json.clone(), |v| v.to_string());
                     let line = crate::util::truncate(&compact, 500);
                     state
                         .log

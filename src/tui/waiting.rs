@@ -50,6 +50,8 @@ impl<T> Waiting<T> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<T>>> {
-        self.senders.lock().unwrap_or_else(|e| e.into_inner())
+        self.senders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -384,8 +384,7 @@ fn sigterm_while_connecting_stops_the_children() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     for kid in kids {
         let alive = std::fs::read_to_string(format!("/proc/{kid}/stat"))
-            .map(|s| s.split_whitespace().nth(2) != Some("Z"))
-            .unwrap_or(false);
+            .is_ok_and(|s| s.split_whitespace().nth(2) != Some("Z"));
         assert!(!alive, "server process {kid} outlived codemode");
     }
 }

@@ -1,5 +1,5 @@
 //! The connection layer against the in-repo demo server: in-process and over stdio, with
-//! faults (failed start, crash mid-call, hang), timeouts, cancellation and list_changed.
+//! faults (failed start, crash mid-call, hang), timeouts, cancellation and `list_changed`.
 
 use crate::demo;
 

@@ -1,7 +1,7 @@
 //! The client protocol against a real streamable-HTTP server nobody here wrote
 //! (`@modelcontextprotocol/server-everything streamableHttp` on a free loopback port):
 //! lists (followed across pages), resources and templates, prompts, progress and logging.
-//! Elicitation and roots are in tests/client_features.rs, tasks in tests/tasks.rs.
+//! Elicitation and roots are in `tests/client_features.rs`, tasks in tests/tasks.rs.
 #![cfg(feature = "external-servers")]
 
 use crate::servers;
@@ -72,8 +72,7 @@ async fn lists_resources_templates_and_prompts_over_http() {
             .unwrap()
             .join("../@modelcontextprotocol/server-everything/dist/docs"),
     )
-    .map(|d| d.count())
-    .unwrap_or(0);
+    .map_or(0, std::iter::Iterator::count);
     let documents = state
         .resources
         .iter()

@@ -1,4 +1,4 @@
-//! The connection layer against real third-party MCP servers (npm and PyPI packages pinned
+//! The connection layer against real third-party MCP servers (npm and `PyPI` packages pinned
 //! in tests/servers and installed by `scripts/test`). Enabled by the `external-servers`
 //! feature; a missing server is a failure that says to run `scripts/test`.
 #![cfg(feature = "external-servers")]

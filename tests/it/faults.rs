@@ -320,7 +320,7 @@ async fn a_tool_list_that_changes_on_every_call_is_refreshed_at_a_bounded_rate()
     let mut changes = 0;
     let until = tokio::time::Instant::now() + Duration::from_secs(3);
     while let Ok(Ok(e)) = tokio::time::timeout_at(until, events.recv()).await {
-        changes += matches!(e.kind, EventKind::ToolsChanged { .. }) as u32;
+        changes += u32::from(matches!(e.kind, EventKind::ToolsChanged { .. }));
     }
     assert!((1..=5).contains(&changes), "{changes} refreshes in 3 s");
     let tools = r.server("shifty").unwrap().tools;

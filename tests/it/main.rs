@@ -3,6 +3,9 @@
 //! Modules marked `external-servers` need the pinned third-party servers `scripts/test`
 //! installs.
 
+// Tests signal child processes with libc (`kill`); the library itself denies `unsafe`.
+#![allow(unsafe_code)]
+
 use codemode::script::memory::CountingAlloc;
 
 /// As in the binary, so `max_memory` is enforced in the sandbox tests too.

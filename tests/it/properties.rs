@@ -191,15 +191,15 @@ fn check_config(text: &str, toml: bool) {
     } else {
         serde_json::from_str::<Value>(text).is_ok()
     };
-    if !syntax_ok {
-        assert!(
-            e.line.is_some() && e.column.is_some(),
-            "syntax error without a position: {shown}"
-        );
-    } else {
+    if syntax_ok {
         assert!(
             e.line.is_some() || e.field.is_some(),
             "error not located: {shown}"
+        );
+    } else {
+        assert!(
+            e.line.is_some() && e.column.is_some(),
+            "syntax error without a position: {shown}"
         );
     }
 }

@@ -1,5 +1,5 @@
 //! `codemode serve` driven by a client nobody here wrote: the official Python SDK (`mcp` on
-//! PyPI, installed by `scripts/test`), over stdio and over streamable HTTP, against real
+//! `PyPI`, installed by `scripts/test`), over stdio and over streamable HTTP, against real
 //! third-party servers (time, memory) and our demo server.
 #![cfg(feature = "external-servers")]
 
@@ -79,7 +79,7 @@ fn demo_toml() -> String {
     server_toml("demo", &[BIN.to_string(), "demo-server".into()], &[])
 }
 
-/// Runs the Python SDK driver (tests/fixtures/mcp_client.py) with `plan`; returns its output.
+/// Runs the Python SDK driver (`tests/fixtures/mcp_client.py`) with `plan`; returns its output.
 fn drive(plan: Value) -> Value {
     let python = servers::python_bin("python");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mcp_client.py");
@@ -104,7 +104,7 @@ fn stdio_server(setup: &Setup, args: &[&str]) -> Value {
         setup.config().display().to_string(),
         "serve".into(),
     ];
-    argv.extend(args.iter().map(|a| a.to_string()));
+    argv.extend(args.iter().map(std::string::ToString::to_string));
     let env: serde_json::Map<String, Value> = setup
         .env()
         .into_iter()

@@ -139,7 +139,7 @@ impl ServerHandler for Stateless {
         let mut changed = self.changed.subscribe();
         loop {
             tokio::select! {
-                _ = context.cancelled() => return Ok(()),
+                () = context.cancelled() => return Ok(()),
                 got = changed.recv() => {
                     if got.is_err() || context.sink().notify_tool_list_changed().await.is_err() {
                         return Ok(());

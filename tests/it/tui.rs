@@ -1,4 +1,4 @@
-//! The workbench's screens after real key sequences, rendered to ratatui's TestBackend and
+//! The workbench's screens after real key sequences, rendered to ratatui's `TestBackend` and
 //! compared with insta snapshots, at 80x24 and 160x48.
 
 use crate::demo;
@@ -42,7 +42,7 @@ async fn insert_snippet_goes_to_the_editor() {
     assert!(
         state
             .script()
-            .starts_with(r#"let calculate = demo::calculate(#{ a: 1, b: 1 });"#)
+            .starts_with(r"let calculate = demo::calculate(#{ a: 1, b: 1 });")
     );
     both_sizes("insert_snippet", &state);
     registry.shutdown().await;
@@ -381,7 +381,7 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
     let all = screens.concat();
     assert!(all.contains("echo_env"), "the hostile tool is listed");
     for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
-        assert!(!all.contains(c), "{:?} reached the screen", c);
+        assert!(!all.contains(c), "{c:?} reached the screen");
     }
     registry.shutdown().await;
 }

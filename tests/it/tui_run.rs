@@ -1,5 +1,5 @@
 //! Running scripts from the workbench: F5 → the sandbox → events → the screen. The test plays
-//! the app loop's part (performing the RunScript / CancelRun effects) so the screens can be
+//! the app loop's part (performing the `RunScript` / `CancelRun` effects) so the screens can be
 //! snapshotted after real key sequences.
 
 use crate::harness::{self, key, screen};
@@ -18,7 +18,7 @@ async fn workbench(script_text: &str) -> (Registry, State) {
     harness::workbench(vec![codemode::demo::in_process_spec()], script_text).await
 }
 
-/// Performs a RunScript effect like the app loop, feeding every event back into `update`.
+/// Performs a `RunScript` effect like the app loop, feeding every event back into `update`.
 /// `during` is called once, after the first tool call starts, and may return effects.
 async fn perform_run(
     registry: &Registry,

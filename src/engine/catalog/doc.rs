@@ -252,7 +252,7 @@ impl Catalog {
             .map(|s| {
                 let module = modules.get(&s.name).unwrap_or("server");
                 let mut doc = ServerDoc::from_tools(&s.name, module, &s.tools);
-                doc.details = s.details.clone();
+                doc.details.clone_from(&s.details);
                 doc.resources = s.resources.to_vec();
                 doc.templates = s.templates.to_vec();
                 doc.prompts = s.prompts.to_vec();

@@ -48,8 +48,7 @@ fn value(shape: &Shape, hint: &str, variant: usize, depth: usize) -> Value {
             .iter()
             .find(|v| !matches!(v.ty, Ty::Never | Ty::Recursive { .. }))
             .or(variants.first())
-            .map(|v| value(v, hint, variant, depth + 1))
-            .unwrap_or(Value::Null),
+            .map_or(Value::Null, |v| value(v, hint, variant, depth + 1)),
     }
 }
 
@@ -138,8 +137,8 @@ fn to_number(f: f64, integral: bool) -> Value {
     }
 }
 
-fn f(n: &Option<Number>) -> Option<f64> {
-    n.as_ref()
+fn f(n: Option<&Number>) -> Option<f64> {
+    n
         .and_then(Number::as_f64)
         .filter(|x| x.is_finite())
 }
@@ -147,11 +146,11 @@ fn f(n: &Option<Number>) -> Option<f64> {
 /// The bounds `[lo, hi]` of a number, exclusive ones moved inwards by `step`.
 fn bounds(shape: &Shape, step: f64) -> (Option<f64>, Option<f64>) {
     let c = &shape.constraints;
-    let lo = match (f(&c.minimum), f(&c.exclusive_minimum)) {
+    let lo = match (f(c.minimum.as_ref()), f(c.exclusive_minimum.as_ref())) {
         (Some(a), Some(b)) => Some(a.max(b + step)),
         (a, b) => a.or(b.map(|b| b + step)),
     };
-    let hi = match (f(&c.maximum), f(&c.exclusive_maximum)) {
+    let hi = match (f(c.maximum.as_ref()), f(c.exclusive_maximum.as_ref())) {
         (Some(a), Some(b)) => Some(a.min(b - step)),
         (a, b) => a.or(b.map(|b| b - step)),
     };
@@ -163,7 +162,7 @@ fn integer(shape: &Shape, variant: usize) -> Value {
     let lo = lo.map(f64::ceil);
     let hi = hi.map(f64::floor);
     let mut x = lo.unwrap_or(1.0_f64.min(hi.unwrap_or(1.0))) + variant as f64;
-    if let Some(m) = f(&shape.constraints.multiple_of).filter(|m| *m > 0.0) {
+    if let Some(m) = f(shape.constraints.multiple_of.as_ref()).filter(|m| *m > 0.0) {
         let m = if m.fract() == 0.0 { m } else { m.ceil() };
         x = (x / m).ceil() * m;
         if hi.is_some_and(|h| x > h) {
@@ -178,13 +177,13 @@ fn integer(shape: &Shape, variant: usize) -> Value {
 
 fn number(shape: &Shape, variant: usize) -> Value {
     let c = &shape.constraints;
-    let (lo_in, hi_in) = (f(&c.minimum), f(&c.maximum));
-    let (lo_ex, hi_ex) = (f(&c.exclusive_minimum), f(&c.exclusive_maximum));
+    let (lo_in, hi_in) = (f(c.minimum.as_ref()), f(c.maximum.as_ref()));
+    let (lo_ex, hi_ex) = (f(c.exclusive_minimum.as_ref()), f(c.exclusive_maximum.as_ref()));
     let lo = lo_in.into_iter().chain(lo_ex).reduce(f64::max);
     let hi = hi_in.into_iter().chain(hi_ex).reduce(f64::min);
     let v = variant as f64;
-    if let Some(m) = f(&c.multiple_of).filter(|m| *m > 0.0) {
-        let mut k = lo.map(|l| (l / m).ceil()).unwrap_or(1.0) + v;
+    if let Some(m) = f(c.multiple_of.as_ref()).filter(|m| *m > 0.0) {
+        let mut k = lo.map_or(1.0, |l| (l / m).ceil()) + v;
         if lo_ex.is_some_and(|l| k * m <= l) {
             k += 1.0;
         }
@@ -198,7 +197,7 @@ fn number(shape: &Shape, variant: usize) -> Value {
     let x = match (lo, hi) {
         (Some(l), Some(h)) => {
             let open = lo_ex.is_some() || hi_ex.is_some();
-            let candidate = if open { (l + h) / 2.0 } else { l };
+            let candidate = if open { f64::midpoint(l, h) } else { l };
             candidate + v * (h - candidate) / (v + 2.0)
         }
         (Some(l), None) => l + 1.0 + v,
@@ -285,7 +284,7 @@ fn fit_length(s: String, min: Option<u64>, max: Option<u64>) -> String {
 
 fn from_hint(hint: &str) -> &'static str {
     let words = super::names::words(hint);
-    let last = words.last().map(String::as_str).unwrap_or("");
+    let last = words.last().map_or("", String::as_str);
     let has = |w: &str| words.iter().any(|x| x == w);
     if has("email") {
         "user@example.com"

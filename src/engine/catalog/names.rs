@@ -121,7 +121,7 @@ pub fn words(raw: &str) -> Vec<String> {
         }
         if c.is_ascii_uppercase() && !cur.is_empty() {
             let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
             if prev.is_ascii_lowercase()
                 || prev.is_ascii_digit()
                 || (prev.is_ascii_uppercase() && next_lower)

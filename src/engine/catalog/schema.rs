@@ -1,7 +1,7 @@
 //! The doc model of a JSON Schema: what a tool's `inputSchema` / `outputSchema` says, in a form
 //! the renderers, the example synthesizer and the linter can walk.
 //!
-//! Both JSON Schema 2020-12 and draft-07 (and the draft-04 / OpenAPI habits servers still send:
+//! Both JSON Schema 2020-12 and draft-07 (and the draft-04 / `OpenAPI` habits servers still send:
 //! boolean `exclusiveMinimum`, `nullable: true`) are read. Local `$ref`s (`#/$defs/..`,
 //! `#/definitions/..`, any `#/...` pointer) are inlined; a reference back into itself becomes
 //! [`Ty::Recursive`]. Keywords we do not know survive as [`Shape::notes`]; constructs we know
@@ -31,7 +31,7 @@ pub struct Shape {
     /// `default`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
-    /// `examples` (and the OpenAPI `example`).
+    /// `examples` (and the `OpenAPI` `example`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Value>,
     /// Range, length, pattern, format and item constraints.

@@ -172,10 +172,9 @@ fn range(min: Option<u64>, max: Option<u64>, unit: &str) -> Option<String> {
     match (min, max) {
         (Some(a), Some(b)) if a == b => Some(format!("exactly {a} {unit}")),
         (Some(a), Some(b)) => Some(format!("{a}..{b} {unit}")),
-        (Some(0), None) => None,
+        (Some(0) | None, None) => None,
         (Some(a), None) => Some(format!(">= {a} {unit}")),
         (None, Some(b)) => Some(format!("<= {b} {unit}")),
-        (None, None) => None,
     }
 }
 
@@ -205,9 +204,8 @@ pub fn param_rows(shape: &Shape, depth: usize) -> Vec<ParamRow> {
 }
 
 fn rows_into(shape: &Shape, prefix: &str, depth: usize, rows: &mut Vec<ParamRow>) {
-    let props = match &shape.ty {
-        Ty::Object { properties, .. } => properties,
-        _ => return,
+    let Ty::Object { properties: props, .. } = &shape.ty else {
+        return;
     };
     for p in props {
         let path = format!("{prefix}{}", p.name);
@@ -234,7 +232,7 @@ fn rows_into(shape: &Shape, prefix: &str, depth: usize, rows: &mut Vec<ParamRow>
             match &s.ty {
                 Ty::Object { .. } => rows_into(s, &format!("{path}."), depth - 1, rows),
                 Ty::Array { items: Some(i), .. } if matches!(i.ty, Ty::Object { .. }) => {
-                    rows_into(i, &format!("{path}[]."), depth - 1, rows)
+                    rows_into(i, &format!("{path}[]."), depth - 1, rows);
                 }
                 _ => {}
             }

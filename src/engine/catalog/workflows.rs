@@ -128,7 +128,7 @@ mod tests {
             .collect();
         on_disk.sort();
         let mut listed: Vec<&str> = WORKFLOWS.iter().map(|w| w.file).collect();
-        listed.sort();
+        listed.sort_unstable();
         assert_eq!(
             on_disk, listed,
             "add each scripts/*.rhai to catalog::workflows::WORKFLOWS"

@@ -115,7 +115,7 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Byte offset of a 1-based `(line, column)` pair, as reported by serde_json
+/// Byte offset of a 1-based `(line, column)` pair, as reported by `serde_json`
 /// (whose column counts bytes).
 pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text

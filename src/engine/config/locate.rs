@@ -23,7 +23,7 @@ pub(crate) struct KeyIndex {
     scalars: Vec<Range<usize>>,
 }
 
-/// Nesting deeper than this is not indexed (serde_json rejects it anyway).
+/// Nesting deeper than this is not indexed (`serde_json` rejects it anyway).
 const MAX_DEPTH: usize = 128;
 
 impl KeyIndex {
@@ -47,7 +47,7 @@ impl KeyIndex {
             .map(|e| e.path.clone())
     }
 
-    /// Start of the JSON scalar value containing byte `offset` (serde_json
+    /// Start of the JSON scalar value containing byte `offset` (`serde_json`
     /// reports type errors at a value's last character).
     pub(crate) fn scalar_start_at(&self, offset: usize) -> Option<usize> {
         self.scalars
@@ -96,7 +96,7 @@ impl KeyIndex {
         match value {
             DeValue::Table(t) => self.add_toml_table(t, path),
             DeValue::Array(items) => {
-                for item in items.iter() {
+                for item in items {
                     self.add_toml_value(item.get_ref(), path);
                 }
             }

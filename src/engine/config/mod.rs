@@ -9,7 +9,7 @@
 //! 3. our own `codemode.toml`, with `[servers.NAME]` tables and the optional
 //!    top-level tables `[limits]`, `[policy]`, `[audit]`, `[tui]`, `[llm]`
 //!    and `[serve]`, kept in [`Config::tables`] for their rooms to decode
-//!    ([`Tables::decode`], errors at file:line:col; `crate::settings` decodes them all).
+//!    ([`Tables::decode`], errors at <file:line:col>; `crate::settings` decodes them all).
 //!
 //! Every format accepts the same per-server fields: `command`, `args`,
 //! `env`, `cwd` (stdio) or `url`, `headers` (HTTP), plus `type`, `disabled`,

@@ -136,7 +136,7 @@ fn finish(
     })
 }
 
-/// A serde_json error with its position in characters, without the
+/// A `serde_json` error with its position in characters, without the
 /// " at line L column C" suffix, and the field path for type errors.
 fn json_error(text: &str, file: &Path, e: &serde_json::Error) -> ConfigError {
     let full = e.to_string();

@@ -285,7 +285,7 @@ fn kind_name(kind: HttpKind) -> &'static str {
     }
 }
 
-/// The segments of a serde_ignored path (map keys and sequence indices).
+/// The segments of a `serde_ignored` path (map keys and sequence indices).
 pub(crate) fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
     use serde_ignored::Path;
     match path {

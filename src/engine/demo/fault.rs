@@ -127,7 +127,12 @@ mod tests {
     use super::*;
 
     fn parse(specs: &[&str]) -> Result<Faults, String> {
-        Faults::parse(&specs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        Faults::parse(
+            &specs
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]

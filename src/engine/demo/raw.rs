@@ -23,7 +23,10 @@ struct Responder {
 
 impl Responder {
     fn write_line(&self, line: &str) {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = out.write_all(line.as_bytes());
         let _ = out.write_all(b"\n");
         let _ = out.flush();
@@ -69,7 +72,7 @@ impl Responder {
         let echo = || Self::text_result(args["text"].as_str().unwrap_or("ok"));
         match self.faults.for_tool(tool) {
             None if tool == "echo" || self.tools().iter().any(|t| t["name"] == tool) => {
-                self.reply(id, echo())
+                self.reply(id, echo());
             }
             None => self.write_line(
                 &json!({ "jsonrpc": "2.0", "id": id, "error": { "code": -32602, "message": format!("unknown tool `{tool}`") } })
@@ -110,10 +113,7 @@ impl Responder {
         let params = msg.get("params").cloned().unwrap_or_default();
         match msg["method"].as_str().unwrap_or_default() {
             "initialize" => {
-                let version = match self.faults.wrong_protocol {
-                    true => json!(WRONG_PROTOCOL_VERSION),
-                    false => params["protocolVersion"].clone(),
-                };
+                let version = if self.faults.wrong_protocol { json!(WRONG_PROTOCOL_VERSION) } else { params["protocolVersion"].clone() };
                 self.reply(
                     &id,
                     json!({

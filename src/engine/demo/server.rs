@@ -124,7 +124,9 @@ impl DemoServer {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Tracker> {
-        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+        self.tracker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn wait(&self, args: &Value, context: &RequestContext<RoleServer>) -> CallToolResult {
@@ -137,8 +139,8 @@ impl DemoServer {
         let token = context.meta.get_progress_token();
         for step in 1..=steps {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(ms / steps)) => {}
-                _ = context.ct.cancelled() => {
+                () = tokio::time::sleep(Duration::from_millis(ms / steps)) => {}
+                () = context.ct.cancelled() => {
                     // Visible to clients on stderr (stdio) so tests can see the cancel arrived.
                     self.note(&format!("`wait` cancelled by the client at step {step}/{steps}"));
                     return error_result("cancelled");

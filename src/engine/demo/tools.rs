@@ -153,7 +153,7 @@ pub fn definitions(archive: bool) -> Vec<Value> {
             "inputSchema": {
                 "type": "object",
                 "properties": {
-                    "ms": { "type": "integer", "minimum": 0, "maximum": 600000, "description": "Milliseconds to wait." },
+                    "ms": { "type": "integer", "minimum": 0, "maximum": 600_000, "description": "Milliseconds to wait." },
                     "steps": { "type": "integer", "minimum": 1, "maximum": 100, "default": 5, "description": "Progress notifications to send." }
                 },
                 "required": ["ms"],

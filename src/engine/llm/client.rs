@@ -32,7 +32,7 @@ impl std::fmt::Debug for Client {
             .field("base_url", &self.cfg.base_url)
             .field("model", &self.cfg.model)
             .field("key", &self.key.as_ref().map(|_| crate::config::REDACTED))
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

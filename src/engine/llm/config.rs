@@ -24,7 +24,7 @@ use crate::config::{ConfigError, Tables};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
-    /// OpenAI Chat Completions (also Ollama, llama.cpp, vLLM and most gateways).
+    /// `OpenAI` Chat Completions (also Ollama, llama.cpp, vLLM and most gateways).
     Openai,
     /// Anthropic Messages.
     Anthropic,
@@ -120,7 +120,7 @@ impl LlmConfig {
         let timeout = match raw.timeout {
             None => DEFAULT_TIMEOUT,
             Some(t) => crate::config::parse_duration(&t)
-                .map_err(|e| tables.error(&["llm", "timeout"], e.to_string()))?,
+                .map_err(|e| tables.error(&["llm", "timeout"], e.clone()))?,
         };
         Ok(Some(LlmConfig {
             provider: raw.provider,

@@ -108,7 +108,8 @@ pub fn search_request(reply: &str) -> Option<String> {
     })
 }
 
-/// The script in a reply: the first ```rhai block, else the first fenced block of any kind.
+/// The script in a reply: the first `` ```rhai `` block, else the first fenced block of any
+/// kind.
 /// An unclosed last block (a cut-off answer) counts up to the end.
 pub fn extract_script(reply: &str) -> Option<String> {
     let mut blocks: Vec<(String, String)> = Vec::new();

@@ -1,6 +1,6 @@
 //! The two API dialects on the wire: request bodies, streamed events, whole answers.
 //!
-//! - OpenAI Chat Completions: `POST {base}/chat/completions`, the system text as the first
+//! - `OpenAI` Chat Completions: `POST {base}/chat/completions`, the system text as the first
 //!   message, `stream: true` with `stream_options.include_usage`; events are
 //!   `{"choices":[{"delta":{"content":"..."}}]}`, a last one with `usage`
 //!   (`prompt_tokens`, `completion_tokens`), then `[DONE]`.
@@ -101,8 +101,7 @@ fn api_error(v: &Value) -> Option<String> {
     Some(
         e.get("message")
             .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| e.to_string()),
+            .map_or_else(|| e.to_string(), str::to_string),
     )
 }
 

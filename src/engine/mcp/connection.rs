@@ -270,11 +270,11 @@ impl Connection {
         };
         tokio::select! {
             reply = handle.await_response() => reply.map_err(|e| self.map_error(what, e)),
-            _ = tokio::time::sleep(timeout) => {
+            () = tokio::time::sleep(timeout) => {
                 cancelled("timeout");
                 Err(CallError::Timeout { server: self.server.clone(), what: what.to_string(), timeout })
             }
-            _ = cancel.cancelled() => {
+            () = cancel.cancelled() => {
                 cancelled("cancelled by the user");
                 Err(CallError::Cancelled { server: self.server.clone(), what: what.to_string() })
             }
@@ -455,7 +455,11 @@ impl Connection {
 
     /// Closes the connection and stops the child process (if any), reaping it.
     pub async fn close(&self) {
-        let stop = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let stop = self
+            .stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(stop) = stop {
             stop.cancel();
             // Let the transport finish its goodbye (streamable HTTP deletes its session).

@@ -22,7 +22,7 @@ pub(super) fn details_from_json(v: Value) -> ServerDetails {
 }
 
 /// An error's message with its causes, leaving out rmcp's wrapper layers that only name
-/// Rust types (e.g. "Send message error Transport [rmcp::transport::worker::...]").
+/// Rust types (e.g. "Send message error Transport [`rmcp::transport::worker::`...]").
 pub(super) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(e);

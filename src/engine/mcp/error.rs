@@ -45,7 +45,7 @@ pub enum CallError {
         status: String,
     },
     /// The server has no such tool.
-    #[error("server `{server}` has no tool `{tool}`{}", suggestion_suffix(.suggestion))]
+    #[error("server `{server}` has no tool `{tool}`{}", suggestion_suffix(.suggestion.as_ref()))]
     UnknownTool {
         /// The server.
         server: String,
@@ -116,8 +116,8 @@ pub enum CallError {
     },
 }
 
-fn suggestion_suffix(s: &Option<String>) -> String {
-    s.as_ref()
+fn suggestion_suffix(s: Option<&String>) -> String {
+    s
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
 }

@@ -117,10 +117,10 @@ impl Handler {
             .iter()
             .flatten()
             .map(|p| {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| p.display().to_string());
+                let name = p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().to_string(),
+                );
                 json!({ "uri": file_uri(p), "name": name })
             })
             .collect();

@@ -1,4 +1,4 @@
-//! Connection lifecycle: connect, supervise (list_changed refreshes, drop detection) and
+//! Connection lifecycle: connect, supervise (`list_changed` refreshes, drop detection) and
 //! reconnect with exponential backoff. Every step checks the slot's generation so a stale
 //! task never overwrites newer state.
 

@@ -145,7 +145,7 @@ where
     on_bound(bound);
     loop {
         let (stream, peer) = tokio::select! {
-            _ = stop.cancelled() => return Ok(()),
+            () = stop.cancelled() => return Ok(()),
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -192,7 +192,7 @@ where
                         tracing::debug!("serve: connection from {peer}: {e}");
                     }
                 }
-                _ = stop.cancelled() => conn.as_mut().graceful_shutdown(),
+                () = stop.cancelled() => conn.as_mut().graceful_shutdown(),
             }
         });
     }
@@ -229,7 +229,7 @@ where
     {
         sessions.touch(id);
     }
-    response.map(|b| b.boxed())
+    response.map(http_body_util::BodyExt::boxed)
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ impl Connection {
                 match serde_json::from_value::<T>(item.clone()) {
                     Ok(t) => items.push(t),
                     Err(e) => {
-                        tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}")
+                        tracing::warn!(server = %self.server, "skipping malformed {what} entry: {e}");
                     }
                 }
             }

@@ -181,7 +181,7 @@ impl ServerDetails {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CallOutcome {
-    /// Content blocks (text, image, audio, resource, resource_link), as JSON.
+    /// Content blocks (text, image, audio, resource, `resource_link`), as JSON.
     #[serde(default)]
     pub content: Vec<Value>,
     /// The structured result, when the server sent one.
@@ -213,7 +213,7 @@ impl CallOutcome {
 
     /// Approximate size of the result on the wire, in bytes.
     pub fn wire_bytes(&self) -> usize {
-        serde_json::to_vec(self).map(|v| v.len()).unwrap_or(0)
+        serde_json::to_vec(self).map_or(0, |v| v.len())
     }
 }
 
@@ -227,8 +227,7 @@ pub fn summarize_block(block: &Value) -> String {
             let bytes = block
                 .get("data")
                 .and_then(Value::as_str)
-                .map(base64_decoded_len)
-                .unwrap_or(0);
+                .map_or(0, base64_decoded_len);
             format!("[{kind} {mime}, {bytes} bytes]")
         }
         "resource" => {

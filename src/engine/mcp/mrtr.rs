@@ -58,7 +58,7 @@ impl Connection {
             }
             let answers = tokio::select! {
                 answers = answer(self.input_handler(), requests) => answers,
-                _ = cancel.cancelled() => {
+                () = cancel.cancelled() => {
                     return Err(CallError::Cancelled {
                         server: self.server().to_string(),
                         what: what.to_string(),

@@ -125,20 +125,23 @@ impl Inner {
     pub(super) fn elicitor(&self) -> Elicitor {
         self.elicitor
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
     /// The current OAuth settings.
     pub(super) fn oauth(&self) -> OAuthSettings {
-        self.oauth.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.oauth
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The current sampler (cloned like the elicitor).
     pub(super) fn sampler(&self) -> Sampler {
         self.sampler
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 }
@@ -182,13 +185,17 @@ impl Registry {
             .inner
             .elicitor
             .write()
-            .unwrap_or_else(|e| e.into_inner()) = elicitor;
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = elicitor;
     }
 
     /// How protected HTTP servers are authorized (default: interactive, without opening a
     /// browser, tokens under the state dir). Applies to connections opened from now on.
     pub fn set_oauth(&self, settings: OAuthSettings) {
-        *self.inner.oauth.write().unwrap_or_else(|e| e.into_inner()) = settings;
+        *self
+            .inner
+            .oauth
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = settings;
     }
 
     /// Who answers servers' sampling requests (default: deny them all; only servers whose
@@ -198,7 +205,7 @@ impl Registry {
             .inner
             .sampler
             .write()
-            .unwrap_or_else(|e| e.into_inner()) = sampler;
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = sampler;
     }
 
     /// Starts connecting every server in the background; returns at once.
@@ -503,7 +510,9 @@ impl Slot {
 
 impl Inner {
     pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Slot>> {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+        self.slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn emit(&self, server: &str, kind: EventKind) {

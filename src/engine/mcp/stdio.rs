@@ -26,7 +26,10 @@ pub struct StderrTail(Arc<Mutex<VecDeque<String>>>);
 
 impl StderrTail {
     fn push(&self, line: String) {
-        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if q.len() == STDERR_TAIL_LINES {
             q.pop_front();
         }
@@ -37,7 +40,7 @@ impl StderrTail {
     pub fn lines(&self) -> Vec<String> {
         self.0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .cloned()
             .collect()
@@ -208,6 +211,8 @@ impl ChildProcess {
         let _ = self.child.kill().await;
     }
 
+    // The other place with `unsafe` (denied elsewhere): std cannot signal a process group.
+    #[allow(unsafe_code)]
     fn kill_group(&self, signal: i32) {
         #[cfg(unix)]
         if let Some(pgid) = self.pgid {

@@ -45,7 +45,11 @@ fn validator(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
     static CACHE: OnceLock<Mutex<Validators>> = OnceLock::new();
     let key = schema.to_string();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(v) = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+    {
         return v.clone();
     }
     let compiled = match jsonschema::validator_for(schema) {
@@ -55,7 +59,9 @@ fn validator(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
             None
         }
     };
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if cache.len() >= CACHED_VALIDATORS {
         cache.clear();
     }

@@ -93,7 +93,9 @@ impl ApprovalStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pins> {
-        self.pins.lock().unwrap_or_else(|e| e.into_inner())
+        self.pins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// How `def` compares with its approved definition.

@@ -125,7 +125,10 @@ impl AuditLog {
             .to_string();
         }
         line.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut file = self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         file.append(line.as_bytes())
     }
 
@@ -193,7 +196,7 @@ impl AuditLog {
         };
         self.log(json!({
             "type": "direct_call", "server": server, "tool": tool,
-            "args": args.cloned().map(Value::Object).unwrap_or(Value::Null), "ok": ok,
+            "args": args.cloned().map_or(Value::Null, Value::Object), "ok": ok,
             "error": error, "duration_ms": elapsed.as_millis() as u64,
         }));
     }
@@ -211,13 +214,15 @@ impl AuditLog {
         let pending: Mutex<HashMap<usize, Value>> = Mutex::default();
         Arc::new(move |event: &RunEvent| match event {
             RunEvent::CallStarted { index, args, .. } => {
-                let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
+                let mut p = pending
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 p.insert(*index, args.clone());
             }
             RunEvent::CallFinished(rec) => {
                 let args = pending
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&rec.index)
                     .unwrap_or(Value::Null);
                 let mut v = serde_json::to_value(rec).unwrap_or_default();

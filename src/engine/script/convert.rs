@@ -10,7 +10,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::mcp::{CallOutcome, base64_decoded_len};
 
-/// How deeply arrays and maps may nest in a value turned into JSON (as deep as serde_json
+/// How deeply arrays and maps may nest in a value turned into JSON (as deep as `serde_json`
 /// parses). Deeper values would risk the native stack of whoever walks them next.
 pub const MAX_JSON_DEPTH: usize = 128;
 
@@ -149,7 +149,7 @@ fn block_value(block: &Value) -> Value {
         "image" | "audio" => serde_json::json!({
             "type": kind,
             "mime_type": get(block, "mimeType"),
-            "bytes": block.get("data").and_then(Value::as_str).map(base64_decoded_len).unwrap_or(0),
+            "bytes": block.get("data").and_then(Value::as_str).map_or(0, base64_decoded_len),
         }),
         "resource" => {
             let res = get(block, "resource");

@@ -125,7 +125,9 @@ impl RunCtx {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn emit(&self, event: RunEvent) {
@@ -218,17 +220,16 @@ impl RunCtx {
         // A tool that appeared after the run started (tools/list_changed) is looked up
         // afresh, so that the policy sees its annotations too.
         let fresh;
-        let def = match self.tools.get(server).and_then(|t| t.get(tool)) {
-            Some(d) => Some(d),
-            None => {
-                fresh = self
-                    .invoker
-                    .servers()
-                    .into_iter()
-                    .find(|s| s.name == server)
-                    .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned());
-                fresh.as_ref()
-            }
+        let def = if let Some(d) = self.tools.get(server).and_then(|t| t.get(tool)) {
+            Some(d)
+        } else {
+            fresh = self
+                .invoker
+                .servers()
+                .into_iter()
+                .find(|s| s.name == server)
+                .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned());
+            fresh.as_ref()
         };
         let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
         self.emit(RunEvent::CallStarted {

@@ -184,7 +184,7 @@ fn register_servers(engine: &mut Engine, ctx: &Arc<RunCtx>) {
                 .input_schema
                 .get("required")
                 .and_then(Value::as_array)
-                .is_none_or(|r| r.is_empty());
+                .is_none_or(std::vec::Vec::is_empty);
             let (c, s, t) = (ctx.clone(), server.to_string(), tool.to_string());
             FuncRegistration::new(fn_name).set_into_module(
                 &mut module,
@@ -270,7 +270,7 @@ fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult 
     }) {
         return Err(ctx.stop(reason, pos));
     }
-    let first_error = results.iter().position(|r| r.is_err());
+    let first_error = results.iter().position(std::result::Result::is_err);
     let values: Array = results
         .into_iter()
         .map(|r| match r {

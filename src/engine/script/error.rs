@@ -236,7 +236,7 @@ fn looks_like_js_object(line: &str) -> bool {
     bytes.iter().enumerate().any(|(i, &c)| {
         c == '{'
             && (i == 0 || bytes[i - 1] != '#')
-            && line[line.char_indices().nth(i).map(|(b, _)| b + 1).unwrap_or(0)..]
+            && line[line.char_indices().nth(i).map_or(0, |(b, _)| b + 1)..]
                 .trim_start()
                 .split_once(':')
                 .is_some_and(|(key, _)| {

@@ -242,13 +242,14 @@ impl<'a> Resolver<'a> {
     fn parallel(&self, list: &Expr, line: usize, out: &mut Vec<PlannedCall>) {
         let entries: Vec<Entry> = match list {
             Expr::Array(items, _) => items.iter().map(Entry::Expr).collect(),
-            other => match literal(other).map(|d| d.into_array()) {
-                Some(Ok(items)) => items.into_iter().map(Entry::Value).collect(),
-                _ => {
+            other => {
+                if let Some(Ok(items)) = literal(other).map(rhai::Dynamic::into_array) {
+                    items.into_iter().map(Entry::Value).collect()
+                } else {
                     out.push(self.call(line, CallForm::Parallel, None, None, None));
                     return;
                 }
-            },
+            }
         };
         for entry in entries {
             let (server, tool, args) = entry.parts();

@@ -197,7 +197,12 @@ impl Policy {
     /// checked against the configured `servers` (`strict` also refuses unknown servers): the
     /// config path of its list (e.g. `["policy", "ask"]`) and what is wrong.
     pub fn pattern_error(&self, servers: &[String], strict: bool) -> Option<(Vec<String>, String)> {
-        let at = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let at = |parts: &[&str]| {
+            parts
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         for (list, entries) in [("allow", &self.allow), ("ask", &self.ask)] {
             if let Some(p) = entries
                 .iter()
@@ -266,7 +271,7 @@ impl Policy {
         match pin {
             PinStatus::Changed if self.block_changed => reasons.push(AskReason::Changed),
             PinStatus::New | PinStatus::Unpinned if self.ask_new && !explicit => {
-                reasons.push(AskReason::New)
+                reasons.push(AskReason::New);
             }
             _ => {}
         }

@@ -185,13 +185,16 @@ impl ReplayInvoker {
     pub fn divergences(&self) -> Vec<Divergence> {
         self.divergences
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
     /// Recorded calls the replayed script never made: `server::tool {args}`.
     pub fn unused(&self) -> Vec<String> {
-        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.recording
             .calls
             .iter()
@@ -216,11 +219,17 @@ impl ToolInvoker for ReplayInvoker {
     ) -> Result<CallOutcome, CallError> {
         let args = Value::Object(args);
         let index = {
-            let mut n = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            let mut n = self
+                .calls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             *n += 1;
             *n - 1
         };
-        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let calls = &self.recording.calls;
         let found = (0..calls.len()).find(|&i| {
             !used[i] && calls[i].server == server && calls[i].tool == tool && calls[i].args == args
@@ -240,7 +249,7 @@ impl ToolInvoker for ReplayInvoker {
         let message = format!("replay diverged: {d}");
         self.divergences
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(d);
         Err(CallError::Transport {
             server: server.to_string(),

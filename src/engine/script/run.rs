@@ -148,8 +148,8 @@ fn run_on_this_thread(
         opts.cancel.clone(),
         opts.observers.clone(),
     );
-    ctx.approver = opts.approver.clone();
-    ctx.approvals = opts.approvals.clone();
+    ctx.approver.clone_from(&opts.approver);
+    ctx.approvals.clone_from(&opts.approvals);
     ctx.record_results = opts.record;
     let ctx = Arc::new(ctx);
     let (done_tx, done_rx) = mpsc::channel::<()>();

@@ -51,10 +51,7 @@ fn limits(f: impl FnOnce(&mut Limits)) -> RunOptions {
 }
 
 fn limit_of(r: &RunReport) -> &str {
-    r.limit_hit
-        .as_ref()
-        .map(|h| h.limit.as_str())
-        .unwrap_or("none")
+    r.limit_hit.as_ref().map_or("none", |h| h.limit.as_str())
 }
 
 #[test]
@@ -96,7 +93,7 @@ fn prints_and_events_go_to_the_report_in_order() {
     let sink = events.clone();
     let opts = RunOptions {
         observers: vec![Arc::new(move |e: &RunEvent| {
-            sink.lock().unwrap().push(e.clone())
+            sink.lock().unwrap().push(e.clone());
         })],
         ..Default::default()
     };
@@ -125,12 +122,12 @@ fn prints_and_events_go_to_the_report_in_order() {
 fn tool_errors_are_catchable_maps() {
     let d = demo();
     let r = d.run(
-        r#"
+        r"
         let out = ();
         try { demo::get_issue(#{ id: 999 }) }
         catch (e) { out = #{ kind: e.kind, server: e.server, tool: e.tool, message: e.message } }
         out
-        "#,
+        ",
     );
     assert_eq!(
         r.result,
@@ -422,8 +419,8 @@ fn every_documented_global_runs_in_the_real_engine() {
         .keys()
         .map(String::as_str)
         .collect();
-    keys.sort();
+    keys.sort_unstable();
     let mut want = fields.clone();
-    want.sort();
+    want.sort_unstable();
     assert_eq!(keys, want, "{:?}", r.result);
 }

@@ -98,8 +98,7 @@ fn choices_of(prop: &Value) -> Option<Vec<Choice>> {
                     let label = o
                         .get("title")
                         .and_then(Value::as_str)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| plain(&value));
+                        .map_or_else(|| plain(&value), str::to_string);
                     Some(Choice { value, label })
                 })
                 .collect(),
@@ -116,8 +115,7 @@ fn choices_of(prop: &Value) -> Option<Vec<Choice>> {
                 label: names
                     .and_then(|n| n.get(i))
                     .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| plain(v)),
+                    .map_or_else(|| plain(v), str::to_string),
             })
             .collect(),
     )

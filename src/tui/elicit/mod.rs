@@ -100,7 +100,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             _ => state.needs_redraw = false,
         },
         KeyCode::Down | KeyCode::Tab => {
-            form.focus = (form.focus + 1).min(form.fields.len().saturating_sub(1))
+            form.focus = (form.focus + 1).min(form.fields.len().saturating_sub(1));
         }
         KeyCode::Up | KeyCode::BackTab => form.focus = form.focus.saturating_sub(1),
         _ => edit(form, key),
@@ -123,15 +123,15 @@ fn edit(form: &mut ElicitForm, key: KeyEvent) {
             field.text.pop();
         }
         (Kind::Boolean(b), KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
-            *b = Some(!b.unwrap_or(false))
+            *b = Some(!b.unwrap_or(false));
         }
         (Kind::Boolean(b), KeyCode::Backspace | KeyCode::Delete) => *b = None,
         (Kind::Select { choices, picked }, KeyCode::Right | KeyCode::Char(' ')) => {
-            *picked = Some(picked.map_or(0, |p| (p + 1) % choices.len().max(1)))
+            *picked = Some(picked.map_or(0, |p| (p + 1) % choices.len().max(1)));
         }
         (Kind::Select { choices, picked }, KeyCode::Left) => {
             let n = choices.len().max(1);
-            *picked = Some(picked.map_or(n - 1, |p| (p + n - 1) % n))
+            *picked = Some(picked.map_or(n - 1, |p| (p + n - 1) % n));
         }
         (Kind::Select { picked, .. }, KeyCode::Backspace | KeyCode::Delete) => *picked = None,
         (

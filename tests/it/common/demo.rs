@@ -75,8 +75,7 @@ pub fn process_alive(pid: u32) -> bool {
     }
     // A zombie still answers kill(0); read its state.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| s.split_whitespace().nth(2).is_none_or(|st| st != "Z"))
-        .unwrap_or(false)
+        .is_ok_and(|s| s.split_whitespace().nth(2).is_none_or(|st| st != "Z"))
 }
 
 /// Waits (at most 10 s) for the first event for which `pick` returns `Some`.
@@ -159,8 +158,7 @@ pub fn processes_with_env(key: &str, value: &str) -> Vec<u32> {
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/environ"))
-                .map(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
-                .unwrap_or(false)
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
         })
         .filter(|pid| process_alive(*pid))
         .collect()

@@ -1,7 +1,7 @@
 //! A loopback stand-in for a model API (the one remote service tests cannot reach): a
 //! minimal HTTP/1.1 server on 127.0.0.1 that records each request and answers the next
 //! scripted reply the way the real APIs stream it (SSE `data:` lines, sent in pieces, with
-//! token usage), as OpenAI Chat Completions or Anthropic Messages.
+//! token usage), as `OpenAI` Chat Completions or Anthropic Messages.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};

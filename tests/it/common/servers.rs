@@ -6,7 +6,7 @@
 //!   `mcp-server-filesystem`, `mcp-server-memory` (npm, run by `node`, which
 //!   must be on `PATH`: the shims start with `#!/usr/bin/env node`);
 //! * `tests/servers/python/.venv/bin/` — `mcp-server-time`, `mcp-server-git`
-//!   (PyPI; the venv also holds the official Python SDK, `mcp` 2.x).
+//!   (`PyPI`; the venv also holds the official Python SDK, `mcp` 2.x).
 //!
 //! Used as `crate::servers` from every test module.
 //!
@@ -111,11 +111,8 @@ fn require_installed(name: &str, path: PathBuf) -> PathBuf {
 
 fn require_on_path(program: &str, why: &str) {
     let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false);
-    if !found {
-        panic!("`{program}` is not on PATH: {why}");
-    }
+        .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(program).is_file()));
+    assert!(found, "`{program}` is not on PATH: {why}");
 }
 
 /// Path of an npm server's bin shim, e.g. `node_bin("mcp-server-everything")`

@@ -56,7 +56,7 @@ pub(super) fn tool_findings(t: &ToolDoc) -> Vec<Finding> {
 }
 
 fn description(t: &ToolDoc, out: &mut Vec<Finding>) {
-    let d = t.description.as_deref().map(str::trim).unwrap_or("");
+    let d = t.description.as_deref().map_or("", str::trim);
     if d.is_empty() {
         out.push(finding(
             "description-missing",
@@ -151,18 +151,16 @@ fn parameters(t: &ToolDoc, out: &mut Vec<Finding>) {
 fn unconstrained(path: &str, s: &Shape) -> Option<&'static str> {
     let name = path.rsplit(['.', '[']).next().unwrap_or(path);
     let w = words(name);
-    let last = w.last().map(String::as_str).unwrap_or("");
+    let last = w.last().map_or("", String::as_str);
     let has = |k: &str| w.iter().any(|x| x == k);
     let c = &s.constraints;
     let string_free = c.pattern.is_none() && c.format.is_none();
     let number_free = c.minimum.is_none() && c.exclusive_minimum.is_none();
     match (&s.ty, last) {
-        (Ty::Integer | Ty::Number, "count" | "limit" | "page" | "size" | "offset" | "top")
-        | (Ty::Integer | Ty::Number, "id")
-            if number_free =>
-        {
-            Some("no minimum")
-        }
+        (
+            Ty::Integer | Ty::Number,
+            "count" | "limit" | "page" | "size" | "offset" | "top" | "id",
+        ) if number_free => Some("no minimum"),
         (Ty::String, "count" | "limit" | "page" | "size" | "offset") => {
             Some("a number typed as string")
         }

@@ -114,7 +114,7 @@ impl Parser<'_> {
             .map(str::to_string);
         s.default = m.get("default").cloned();
         match m.get("examples") {
-            Some(Value::Array(xs)) => s.examples = xs.clone(),
+            Some(Value::Array(xs)) => s.examples.clone_from(xs),
             Some(other) => s.examples = vec![other.clone()],
             None => {}
         }
@@ -272,13 +272,14 @@ impl Parser<'_> {
         }
         let mut count = |k: &str| match m.get(k) {
             None => None,
-            Some(v) => match v.as_u64().or_else(|| whole_float(v)) {
-                Some(n) => Some(n),
-                None => {
+            Some(v) => {
+                if let Some(n) = v.as_u64().or_else(|| whole_float(v)) {
+                    Some(n)
+                } else {
                     bad.push(format!("`{k}` is not a count: {}", short(v)));
                     None
                 }
-            },
+            }
         };
         c.min_length = count("minLength");
         c.max_length = count("maxLength");

@@ -17,7 +17,10 @@ pub(super) struct Running<'a>(&'a Authorizer);
 impl Authorizer {
     /// Time spent in logins so far, including one still running; and whether one runs.
     pub fn login_time(&self) -> (Duration, bool) {
-        let clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        let clock = self
+            .clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let running = clock.since.map(|s| s.elapsed());
         (clock.spent + running.unwrap_or_default(), running.is_some())
     }
@@ -25,7 +28,7 @@ impl Authorizer {
     pub(super) fn start_clock(&self) -> Running<'_> {
         self.clock
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .since
             .get_or_insert_with(Instant::now);
         Running(self)
@@ -34,7 +37,11 @@ impl Authorizer {
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        let mut clock = self.0.clock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut clock = self
+            .0
+            .clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(since) = clock.since.take() {
             clock.spent += since.elapsed();
         }

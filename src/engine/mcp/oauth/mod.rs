@@ -1,7 +1,7 @@
 //! OAuth 2.1 for protected streamable HTTP servers, on rmcp's `auth` feature: its
 //! `AuthorizationManager` does discovery (protected-resource metadata from the
 //! `WWW-Authenticate` challenge, then the path-based and root well-known URLs; RFC 8414, then
-//! OpenID configuration), client identification, PKCE S256, the `resource` indicator, scope
+//! `OpenID` configuration), client identification, PKCE S256, the `resource` indicator, scope
 //! selection, the token endpoint's auth method, refresh and scope upgrades; its `AuthClient`
 //! adds the bearer token to every request and refreshes a rejected one once.
 //!
@@ -65,7 +65,7 @@ impl std::fmt::Debug for OAuthSettings {
             .field("auto_approve", &self.auto_approve)
             .field("open_browser", &self.open_browser)
             .field("store_dir", &self.store_dir)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -307,7 +307,7 @@ impl Authorizer {
         let cimd = metadata
             .additional_fields
             .get("client_id_metadata_document_supported")
-            .and_then(|v| v.as_bool())
+            .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
         if let Some(client_id) = &self.config.client_id {
             request = request.with_preregistered_client(client_id.clone());

@@ -65,7 +65,7 @@ impl FileStore {
     }
 
     fn write(&self, mut saved: Saved) -> Result<(), String> {
-        saved.url = self.url.clone();
+        saved.url.clone_from(&self.url);
         let dir = self.path.parent().unwrap_or(Path::new("."));
         crate::util::private::create_dir(dir)
             .map_err(|e| format!("cannot create the token store {}: {e}", dir.display()))?;

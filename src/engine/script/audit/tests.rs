@@ -40,7 +40,16 @@ fn log_in(dir: &tempfile::TempDir, max_bytes: u64, secrets: &[&str]) -> Arc<Audi
         max_bytes,
         ..Default::default()
     };
-    Arc::new(AuditLog::open(config, secrets.iter().map(|s| s.to_string()).collect()).unwrap())
+    Arc::new(
+        AuditLog::open(
+            config,
+            secrets
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+        )
+        .unwrap(),
+    )
 }
 
 #[test]

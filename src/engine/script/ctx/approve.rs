@@ -28,7 +28,7 @@ impl RunCtx {
         if self
             .approved
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .contains(&key)
         {
             return Ok(());
@@ -47,7 +47,7 @@ impl RunCtx {
         if for_run {
             self.approved
                 .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(key);
         }
         Ok(())

@@ -66,7 +66,7 @@ parallel([["demo", tool]]);
 call_tool("demo", "get_issue", args_from_somewhere());
 "#;
     let p = plan(src, &demo()).unwrap();
-    let targets: Vec<String> = p.calls.iter().map(|c| c.target()).collect();
+    let targets: Vec<String> = p.calls.iter().map(super::PlannedCall::target).collect();
     assert_eq!(targets, ["demo::?", "?::?", "demo::?", "demo::get_issue"]);
     assert!(p.calls[..3].iter().all(|c| c.flags == [Flag::Dynamic]));
     assert_eq!(p.calls[3].args, None);

@@ -1,7 +1,7 @@
 //! A test authorization server and protected MCP endpoint on one loopback port (hyper,
 //! HTTP/1.1). The endpoint is our demo server (rmcp's streamable HTTP service) behind a
 //! bearer check. What it serves is set by [`Options`]: where the protected-resource metadata
-//! is found, RFC 8414 or only OpenID configuration, dynamic registration, client-ID metadata
+//! is found, RFC 8414 or only `OpenID` configuration, dynamic registration, client-ID metadata
 //! documents, the token endpoint's auth method, scopes needing a step-up. It checks what a
 //! real server checks (PKCE S256 against the verifier, the `resource` indicator, the client's
 //! authentication) and records every request in [`Seen`] for the tests to assert on.
@@ -208,7 +208,7 @@ impl OAuthServer {
         tokio::spawn(async move {
             loop {
                 let stream = tokio::select! {
-                    _ = stopped.cancelled() => return,
+                    () = stopped.cancelled() => return,
                     accepted = listener.accept() => match accepted {
                         Ok((s, _)) => s,
                         Err(_) => continue,
