@@ -77,7 +77,7 @@ fn elicit_arg(s: &str) -> Result<crate::mcp::elicit::ElicitPolicy, String> {
 }
 
 /// Parses a duration flag such as `500ms`, `5s`, `2m`.
-fn duration_arg(s: &str) -> Result<Duration, String> {
+fn duration_arg(s: &str) -> Result<Duration, crate::config::DurationError> {
     crate::config::parse_duration(s)
 }
 

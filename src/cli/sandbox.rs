@@ -11,6 +11,25 @@ use crate::script::RunOptions;
 use crate::script::audit::{AuditConfig, AuditLog};
 use crate::settings::Settings;
 
+/// A sandbox flag that cannot be applied (a usage error).
+#[derive(Debug, thiserror::Error)]
+pub enum FlagError {
+    /// A `--limit` or limit flag.
+    #[error(transparent)]
+    Limit(#[from] crate::script::LimitError),
+    /// A policy pattern that can never match.
+    #[error("{flag} {problem}")]
+    Pattern {
+        /// `--allow`, `--deny` or `--approve`.
+        flag: &'static str,
+        /// Why it cannot match.
+        problem: String,
+    },
+    /// `--deny` without `server::`.
+    #[error("--deny takes server::tool (e.g. demo::delete_*), not `{0}`")]
+    DenyForm(String),
+}
+
 /// Limit and policy flags.
 #[derive(Debug, Default, clap::Args)]
 pub struct SandboxArgs {
@@ -47,7 +66,7 @@ pub struct PolicyArgs {
 
 impl SandboxArgs {
     /// Applies the flags to the config's settings (a bad flag is a usage error message).
-    pub fn apply(&self, settings: &mut Settings) -> Result<(), String> {
+    pub fn apply(&self, settings: &mut Settings) -> Result<(), FlagError> {
         let limits = &mut settings.limits;
         *limits = limits.with_overrides(&self.limits)?;
         if let Some(t) = self.timeout {
@@ -65,20 +84,18 @@ impl SandboxArgs {
 
 impl PolicyArgs {
     /// Refuses `--allow` / `--deny` patterns that can never match (usage error message).
-    pub fn check_patterns(&self, servers: &[String]) -> Result<(), String> {
+    pub fn check_patterns(&self, servers: &[String]) -> Result<(), FlagError> {
         check_flag_patterns("--allow", &self.allow, servers)?;
         check_flag_patterns("--deny", &self.deny, servers)
     }
 
     /// Applies the flags to the config's policy (a bad flag is a usage error message).
-    pub fn apply(&self, policy: &mut crate::script::Policy) -> Result<(), String> {
+    pub fn apply(&self, policy: &mut crate::script::Policy) -> Result<(), FlagError> {
         policy.allow_destructive |= self.allow_destructive;
         policy.allow.extend(self.allow.iter().cloned());
         for entry in &self.deny {
             let Some((server, tool)) = entry.split_once("::") else {
-                return Err(format!(
-                    "--deny takes server::tool (e.g. demo::delete_*), not `{entry}`"
-                ));
+                return Err(FlagError::DenyForm(entry.clone()));
             };
             let sp = policy.servers.entry(server.to_string()).or_default();
             sp.deny.push(tool.to_string());
@@ -121,15 +138,15 @@ pub fn server_names(config: &Config) -> Vec<String> {
 
 /// A usage error for the first of `flag`'s patterns that can never match, if one cannot.
 pub fn check_flag_patterns(
-    flag: &str,
+    flag: &'static str,
     patterns: &[String],
     servers: &[String],
-) -> Result<(), String> {
+) -> Result<(), FlagError> {
     match patterns
         .iter()
         .find_map(|p| crate::script::policy::pattern_problem(p, servers, flag != "--deny", true))
     {
-        Some(problem) => Err(format!("{flag} {problem}")),
+        Some(problem) => Err(FlagError::Pattern { flag, problem }),
         None => Ok(()),
     }
 }

@@ -38,16 +38,18 @@ pub struct Highlighter {
 
 impl Highlighter {
     /// A highlighter for a `.tmTheme` (XML text) at a colour depth.
-    pub fn new(tm_theme: &str, depth: ColorDepth) -> Result<Self, String> {
+    pub fn new(tm_theme: &str, depth: ColorDepth) -> Result<Self, super::theme::ThemeError> {
         let def =
             syntect::parsing::SyntaxDefinition::load_from_str(RHAI_SYNTAX, true, Some("Rhai"))
-                .map_err(|e| format!("Rhai grammar: {e}"))?;
+                .map_err(|e| {
+                    super::theme::ThemeError::Highlighting(format!("Rhai grammar: {e}"))
+                })?;
         let mut builder = SyntaxSetBuilder::new();
         builder.add(def);
         let syntaxes = builder.build();
         let theme =
             syntect::highlighting::ThemeSet::load_from_reader(&mut std::io::Cursor::new(tm_theme))
-                .map_err(|e| format!("code theme: {e}"))?;
+                .map_err(|e| super::theme::ThemeError::Highlighting(format!("code theme: {e}")))?;
         Ok(Highlighter {
             syntaxes,
             theme,

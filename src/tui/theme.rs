@@ -95,15 +95,30 @@ pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(n, _, _)| *n).collect()
 }
 
+/// A theme that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// No built-in theme of that name.
+    #[error("unknown theme `{0}` (built in: {1})")]
+    Unknown(String, String),
+    /// The palette file is not valid.
+    #[error("theme `{0}`: {1}")]
+    Palette(String, toml::de::Error),
+    /// A colour nobody knows.
+    #[error("unknown colour `{0}`")]
+    Colour(String),
+    /// The code theme or the Rhai grammar does not load.
+    #[error("{0}")]
+    Highlighting(String),
+}
+
 impl Theme {
     /// A built-in theme by name (`dark`, `light`).
-    pub fn builtin(name: &str, depth: ColorDepth) -> Result<Theme, String> {
-        let (_, palette, code) = BUILTIN.iter().find(|(n, _, _)| *n == name).ok_or_else(|| {
-            format!(
-                "unknown theme `{name}` (built in: {})",
-                builtin_names().join(", ")
-            )
-        })?;
+    pub fn builtin(name: &str, depth: ColorDepth) -> Result<Theme, ThemeError> {
+        let (_, palette, code) = BUILTIN
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .ok_or_else(|| ThemeError::Unknown(name.to_string(), builtin_names().join(", ")))?;
         Theme::from_parts(name, palette, code, depth)
     }
 
@@ -113,9 +128,11 @@ impl Theme {
         palette: &str,
         code_theme: &str,
         depth: ColorDepth,
-    ) -> Result<Theme, String> {
-        let p: PaletteFile = toml::from_str(palette).map_err(|e| format!("theme `{name}`: {e}"))?;
-        let fg = |c: &str| -> Result<Style, String> { Ok(Style::default().fg(color(c, depth)?)) };
+    ) -> Result<Theme, ThemeError> {
+        let p: PaletteFile =
+            toml::from_str(palette).map_err(|e| ThemeError::Palette(name.to_string(), e))?;
+        let fg =
+            |c: &str| -> Result<Style, ThemeError> { Ok(Style::default().fg(color(c, depth)?)) };
         let none = depth == ColorDepth::None;
         Ok(Theme {
             name: name.to_string(),
@@ -164,12 +181,12 @@ impl Theme {
 }
 
 /// Parses a palette colour for the given depth.
-pub fn color(name: &str, depth: ColorDepth) -> Result<Color, String> {
+pub fn color(name: &str, depth: ColorDepth) -> Result<Color, ThemeError> {
     if depth == ColorDepth::None {
         return Ok(Color::Reset);
     }
     if let Some(hex) = name.strip_prefix('#') {
-        let v = u32::from_str_radix(hex, 16).map_err(|_| format!("bad colour `{name}`"))?;
+        let v = u32::from_str_radix(hex, 16).map_err(|_| ThemeError::Colour(name.to_string()))?;
         let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
         return Ok(rgb(r, g, b, depth));
     }
@@ -191,7 +208,7 @@ pub fn color(name: &str, depth: ColorDepth) -> Result<Color, String> {
         "light_magenta" => Color::LightMagenta,
         "light_cyan" => Color::LightCyan,
         "white" => Color::White,
-        other => return Err(format!("unknown colour `{other}`")),
+        other => return Err(ThemeError::Colour(other.to_string())),
     })
 }
 
@@ -243,6 +260,7 @@ mod tests {
         assert!(
             Theme::builtin("solarized", ColorDepth::Ansi16)
                 .unwrap_err()
+                .to_string()
                 .contains("dark, light")
         );
     }

@@ -9,7 +9,7 @@ mod rules;
 
 use serde::Serialize;
 
-pub use pins::{PinStatus, Pins, tool_hash};
+pub use pins::{PinStatus, Pins, PinsError, tool_hash};
 pub use poison::{hidden_chars, poison_markers};
 
 use super::{Catalog, ServerDoc};

@@ -2,15 +2,20 @@
 
 use std::time::Duration;
 
+/// A duration that could not be read (the text as written).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration \"{0}\": use e.g. 500ms, 5s, 2m")]
+pub struct DurationError(pub String);
+
 /// Parses a duration written as a number followed by a unit: `ms`, `s`, `m`
 /// or `h` (e.g. `500ms`, `5s`, `1.5s`, `2m`, `1h`). A unit is required: a bare
 /// number is rejected. Surrounding whitespace, and whitespace between the
 /// number and the unit, are allowed.
 ///
-/// The error message is meant to be shown as is, e.g.
+/// The error displays as a sentence to show as is, e.g.
 /// `invalid duration "5x": use e.g. 500ms, 5s, 2m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration \"{s}\": use e.g. 500ms, 5s, 2m");
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
+    let invalid = || DurationError(s.to_string());
     let trimmed = s.trim();
     let split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -63,8 +68,8 @@ mod tests {
     #[test]
     fn rejects_bad_input_with_the_documented_message() {
         assert_eq!(
-            parse_duration("5x"),
-            Err("invalid duration \"5x\": use e.g. 500ms, 5s, 2m".to_string())
+            parse_duration("5x").unwrap_err().to_string(),
+            "invalid duration \"5x\": use e.g. 500ms, 5s, 2m"
         );
         for bad in [
             "", "5", "s", "ms", "-5s", "5 sec", "1.2.3s", ".5s", "5.s", "5S", "1e3s",

@@ -43,7 +43,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use duration::parse_duration;
+pub use duration::{DurationError, parse_duration};
 pub use error::{ConfigError, ConfigWarning};
 pub use oauth::{OAuthConfig, OAuthGrant, SIGNING_ALGORITHMS};
 pub use redact::{REDACTED, redact, redact_json, redact_known};

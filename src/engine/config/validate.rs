@@ -92,7 +92,9 @@ impl Ctx<'_> {
         path: &[&str],
     ) -> Result<Option<Duration>, ConfigError> {
         value
-            .map(|DurationText(text)| parse_duration(&text).map_err(|m| self.error(path, m)))
+            .map(|DurationText(text)| {
+                parse_duration(&text).map_err(|m| self.error(path, m.to_string()))
+            })
             .transpose()
     }
 

@@ -63,12 +63,17 @@ exit-after-init, malformed-schema, changing-tools, crash-on-call=TOOL, hang-on-c
 slow-call=TOOL:SECS, garbage-on-call=TOOL, duplicate-ids-on-call=TOOL, \
 flood-stderr-on-call=TOOL, huge-result=TOOL:MB, rug-pull=TOOL, hostile";
 
+/// A `--fault` spec nobody knows.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault `{0}` (one of: {USAGE})")]
+pub struct FaultError(pub String);
+
 impl Faults {
     /// Parses fault specs (see `codemode demo-server --help` for the list).
-    pub fn parse(specs: &[String]) -> Result<Faults, String> {
+    pub fn parse(specs: &[String]) -> Result<Faults, FaultError> {
         let mut f = Faults::default();
         for spec in specs {
-            let bad = || format!("unknown fault `{spec}` (one of: {USAGE})");
+            let bad = || FaultError(spec.clone());
             let number = |n: &str| n.parse::<u64>().map_err(|_| bad());
             match spec.split_once('=') {
                 None => match spec.as_str() {
@@ -126,7 +131,7 @@ impl Faults {
 mod tests {
     use super::*;
 
-    fn parse(specs: &[&str]) -> Result<Faults, String> {
+    fn parse(specs: &[&str]) -> Result<Faults, FaultError> {
         Faults::parse(
             &specs
                 .iter()
@@ -164,7 +169,10 @@ mod tests {
             "hang-on-call=x:3",
         ] {
             let e = parse(&[bad]).unwrap_err();
-            assert!(e.contains(&format!("unknown fault `{bad}`")), "{e}");
+            assert!(
+                e.to_string().contains(&format!("unknown fault `{bad}`")),
+                "{e}"
+            );
         }
     }
 }

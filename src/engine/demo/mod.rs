@@ -8,7 +8,7 @@ mod server;
 pub(crate) mod tools;
 mod tracker;
 
-pub use fault::{CallFault, Faults};
+pub use fault::{CallFault, FaultError, Faults};
 pub use raw::WRONG_PROTOCOL_VERSION;
 pub use server::{DemoServer, TOOLS_PAGE_SIZE, in_process_spec, serve_stdio};
 pub use tools::definitions as tool_definitions;

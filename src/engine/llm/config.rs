@@ -120,7 +120,7 @@ impl LlmConfig {
         let timeout = match raw.timeout {
             None => DEFAULT_TIMEOUT,
             Some(t) => crate::config::parse_duration(&t)
-                .map_err(|e| tables.error(&["llm", "timeout"], e.clone()))?,
+                .map_err(|e| tables.error(&["llm", "timeout"], e.to_string()))?,
         };
         Ok(Some(LlmConfig {
             provider: raw.provider,

@@ -371,10 +371,15 @@ impl Connection {
         reply: ServerResult,
     ) -> Result<CallOutcome, CallError> {
         match reply {
-            ServerResult::CallToolResult(r) => {
-                let v = serde_json::to_value(&r).unwrap_or_default();
-                Ok(serde_json::from_value(v).unwrap_or_default())
-            }
+            // Through JSON into our own type; a result that does not fit is an error, never
+            // an empty success.
+            ServerResult::CallToolResult(r) => serde_json::to_value(&r)
+                .and_then(serde_json::from_value)
+                .map_err(|e| CallError::Transport {
+                    server: self.server.clone(),
+                    what: tool.to_string(),
+                    message: format!("the tool result cannot be read: {e}"),
+                }),
             other => Err(self.unexpected(tool, &other)),
         }
     }

@@ -92,7 +92,9 @@ pub fn client_config(features: &ClientFeatures) -> ClientConfig {
         // prints it, the policies decline).
         caps["elicitation"] = json!({ "form": {}, "url": {} });
     }
-    let caps: ClientCapabilities = serde_json::from_value(caps).unwrap_or_default();
+    // Built above from known fields: a failure here is a bug in this function.
+    let caps: ClientCapabilities =
+        serde_json::from_value(caps).expect("client capabilities are well-formed");
     ClientConfig::new(
         caps,
         Implementation::new("codemode", env!("CARGO_PKG_VERSION")),

@@ -20,7 +20,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::policy::{AskReason, listed};
-use crate::catalog::lint::{PinStatus, Pins};
+use crate::catalog::lint::{PinStatus, Pins, PinsError};
 use crate::mcp::ToolDef;
 
 /// A call waiting for approval.
@@ -85,7 +85,7 @@ impl ApprovalStore {
     }
 
     /// Opens the store at `path` (a missing file is an empty store).
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path) -> Result<Self, PinsError> {
         Ok(ApprovalStore {
             path: path.to_path_buf(),
             pins: Mutex::new(Pins::load(path)?),
@@ -104,7 +104,7 @@ impl ApprovalStore {
     }
 
     /// Records `def` as approved (pins its hash) and saves the file.
-    pub fn approve(&self, server: &str, def: &ToolDef) -> Result<(), String> {
+    pub fn approve(&self, server: &str, def: &ToolDef) -> Result<(), PinsError> {
         let mut pins = self.lock();
         pins.pin_tool(server, def);
         pins.save(&self.path)

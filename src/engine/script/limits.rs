@@ -44,6 +44,17 @@ pub const MEMORY_CEILING: usize = 1 << 30;
 /// deep values.
 pub const STACK_PER_MEMORY_BYTE: usize = 3;
 
+/// A `--limit KEY=VALUE` that cannot be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// Not `key=value`.
+    #[error("`{0}` is not key=value (e.g. max_tool_calls=50)")]
+    NotKeyValue(String),
+    /// An unknown key or a value of the wrong type.
+    #[error("--limit: {0}")]
+    Invalid(serde_json::Error),
+}
+
 /// Limits of one run. Deserializes from a `[limits]` table; missing keys take the defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -183,13 +194,11 @@ impl Limits {
 
     /// Sets limits from `key=value` pairs (`--limit max_memory=100000000`,
     /// `--limit timeout=5s`): the same keys as the `[limits]` table.
-    pub fn with_overrides(&self, pairs: &[String]) -> Result<Limits, String> {
-        let mut value = serde_json::to_value(self).map_err(|e| e.to_string())?;
+    pub fn with_overrides(&self, pairs: &[String]) -> Result<Limits, LimitError> {
+        let mut value = serde_json::to_value(self).map_err(LimitError::Invalid)?;
         for pair in pairs {
             let Some((key, raw)) = pair.split_once('=') else {
-                return Err(format!(
-                    "`{pair}` is not key=value (e.g. max_tool_calls=50)"
-                ));
+                return Err(LimitError::NotKeyValue(pair.clone()));
             };
             let (key, raw) = (key.trim(), raw.trim());
             let v = match raw.replace('_', "").parse::<u64>() {
@@ -198,7 +207,7 @@ impl Limits {
             };
             value[key] = v;
         }
-        serde_json::from_value(value).map_err(|e| format!("--limit: {e}"))
+        serde_json::from_value(value).map_err(LimitError::Invalid)
     }
 
     /// The memory limit enforced: the configured one, capped at [`MEMORY_CEILING`].
@@ -260,7 +269,7 @@ mod tests {
         let err = Limits::default()
             .with_overrides(&["max_memroy=1".to_string()])
             .unwrap_err();
-        assert!(err.contains("max_memroy"), "{err}");
+        assert!(err.to_string().contains("max_memroy"), "{err}");
         assert!(Limits::default().with_overrides(&["oops".into()]).is_err());
     }
 

@@ -51,7 +51,8 @@ pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};
 pub use limits::duration_text;
 pub use limits::{
-    CALL_DEPTH_CEILING, Limits, MEMORY_CEILING, SCRIPT_STACK_BYTES, STACK_PER_MEMORY_BYTE,
+    CALL_DEPTH_CEILING, LimitError, Limits, MEMORY_CEILING, SCRIPT_STACK_BYTES,
+    STACK_PER_MEMORY_BYTE,
 };
 pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
 pub use policy::{AskReason, Decision, Policy, ServerPolicy};

@@ -54,6 +54,35 @@ pub fn tool_hash(tool: &ToolDef) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The pins file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PinsError {
+    /// It exists but cannot be read.
+    #[error("cannot read pins {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a pins file (or the pins cannot be written as JSON).
+    #[error("cannot read pins {}: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// It cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 impl Pins {
     /// The default file: `<state dir>/codemode/pins.json`.
     pub fn default_path() -> PathBuf {
@@ -61,20 +90,32 @@ impl Pins {
     }
 
     /// Reads the pins; a missing file is empty pins.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    pub fn load(path: &Path) -> Result<Self, PinsError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("cannot read pins {}: {e}", path.display())),
+            Ok(text) => serde_json::from_str(&text).map_err(|source| PinsError::Parse {
+                path: path.to_path_buf(),
+                source,
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Pins::default()),
-            Err(e) => Err(format!("cannot read pins {}: {e}", path.display())),
+            Err(source) => Err(PinsError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
     /// Writes the pins (creating the folder).
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        crate::util::private::write(path, (text + "\n").as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    pub fn save(&self, path: &Path) -> Result<(), PinsError> {
+        let text = serde_json::to_string_pretty(self).map_err(|source| PinsError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        crate::util::private::write(path, (text + "\n").as_bytes()).map_err(|source| {
+            PinsError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        })
     }
 
     /// Replaces the server's pins with its current definitions.
