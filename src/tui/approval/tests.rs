@@ -22,6 +22,18 @@ fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
     crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+/// Call `index` of tool `tool` waits for approval (its request id is its index).
+fn ask(state: &mut State, index: usize, tool: &str) {
+    let id = index as u64;
+    crate::update(
+        state,
+        Action::Approval {
+            id,
+            request: req(index, tool),
+        },
+    );
+}
+
 fn state() -> State {
     State::new(
         Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
@@ -33,27 +45,9 @@ fn state() -> State {
 #[test]
 fn approve_once_for_the_run_and_deny() {
     let mut s = state();
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 0,
-            request: req(0, "delete_issue"),
-        },
-    );
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 1,
-            request: req(1, "delete_issue"),
-        },
-    );
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 2,
-            request: req(2, "archive_closed_issues"),
-        },
-    );
+    ask(&mut s, 0, "delete_issue");
+    ask(&mut s, 1, "delete_issue");
+    ask(&mut s, 2, "archive_closed_issues");
     // Other keys do nothing while a call waits: the editor does not get them.
     assert!(press(&mut s, KeyCode::Char('x')).is_empty());
     assert_eq!(s.approvals.len(), 3);
@@ -78,13 +72,7 @@ fn approve_once_for_the_run_and_deny() {
         "{effects:?}"
     );
     assert!(s.approvals.is_empty());
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 3,
-            request: req(3, "delete_issue"),
-        },
-    );
+    ask(&mut s, 3, "delete_issue");
     assert_eq!(
         press(&mut s, KeyCode::Enter),
         [Effect::Answer {
@@ -97,20 +85,8 @@ fn approve_once_for_the_run_and_deny() {
 #[test]
 fn the_panel_shows_the_call_and_its_arguments() {
     let mut s = state();
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 0,
-            request: req(0, "delete_issue"),
-        },
-    );
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 1,
-            request: req(1, "delete_issue"),
-        },
-    );
+    ask(&mut s, 0, "delete_issue");
+    ask(&mut s, 1, "delete_issue");
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     terminal.draw(|f| crate::draw::draw(&s, f)).unwrap();
     let buf = terminal.backend().buffer();
@@ -133,11 +109,11 @@ fn the_approver_waits_for_the_answer_and_gives_up_on_cancel_or_close() {
         replies: replies.clone(),
     });
     let cancel = CancellationToken::new();
-    let ask = |index: usize| {
+    let waiting_call = |index: usize| {
         let (approver, cancel) = (approver.clone(), cancel.clone());
         std::thread::spawn(move || approver.approve(&req(index, "delete_issue"), &cancel))
     };
-    let waiting = ask(7);
+    let waiting = waiting_call(7);
     let Some(Action::Approval { id, request }) = rx.blocking_recv() else {
         panic!("no request");
     };
@@ -146,7 +122,7 @@ fn the_approver_waits_for_the_answer_and_gives_up_on_cancel_or_close() {
     assert_eq!(waiting.join().unwrap(), Approval::ForRun);
 
     // The workbench closes while a call waits: denied at once.
-    let waiting = ask(8);
+    let waiting = waiting_call(8);
     rx.blocking_recv().unwrap();
     replies.cancel_all();
     let Approval::Deny(m) = waiting.join().unwrap() else {
@@ -155,7 +131,7 @@ fn the_approver_waits_for_the_answer_and_gives_up_on_cancel_or_close() {
     assert!(m.contains("closing"), "{m}");
 
     // The run is stopped while a call waits: denied, and a late answer goes nowhere.
-    let waiting = ask(9);
+    let waiting = waiting_call(9);
     let Some(Action::Approval { id, .. }) = rx.blocking_recv() else {
         panic!("no request");
     };
@@ -176,13 +152,7 @@ fn the_approver_waits_for_the_answer_and_gives_up_on_cancel_or_close() {
 fn pasted_text_does_not_reach_the_editor_behind_the_panel() {
     let mut s = state();
     s.focus = crate::state::Pane::Code;
-    crate::update(
-        &mut s,
-        Action::Approval {
-            id: 0,
-            request: req(0, "delete_issue"),
-        },
-    );
+    ask(&mut s, 0, "delete_issue");
     crate::update(&mut s, Action::Paste("oops ".into()));
     assert_eq!(s.script(), "demo::delete_issue(#{ id: 1 })");
     assert!(!s.dirty);
