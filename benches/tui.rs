@@ -70,7 +70,7 @@ fn big_state() -> State {
             &format!("line {i}: server0::tool_{} ok in 3 ms", i % 5000),
         );
     }
-    state.selected = 2_500;
+    state.tree.selected = 2_500;
     state
 }
 

@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyEvent;
 use serde_json::{Map, Value};
 
+use super::command::Command;
 use crate::mcp::{CallError, CallOutcome, Event, ServerState};
 
 /// An input or a result arriving at the UI.
 #[derive(Debug)]
 pub enum Action {
-    /// A key press.
+    /// A key press (resolved to a [`Command`] by the key table).
     Key(KeyEvent),
+    /// A command applied directly (tests; later the mouse).
+    Command(Command),
     /// Pasted text (bracketed paste).
     Paste(String),
     /// The terminal was resized.
@@ -64,7 +67,12 @@ pub enum Action {
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
     /// A script call waits for approval ([`super::approval`]).
-    Approval(crate::script::approval::ApprovalRequest),
+    Approval {
+        /// The request's id in the reply map.
+        id: u64,
+        /// The call.
+        request: crate::script::approval::ApprovalRequest,
+    },
     /// A server asks the user for input ([`super::elicit`]).
     Elicit {
         /// The request's id in the reply map.
@@ -172,8 +180,8 @@ pub enum Effect {
     Ask(super::ask::AskRequest),
     /// Answer a call waiting for approval.
     Answer {
-        /// The call's index in the run.
-        index: usize,
+        /// The request's id.
+        id: u64,
         /// The answer.
         approval: crate::script::approval::Approval,
     },

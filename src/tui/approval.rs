@@ -2,28 +2,42 @@
 //! (destructive, definition changed since approved, `[policy] ask`), the panel shows the call
 //! with its arguments, and the user approves it once (`y`/Enter), for the rest of the run
 //! (`a`), or denies it (`n`/Esc: the script sees a catchable error of kind `policy`).
-//! Requests queue while one is shown (`parallel` can ask several at once).
+//! Requests queue while one is shown (`parallel` can ask several at once). The script's
+//! thread waits on the same [`Waiting`] oneshots as elicitation and sampling.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use futures::future::{Either, select};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Effect};
-use super::log::{Level, Source};
-use super::state::State;
+use super::command::{Command, Scope};
+use super::log::{Level, LogBuffer, Source};
+use super::theme::Theme;
+use super::waiting::{Queue, Waiting};
 use crate::script::approval::{Approval, ApprovalRequest, Approver};
 
-/// Where the answer to each waiting call goes, by call index.
-pub type Replies = Arc<Mutex<HashMap<usize, mpsc::Sender<Approval>>>>;
+/// Where the answer to each waiting call goes, by request id.
+pub type Replies = Arc<Waiting<Approval>>;
+
+/// A call waiting for approval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    /// Its id in the reply map.
+    pub id: u64,
+    /// The call.
+    pub request: ApprovalRequest,
+}
+
+/// The calls waiting for approval, the shown one first.
+pub type Panel = Queue<Pending>;
 
 /// The workbench's [`Approver`]: hands each request to the UI as [`Action::Approval`] and
-/// waits for the answer (or the run's cancellation, which denies).
+/// waits, on the script's thread, for the answer or the run's cancellation (which denies),
+/// whichever comes first.
 pub struct TuiApprover {
     /// The UI's action channel.
     pub tx: tokio::sync::mpsc::UnboundedSender<Action>,
@@ -33,102 +47,76 @@ pub struct TuiApprover {
 
 impl Approver for TuiApprover {
     fn approve(&self, req: &ApprovalRequest, cancel: &CancellationToken) -> Approval {
-        let (reply, answer) = mpsc::channel();
-        self.replies
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(req.index, reply);
-        if self.tx.send(Action::Approval(req.clone())).is_err() {
-            return Approval::Deny("the workbench is closing".into());
+        let closing = || Approval::Deny("the workbench is closing".into());
+        let (id, answer) = self.replies.open();
+        let shown = Action::Approval {
+            id,
+            request: req.clone(),
+        };
+        if self.tx.send(shown).is_err() {
+            self.replies.forget(id);
+            return closing();
         }
-        loop {
-            match answer.recv_timeout(Duration::from_millis(50)) {
-                Ok(a) => return a,
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Approval::Deny("the workbench is closing".into());
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) if cancel.is_cancelled() => {
-                    return Approval::Deny("the run was stopped while waiting for approval".into());
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
+        let cancelled = std::pin::pin!(cancel.cancelled());
+        match futures::executor::block_on(select(answer, cancelled)) {
+            Either::Left((answer, _)) => answer.unwrap_or_else(|_| closing()),
+            Either::Right(_) => {
+                self.replies.forget(id);
+                Approval::Deny("the run was stopped while waiting for approval".into())
             }
         }
     }
 }
 
-/// Sends an answer to the waiting call.
-pub fn deliver(replies: &Replies, index: usize, approval: Approval) {
-    if let Some(tx) = replies
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .remove(&index)
-    {
-        let _ = tx.send(approval);
-    }
-}
-
 /// A call asks for approval: queue it (the first one is shown).
-pub fn request(state: &mut State, req: ApprovalRequest) {
-    state.approvals.push_back(req);
-    state.needs_redraw = true;
+pub fn request(panel: &mut Panel, id: u64, request: ApprovalRequest) {
+    panel.push(Pending { id, request });
 }
 
-/// Keys while a call waits for approval: `y`/Enter once, `a` for the run, `n`/Esc deny.
-/// Approving for the run also answers the queued calls of the same tool.
-pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let answer = match key.code {
-        KeyCode::Char('y') | KeyCode::Enter => Approval::Once,
-        KeyCode::Char('a') => Approval::ForRun,
-        KeyCode::Char('n') | KeyCode::Esc => {
-            Approval::Deny("denied in the workbench (approval panel)".into())
-        }
-        _ => {
-            state.needs_redraw = false;
-            return vec![];
-        }
+/// Approve once, for the run, or deny the shown call. Approving for the run also answers
+/// the queued calls of the same tool.
+pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<Effect> {
+    let answer = match command {
+        Command::Approve(Scope::Once) => Approval::Once,
+        Command::Approve(Scope::ForRun) => Approval::ForRun,
+        Command::Deny => Approval::Deny("denied in the workbench (approval panel)".into()),
+        _ => return vec![],
     };
-    let Some(req) = state.approvals.pop_front() else {
+    let Some(first) = panel.pop() else {
         return vec![];
     };
     let mut effects = vec![Effect::Answer {
-        index: req.index,
+        id: first.id,
         approval: answer.clone(),
     }];
+    let req = &first.request;
     if answer == Approval::ForRun {
-        let same = |r: &ApprovalRequest| r.server == req.server && r.tool == req.tool;
-        effects.extend(
-            state
-                .approvals
-                .iter()
-                .filter(|r| same(r))
-                .map(|r| Effect::Answer {
-                    index: r.index,
-                    approval: Approval::Once,
-                }),
-        );
-        state.approvals.retain(|r| !same(r));
+        let same = |p: &Pending| p.request.server == req.server && p.request.tool == req.tool;
+        effects.extend(panel.iter().filter(|p| same(p)).map(|p| Effect::Answer {
+            id: p.id,
+            approval: Approval::Once,
+        }));
+        panel.retain(|p| !same(p));
     }
     let verb = match &answer {
         Approval::Once => "approved once",
         Approval::ForRun => "approved for this run",
         Approval::Deny(_) => "denied",
     };
-    state.log.push(
+    log.push(
         Source::Call,
         Level::Info,
         Some(&req.server),
         &format!("{}::{} {verb}", req.server, req.tool),
     );
-    state.needs_redraw = true;
     effects
 }
 
 /// The panel of the first waiting call, over everything else.
-pub fn draw(state: &State, frame: &mut Frame) {
-    let Some(req) = state.approvals.front() else {
+pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
+    let Some(Pending { request: req, .. }) = panel.front() else {
         return;
     };
-    let t = &state.theme;
     let reasons: Vec<&str> = req.reasons.iter().map(|r| r.describe()).collect();
     let mut lines = vec![
         Line::from(vec![
@@ -147,7 +135,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         lines.push(Line::styled("…", t.muted));
     }
     lines.push(Line::raw(""));
-    let more = match state.approvals.len() {
+    let more = match panel.len() {
         1 => String::new(),
         n => format!("   ({} more waiting)", n - 1),
     };
@@ -162,7 +150,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let screen = frame.area();
     let height = (lines.len() as u16 + 2).min(screen.height);
     let width = 70.min(screen.width);
-    let inner = crate::draw::modal(frame, t, (width, height), "Approve tool call", 0);
+    let inner = super::widgets::modal(frame, t, (width, height), "Approve tool call", 0);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

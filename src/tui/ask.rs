@@ -6,9 +6,7 @@
 //! The conversation ([`Session`]) lives here in the state; the app loop holds the client and
 //! performs [`AskRequest`]s, sending the text back as [`AskUpdate`]s.
 
-use super::action::Effect;
-use super::log::{Level, Source};
-use super::state::{Overlay, Pane, Prompt, PromptPurpose, State};
+use super::log::{Level, LogBuffer, Source};
 use crate::llm::{Session, Turn, prompt};
 
 /// What the app loop should send to the model.
@@ -52,113 +50,126 @@ pub struct AskState {
     pub last_error: Option<String>,
 }
 
-/// F2 / Ctrl-G: the task line.
-pub fn open_prompt(state: &mut State) -> Vec<Effect> {
-    state.overlay = Some(Overlay::Prompt(Prompt {
-        purpose: PromptPurpose::Ask,
-        input: String::new(),
-    }));
-    vec![]
+/// What the workbench does with what the model sent.
+#[derive(Debug, Default, PartialEq)]
+pub struct Reply {
+    /// The script to put in the editor.
+    pub script: Option<String>,
+    /// Then run it.
+    pub run: bool,
+    /// A message for the status bar.
+    pub message: Option<String>,
 }
 
-fn busy(state: &mut State) -> bool {
-    if state.ask.asking {
-        state.message = Some("the model is still answering".into());
-        return true;
+impl AskState {
+    fn busy(&self) -> Result<(), String> {
+        if self.asking {
+            Err("the model is still answering".into())
+        } else {
+            Ok(())
+        }
     }
-    false
-}
 
-/// Enter on the task line.
-pub fn submit(state: &mut State, task: &str) -> Vec<Effect> {
-    let task = task.trim();
-    if task.is_empty() || busy(state) {
-        return vec![];
+    fn start(&mut self) {
+        self.asking = true;
+        self.reply.clear();
     }
-    start(state);
-    state.ask.session = None;
-    state
-        .log
-        .push(Source::App, Level::Info, None, &format!("ask: {task}"));
-    vec![Effect::Ask(AskRequest::Start {
-        task: task.to_string(),
-    })]
-}
 
-fn start(state: &mut State) {
-    state.ask.asking = true;
-    state.ask.reply.clear();
-    state.focus = Pane::Code;
-}
-
-/// F3 / Ctrl-T: send the last error back.
-pub fn repair(state: &mut State) -> Vec<Effect> {
-    if busy(state) {
-        return vec![];
+    /// Enter on the task line: the request to send, or why not (`None`: no task typed).
+    pub fn submit(
+        &mut self,
+        task: &str,
+        log: &mut LogBuffer,
+    ) -> Result<AskRequest, Option<String>> {
+        let task = task.trim();
+        if task.is_empty() {
+            return Err(None);
+        }
+        self.busy()?;
+        self.start();
+        self.session = None;
+        log.push(Source::App, Level::Info, None, &format!("ask: {task}"));
+        Ok(AskRequest::Start {
+            task: task.to_string(),
+        })
     }
-    let Some(error) = state.ask.last_error.clone() else {
-        state.message = Some("nothing to repair: the last run did not fail (F5 runs)".into());
-        return vec![];
-    };
-    start(state);
-    state.log.push(
-        Source::App,
-        Level::Info,
-        None,
-        "ask: sending the error back",
-    );
-    vec![Effect::Ask(AskRequest::Repair {
-        session: state.ask.session.take(),
-        script: state.script(),
-        error,
-    })]
-}
 
-fn set_script(state: &mut State, script: &str) {
-    state.editor = tui_textarea::TextArea::new(script.lines().map(str::to_string).collect());
-    state.editor.set_line_number_style(state.theme.muted);
-    state.rehighlight();
-    state.dirty = true;
-}
+    /// F3 / Ctrl-T: send the last error back with `script`, or why not.
+    pub fn repair(&mut self, script: String, log: &mut LogBuffer) -> Result<AskRequest, String> {
+        self.busy()?;
+        let Some(error) = self.last_error.clone() else {
+            return Err("nothing to repair: the last run did not fail (F5 runs)".into());
+        };
+        self.start();
+        log.push(
+            Source::App,
+            Level::Info,
+            None,
+            "ask: sending the error back",
+        );
+        Ok(AskRequest::Repair {
+            session: self.session.take(),
+            script,
+            error,
+        })
+    }
 
-/// Applies what the model sent.
-pub fn apply(state: &mut State, update: AskUpdate) -> Vec<Effect> {
-    match update {
-        AskUpdate::Text(t) => {
-            state.ask.reply.push_str(&t);
-            if let Some(script) = prompt::extract_script(&state.ask.reply) {
-                set_script(state, &script);
+    /// Applies what the model sent: the script part of the reply goes to the editor as it
+    /// streams, and runs when the turn ends.
+    pub fn apply(&mut self, update: AskUpdate, log: &mut LogBuffer) -> Reply {
+        match update {
+            AskUpdate::Text(t) => {
+                self.reply.push_str(&t);
+                Reply {
+                    script: prompt::extract_script(&self.reply),
+                    ..Reply::default()
+                }
             }
-            vec![]
-        }
-        AskUpdate::Done(Err(e)) => {
-            state.ask.asking = false;
-            state.log.push(Source::App, Level::Error, None, &e);
-            state.message = Some(e);
-            vec![]
-        }
-        AskUpdate::Done(Ok((session, turn))) => {
-            state.ask.asking = false;
-            state.ask.session = Some(session);
-            let usage = match (turn.usage.input_tokens, turn.usage.output_tokens) {
-                (Some(i), Some(o)) => format!(", model reported {i} in / {o} out"),
-                _ => String::new(),
-            };
-            state.log.push(
-                Source::App,
-                Level::Info,
-                None,
-                &format!("ask: prompt {} tokens{usage}", turn.prompt_tokens),
-            );
-            if let Some(script) = turn.script {
-                set_script(state, &script);
-                super::keys::run(state)
-            } else {
-                state.log.push(Source::App, Level::Warn, None, &turn.reply);
-                state.message = Some("the model's reply had no script (see the log)".into());
-                vec![]
+            AskUpdate::Done(Err(e)) => {
+                self.asking = false;
+                log.push(Source::App, Level::Error, None, &e);
+                Reply {
+                    message: Some(e),
+                    ..Reply::default()
+                }
+            }
+            AskUpdate::Done(Ok((session, turn))) => {
+                self.asking = false;
+                self.session = Some(session);
+                let usage = match (turn.usage.input_tokens, turn.usage.output_tokens) {
+                    (Some(i), Some(o)) => format!(", model reported {i} in / {o} out"),
+                    _ => String::new(),
+                };
+                log.push(
+                    Source::App,
+                    Level::Info,
+                    None,
+                    &format!("ask: prompt {} tokens{usage}", turn.prompt_tokens),
+                );
+                if turn.script.is_none() {
+                    log.push(Source::App, Level::Warn, None, &turn.reply);
+                    return Reply {
+                        message: Some("the model's reply had no script (see the log)".into()),
+                        ..Reply::default()
+                    };
+                }
+                Reply {
+                    run: true,
+                    script: turn.script,
+                    message: None,
+                }
             }
         }
+    }
+
+    /// The status bar's text while the model answers.
+    pub fn status(&self, spinner: &str) -> Option<String> {
+        self.asking.then(|| {
+            format!(
+                "{spinner} asking the model… {} chars",
+                self.reply.chars().count()
+            )
+        })
     }
 }
 
@@ -171,12 +182,8 @@ pub(super) fn perform(
     limits: &crate::script::Limits,
     audit: Option<std::sync::Arc<crate::script::audit::AuditLog>>,
     cancel: tokio_util::sync::CancellationToken,
-    tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>,
+    send: impl Fn(AskUpdate) + Send + Sync + 'static,
 ) {
-    use super::action::Action;
-    let send = move |u: AskUpdate| {
-        let _ = tx.send(Action::Ask(u));
-    };
     let client = match llm.map(crate::llm::Client::new) {
         None => {
             return send(AskUpdate::Done(Err(
@@ -238,20 +245,11 @@ pub(super) fn perform(
     });
 }
 
-/// The status bar's text while the model answers.
-pub fn status(state: &State, spinner: &str) -> Option<String> {
-    state.ask.asking.then(|| {
-        format!(
-            "{spinner} asking the model… {} chars",
-            state.ask.reply.chars().count()
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::{Action, RunUpdate};
+    use crate::State;
+    use crate::action::{Action, Effect, RunUpdate};
     use crate::llm::{Message, Usage};
     use crate::theme::{ColorDepth, Theme};
     use crate::update::update;

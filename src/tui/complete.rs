@@ -3,16 +3,26 @@
 //! other arguments as context; the answer shows as a pick list under the editor (↑↓ choose,
 //! Enter or Tab insert, Esc close). An answer for a line that changed meanwhile is dropped.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use serde_json::{Map, Value};
+use tui_textarea::TextArea;
 
 use super::action::Effect;
-use super::state::{CallForm, FormTarget, Overlay, State};
+use super::command::Command;
+use super::theme::Theme;
 use crate::mcp::{CompletionRef, Completions};
+
+/// What a form completes: the reference the server knows it by, and its argument names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completable {
+    /// The prompt or resource template.
+    pub reference: CompletionRef,
+    /// Its arguments (a template's variables).
+    pub arguments: Vec<String>,
+}
 
 /// The values offered for one argument.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,94 +35,90 @@ pub struct Picks {
     pub selected: usize,
 }
 
-/// The argument and value on the cursor's line of a prompt form, if it holds one.
-fn line_argument(form: &CallForm) -> Option<(String, String)> {
-    let names: Vec<String> = match &form.target {
-        FormTarget::Prompt(p) => p.arguments.iter().map(|a| a.name.clone()).collect(),
-        FormTarget::Template(t) => super::template::variables(&t.uri_template),
-        FormTarget::Tool(_) => return None,
-    };
-    let line = form.editor.lines().get(form.editor.cursor().0)?;
+/// What became of a server's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answered {
+    /// The line changed meanwhile: dropped.
+    Stale,
+    /// Values to pick from.
+    Picks(Picks),
+    /// Nothing to pick: why.
+    Note(String),
+}
+
+/// The argument and value on the editor's cursor line, if it holds one of `arguments`.
+fn line_argument(arguments: &[String], editor: &TextArea) -> Option<(String, String)> {
+    let line = editor.lines().get(editor.cursor().0)?;
     let (key, value) = line.trim().trim_end_matches(',').split_once(':')?;
     let key: String = serde_json::from_str(key.trim()).ok()?;
     let value: String = serde_json::from_str(value.trim()).ok()?;
-    names.contains(&key).then_some((key, value))
+    arguments.contains(&key).then_some((key, value))
 }
 
-/// Tab in a prompt form: ask for completions of the argument on the cursor's line.
-pub fn request(form: &mut CallForm) -> Vec<Effect> {
-    let reference = match &form.target {
-        FormTarget::Prompt(p) => CompletionRef::Prompt(p.name.clone()),
-        FormTarget::Template(t) => CompletionRef::Resource(t.uri_template.clone()),
-        FormTarget::Tool(_) => return vec![],
+/// Tab: the request for completions of the argument on the editor's cursor line (none when
+/// the line holds no argument), and the note to show meanwhile.
+pub fn request(server: &str, what: &Completable, editor: &TextArea) -> (Option<Effect>, String) {
+    let Some((argument, value)) = line_argument(&what.arguments, editor) else {
+        let note = "Tab completes an argument: put the cursor on its line";
+        return (None, note.into());
     };
-    let Some((argument, value)) = line_argument(form) else {
-        form.error = Some("Tab completes an argument: put the cursor on its line".into());
-        return vec![];
-    };
-    let context: Map<String, Value> = crate::mcp::parse_args(&form.editor.lines().join("\n"))
+    let context: Map<String, Value> = crate::mcp::parse_args(&editor.lines().join("\n"))
         .unwrap_or_default()
         .into_iter()
         .filter(|(k, v)| *k != argument && v.as_str().is_some_and(|s| !s.is_empty()))
         .collect();
-    form.error = Some(format!("asking {} for `{argument}` values…", form.server));
-    vec![Effect::Complete {
-        server: form.server.clone(),
-        reference,
+    let note = format!("asking {server} for `{argument}` values…");
+    let effect = Effect::Complete {
+        server: server.to_string(),
+        reference: what.reference.clone(),
         argument,
         value,
         context,
-    }]
+    };
+    (Some(effect), note)
 }
 
-/// The server answered: show the values if the form still waits for them.
+/// The server answered: the values to show if the editor's line still asks for them.
 pub fn answered(
-    state: &mut State,
+    what: &Completable,
+    editor: &TextArea,
     argument: String,
     value: String,
     result: Result<Completions, String>,
-) {
-    let Some(Overlay::Call(form)) = state.overlay.as_mut() else {
-        return;
-    };
-    if line_argument(form) != Some((argument.clone(), value)) {
-        form.error = None; // stale: the user moved on
-        return;
+) -> Answered {
+    if line_argument(&what.arguments, editor) != Some((argument.clone(), value)) {
+        return Answered::Stale; // the user moved on
     }
     match result {
-        Ok(c) if c.values.is_empty() => {
-            form.error = Some(format!("no completions for `{argument}`"));
-        }
-        Ok(c) => {
-            form.error = None;
-            form.picks = Some(Picks {
-                argument,
-                values: c.values,
-                selected: 0,
-            });
-        }
-        Err(e) => form.error = Some(format!("completion failed: {e}")),
+        Ok(c) if c.values.is_empty() => Answered::Note(format!("no completions for `{argument}`")),
+        Ok(c) => Answered::Picks(Picks {
+            argument,
+            values: c.values,
+            selected: 0,
+        }),
+        Err(e) => Answered::Note(format!("completion failed: {e}")),
     }
 }
 
-/// Keys while the pick list shows; `false` when the key is not for it.
-pub fn key(form: &mut CallForm, key: &KeyEvent) -> bool {
-    let Some(picks) = form.picks.as_mut() else {
+/// A command while the pick list shows: `Up` / `Down` choose, `Accept` inserts, `Close`
+/// closes. Any other command closes the list and is not for it (`false`).
+pub fn update(picks: &mut Option<Picks>, editor: &mut TextArea, command: Command) -> bool {
+    let Some(list) = picks.as_mut() else {
         return false;
     };
-    let n = picks.values.len();
-    match key.code {
-        KeyCode::Up => picks.selected = (picks.selected + n - 1) % n,
-        KeyCode::Down => picks.selected = (picks.selected + 1) % n,
-        KeyCode::Enter | KeyCode::Tab => {
-            let value = picks.values[picks.selected].clone();
-            let argument = picks.argument.clone();
-            form.picks = None;
-            insert(form, &argument, &value);
+    let n = list.values.len();
+    match command {
+        Command::Up => list.selected = (list.selected + n - 1) % n,
+        Command::Down => list.selected = (list.selected + 1) % n,
+        Command::Accept => {
+            let value = list.values[list.selected].clone();
+            let argument = list.argument.clone();
+            *picks = None;
+            insert(editor, &argument, &value);
         }
-        KeyCode::Esc => form.picks = None,
+        Command::Close => *picks = None,
         _ => {
-            form.picks = None;
+            *picks = None;
             return false;
         }
     }
@@ -120,9 +126,9 @@ pub fn key(form: &mut CallForm, key: &KeyEvent) -> bool {
 }
 
 /// Replaces the cursor's line with `"argument": "value"` (keeping a trailing comma).
-fn insert(form: &mut CallForm, argument: &str, value: &str) {
-    let (row, _) = form.editor.cursor();
-    let Some(line) = form.editor.lines().get(row) else {
+fn insert(editor: &mut TextArea, argument: &str, value: &str) {
+    let (row, _) = editor.cursor();
+    let Some(line) = editor.lines().get(row) else {
         return;
     };
     let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
@@ -136,16 +142,13 @@ fn insert(form: &mut CallForm, argument: &str, value: &str) {
         Value::String(argument.into()),
         Value::String(value.into())
     );
-    form.editor.move_cursor(tui_textarea::CursorMove::Head);
-    form.editor.delete_line_by_end();
-    form.editor.insert_str(text);
+    editor.move_cursor(tui_textarea::CursorMove::Head);
+    editor.delete_line_by_end();
+    editor.insert_str(text);
 }
 
-/// The pick list, under the editor's cursor line area.
-pub fn draw(form: &CallForm, state: &State, frame: &mut Frame, editor: Rect) {
-    let Some(picks) = &form.picks else {
-        return;
-    };
+/// The pick list, under the editor's cursor line (`editor` is where the editor is drawn).
+pub fn draw(picks: &Picks, cursor_row: usize, t: &Theme, frame: &mut Frame, editor: Rect) {
     let shown = picks.values.len().min(8);
     let height = shown as u16 + 2;
     let width = picks
@@ -155,8 +158,7 @@ pub fn draw(form: &CallForm, state: &State, frame: &mut Frame, editor: Rect) {
         .max()
         .unwrap_or(10)
         .clamp(16, editor.width);
-    let y =
-        (editor.y + form.editor.cursor().0 as u16 + 1).min(editor.bottom().saturating_sub(height));
+    let y = (editor.y + cursor_row as u16 + 1).min(editor.bottom().saturating_sub(height));
     let area = Rect::new(
         editor.x + 4,
         y,
@@ -172,7 +174,7 @@ pub fn draw(form: &CallForm, state: &State, frame: &mut Frame, editor: Rect) {
         .take(shown)
         .map(|(i, v)| {
             let style = if i == picks.selected {
-                state.theme.selection
+                t.selection
             } else {
                 ratatui::style::Style::default()
             };
@@ -184,7 +186,7 @@ pub fn draw(form: &CallForm, state: &State, frame: &mut Frame, editor: Rect) {
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(state.theme.border_focused),
+                .border_style(t.border_focused),
         ),
         area,
     );

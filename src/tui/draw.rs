@@ -4,15 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::docs;
-use super::help::KEYS;
 use super::log::Level;
-use super::state::{Overlay, Pane, Row, RunState, State};
+use super::state::{Pane, Row, RunState, State};
+use super::widgets::{pane_block, spinner};
+use super::{approval, docs, elicit, overlay, sampling};
 use crate::mcp::ServerStatus;
-
-const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// The screen areas for a terminal size.
 pub struct Areas {
@@ -52,23 +50,8 @@ pub fn areas(size: Rect) -> Areas {
 }
 
 fn block<'a>(state: &State, pane: Pane, extra: String) -> Block<'a> {
-    let focused = state.focus == pane;
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            state.theme.border_focused
-        } else {
-            state.theme.border
-        })
-        .title(Span::styled(
-            format!(" {}{} ", pane.title(), extra),
-            state.theme.title,
-        ))
+    let title = format!("{}{extra}", pane.title());
+    pane_block(&state.theme, &title, state.focus == pane)
 }
 
 /// Draws the whole screen.
@@ -79,12 +62,12 @@ pub fn draw(state: &State, frame: &mut Frame) {
     draw_code(state, frame, a.code);
     draw_log(state, frame, a.log);
     draw_status(state, frame, a.status);
-    if let Some(overlay) = &state.overlay {
-        draw_overlay(state, overlay, frame);
+    if let Some(open) = &state.overlay {
+        overlay::draw(open, &state.theme, frame);
     }
-    super::sampling::draw(state, frame);
-    super::elicit::draw(state, frame);
-    super::approval::draw(state, frame);
+    sampling::draw(&state.samplings, &state.theme, frame);
+    elicit::draw(&state.elicits, &state.theme, frame);
+    approval::draw(&state.approvals, &state.theme, frame);
 }
 
 fn status_style(state: &State, status: &ServerStatus) -> Style {
@@ -96,15 +79,15 @@ fn status_style(state: &State, status: &ServerStatus) -> Style {
 }
 
 fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
-    let extra = if state.filtering || !state.filter.is_empty() {
-        format!(" /{}", state.filter)
+    let extra = if state.tree.filtering || !state.tree.filter.is_empty() {
+        format!(" /{}", state.tree.filter)
     } else {
         String::new()
     };
     let block = block(state, Pane::Tree, extra);
     let inner_h = block.inner(area).height as usize;
     let rows = state.rows();
-    let selected = state.selected.min(rows.len().saturating_sub(1));
+    let selected = state.tree.selected.min(rows.len().saturating_sub(1));
     let top = selected.saturating_sub(inner_h.saturating_sub(1));
     let lines: Vec<Line> = rows
         .iter()
@@ -115,17 +98,13 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
             let mut line = match row {
                 Row::Server(s) => {
                     let server = &state.servers[*s];
-                    let fold = if state.collapsed.contains(&server.name) {
+                    let fold = if state.tree.collapsed.contains(&server.name) {
                         "▸"
                     } else {
                         "▾"
                     };
                     let status = if server.status.is_pending() {
-                        format!(
-                            "{} {}",
-                            SPINNER[state.tick % SPINNER.len()],
-                            server.status.label()
-                        )
+                        format!("{} {}", spinner(state.tick), server.status.label())
                     } else {
                         server.status.label().to_string()
                     };
@@ -259,18 +238,15 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
-    let spinner = SPINNER[state.tick % SPINNER.len()];
+    let spinner = spinner(state.tick);
     let run = match &state.run {
-        _ if state.ask.asking => super::ask::status(state, spinner).unwrap_or_default(),
+        _ if state.ask.asking => state.ask.status(spinner).unwrap_or_default(),
         RunState::Idle => String::new(),
         RunState::Running { started } => format!(
-            "{} running {:.1}s · Esc cancels",
-            SPINNER[state.tick % SPINNER.len()],
+            "{spinner} running {:.1}s · Esc cancels",
             state.now.saturating_duration_since(*started).as_secs_f64()
         ),
-        RunState::Cancelling { .. } => {
-            format!("{} cancelling…", SPINNER[state.tick % SPINNER.len()])
-        }
+        RunState::Cancelling { .. } => format!("{spinner} cancelling…"),
         RunState::Done { ok: true, elapsed } => format!("✓ done in {} ms", elapsed.as_millis()),
         RunState::Done { ok: false, elapsed } => {
             format!("✗ failed after {} ms", elapsed.as_millis())
@@ -296,165 +272,6 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
         Span::styled(run, Style::default().add_modifier(Modifier::BOLD)),
     ]);
     frame.render_widget(Paragraph::new(line).style(state.theme.status), area);
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width.saturating_sub(2));
-    let h = height.min(area.height.saturating_sub(2));
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-fn overlay_block(state: &State, title: String) -> Block<'static> {
-    modal_block(&state.theme, &title)
-}
-
-fn modal_block(t: &super::theme::Theme, title: &str) -> Block<'static> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(t.border_focused)
-        .title(Span::styled(format!(" {title} "), t.title))
-}
-
-/// A modal (approval, elicitation, sampling): clears a `width` x `height` box in the middle
-/// of the screen, draws its double border titled `title` — plus "(N more waiting)" when
-/// `queued` requests wait behind it — and returns the area inside.
-pub(crate) fn modal(
-    frame: &mut Frame,
-    t: &super::theme::Theme,
-    (width, height): (u16, u16),
-    title: &str,
-    queued: usize,
-) -> Rect {
-    let screen = frame.area();
-    let (width, height) = (width.min(screen.width), height.min(screen.height));
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    let more = match queued {
-        0 | 1 => String::new(),
-        n => format!(" ({} more waiting)", n - 1),
-    };
-    let block = modal_block(t, &format!("{title}{more}"));
-    frame.render_widget(Clear, area);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    inner
-}
-
-fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame) {
-    let screen = frame.area();
-    match overlay {
-        Overlay::Help { scroll } => {
-            let width = KEYS
-                .iter()
-                .flat_map(|(_, keys)| keys.iter().map(|(k, _)| k.chars().count()))
-                .max()
-                .unwrap_or(10);
-            let mut lines = Vec::new();
-            for (group, keys) in KEYS {
-                lines.push(Line::from(Span::styled(*group, state.theme.accent)));
-                for (k, what) in *keys {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {k:<width$}  "), state.theme.title),
-                        Span::raw(*what),
-                    ]));
-                }
-            }
-            let area = centered(screen, 96, lines.len() as u16 + 2);
-            frame.render_widget(Clear, area);
-            let title = "Keys · ↑↓ scroll · any other key closes";
-            let p = Paragraph::new(lines)
-                .block(overlay_block(state, title.into()))
-                .scroll((*scroll, 0));
-            frame.render_widget(p, area);
-        }
-        Overlay::Result {
-            title,
-            text,
-            scroll,
-        } => {
-            let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
-            frame.render_widget(Clear, area);
-            let p = Paragraph::new(text.clone())
-                .block(overlay_block(
-                    state,
-                    format!("{title} · ↑↓ scroll · Esc close"),
-                ))
-                .wrap(Wrap { trim: false })
-                .scroll((*scroll, 0));
-            frame.render_widget(p, area);
-        }
-        Overlay::ConfirmQuit => {
-            let area = centered(screen, 50, 5);
-            frame.render_widget(Clear, area);
-            let p = Paragraph::new(vec![
-                Line::from("The script has unsaved changes."),
-                Line::from(Span::styled(
-                    "Quit anyway? y = quit, any other key = stay",
-                    state.theme.warn,
-                )),
-            ])
-            .block(overlay_block(state, "Quit".into()));
-            frame.render_widget(p, area);
-        }
-        Overlay::Prompt(p) => {
-            let area = centered(screen, 60, 3);
-            frame.render_widget(Clear, area);
-            let title = match p.purpose {
-                super::state::PromptPurpose::Open => "Open script (Enter opens, Esc cancels)",
-                super::state::PromptPurpose::SaveAs => "Save script as (Enter saves, Esc cancels)",
-                super::state::PromptPurpose::Ask => {
-                    "Ask the model for a script (Enter asks, Esc cancels)"
-                }
-            };
-            let w =
-                Paragraph::new(format!("{}▏", p.input)).block(overlay_block(state, title.into()));
-            frame.render_widget(w, area);
-        }
-        Overlay::Call(form) => {
-            let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
-            frame.render_widget(Clear, area);
-            let tab = match form.target {
-                super::state::FormTarget::Prompt(_) | super::state::FormTarget::Template(_) => {
-                    " · Tab complete"
-                }
-                _ => "",
-            };
-            let title = format!(
-                "Call {}::{} · F5 send{tab} · Esc close",
-                form.server,
-                form.target.name()
-            );
-            let block = overlay_block(state, title);
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            let msg_h = if form.error.is_some() { 3 } else { 0 };
-            let [editor, msg] =
-                Layout::vertical([Constraint::Min(3), Constraint::Length(msg_h)]).areas(inner);
-            frame.render_widget(&form.editor, editor);
-            super::complete::draw(form, state, frame, editor);
-            if let Some(e) = &form.error {
-                let style = if e.contains("destructive") {
-                    state.theme.warn
-                } else {
-                    state.theme.error
-                };
-                frame.render_widget(
-                    Paragraph::new(Span::styled(e.clone(), style)).wrap(Wrap { trim: false }),
-                    msg,
-                );
-            }
-        }
-    }
 }
 
 /// The screen as text (one line per row, trailing spaces trimmed), for snapshot tests.

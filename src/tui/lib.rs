@@ -1,6 +1,7 @@
 //! The interactive workbench: servers and tools, docs, a highlighted Rhai editor, the log,
-//! direct calls. `State` holds everything; `update(&mut State, Action) -> Vec<Effect>` is the
-//! one place it changes; `draw(&State, &mut Frame)` is pure; `app` runs the loop.
+//! direct calls. `State` holds everything; a key resolves through the key table (`keymap`,
+//! `bindings`) to a `Command`; `update(&mut State, Action) -> Vec<Effect>` is the one place
+//! the state changes; `draw(&State, &mut Frame)` is pure; `app` runs the loop.
 
 // The engine's rooms under their usual names (`crate::mcp::...`).
 pub(crate) use codemode_engine::{catalog, config, demo, llm, logging, mcp, script, util};
@@ -9,24 +10,33 @@ pub mod action;
 mod app;
 pub mod approval;
 pub mod ask;
+pub mod call;
+pub mod command;
 pub mod complete;
 mod docs;
 pub mod draw;
 pub mod elicit;
-mod help;
+mod events;
 pub mod highlight;
-mod keys;
+pub mod keymap;
 pub mod log;
+pub mod overlay;
+pub mod pane;
+mod panes;
+mod runner;
 pub mod sampling;
 pub mod state;
 mod template;
 pub mod theme;
+pub mod tree;
 mod trust;
 pub mod update;
 pub mod waiting;
+pub mod widgets;
 
-pub use app::{RunSettings, run, run_update};
-pub use help::KEYS;
+pub use app::run;
+pub use command::Command;
+pub use runner::{RunSettings, run_update};
 pub use state::State;
 pub use update::update;
 

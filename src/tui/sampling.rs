@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -14,8 +13,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Effect};
-use super::log::{Level, Source};
-use super::state::State;
+use super::command::Command;
+use super::log::{Level, LogBuffer, Source};
+use super::theme::Theme;
+use super::waiting::Queue;
 use crate::llm::LlmConfig;
 use crate::mcp::sampling::{Sampler, SamplingError, SamplingRequest, deny_sampler};
 
@@ -32,6 +33,9 @@ pub struct Shown {
     /// Lines scrolled.
     pub scroll: u16,
 }
+
+/// The requests waiting for approval, the shown one first.
+pub type Panel = Queue<Shown>;
 
 /// The workbench's sampler: each request becomes an [`Action::Sample`]; once approved it is
 /// sent to `llm`. Denied, or with no model, the server gets an error.
@@ -68,8 +72,8 @@ pub fn sampler(
 }
 
 /// A request arrived: queue it (the first one is shown).
-pub fn request(state: &mut State, id: u64, request: SamplingRequest) {
-    state.log.push(
+pub fn request(panel: &mut Panel, id: u64, request: SamplingRequest, log: &mut LogBuffer) {
+    log.push(
         Source::Server,
         Level::Warn,
         Some(&request.server),
@@ -79,43 +83,27 @@ pub fn request(state: &mut State, id: u64, request: SamplingRequest) {
             request.summary()
         ),
     );
-    state.samplings.push_back(Shown {
+    panel.push(Shown {
         id,
         request,
         scroll: 0,
     });
 }
 
-/// Keys while a request is shown: `y`/Enter approve, `n`/Esc deny, ↑↓ `PgUp` `PgDn` scroll.
-pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(shown) = state.samplings.front_mut() else {
+/// Approve (`Accept`) or deny the shown request, or scroll it.
+pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<Effect> {
+    let Some(shown) = panel.front_mut() else {
         return vec![];
     };
-    let approve = match key.code {
-        KeyCode::Char('y') | KeyCode::Enter => true,
-        KeyCode::Char('n') | KeyCode::Esc => false,
-        KeyCode::Up | KeyCode::Char('k') => {
-            shown.scroll = shown.scroll.saturating_sub(1);
-            return vec![];
-        }
-        KeyCode::Down | KeyCode::Char('j') => {
-            shown.scroll = shown.scroll.saturating_add(1);
-            return vec![];
-        }
-        KeyCode::PageUp => {
-            shown.scroll = shown.scroll.saturating_sub(10);
-            return vec![];
-        }
-        KeyCode::PageDown | KeyCode::Char(' ') => {
-            shown.scroll = shown.scroll.saturating_add(10);
-            return vec![];
-        }
+    let approve = match command {
+        Command::Accept => true,
+        Command::Deny => false,
         _ => {
-            state.needs_redraw = false;
+            command.scroll(&mut shown.scroll);
             return vec![];
         }
     };
-    let Some(shown) = state.samplings.pop_front() else {
+    let Some(shown) = panel.pop() else {
         return vec![];
     };
     let server = &shown.request.server;
@@ -124,7 +112,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     } else {
         "denied"
     };
-    state.log.push(
+    log.push(
         Source::Server,
         Level::Info,
         Some(server),
@@ -137,11 +125,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// The panel of the first waiting request, over everything but the approval panel.
-pub fn draw(state: &State, frame: &mut Frame) {
-    let Some(shown) = state.samplings.front() else {
+pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
+    let Some(shown) = panel.front() else {
         return;
     };
-    let t = &state.theme;
     let req = &shown.request;
     let mut lines = vec![Line::styled("System prompt", t.accent)];
     lines.push(Line::raw(
@@ -162,7 +149,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let width = 76.min(screen.width);
     let height = (lines.len() as u16 + 6).clamp(8, screen.height.saturating_sub(2).max(1));
     let title = format!("{} asks the model to write", req.server);
-    let inner = crate::draw::modal(frame, t, (width, height), &title, state.samplings.len());
+    let inner = super::widgets::modal(frame, t, (width, height), &title, panel.len());
     let [text, info, keys] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Min(1),
         ratatui::layout::Constraint::Length(2),

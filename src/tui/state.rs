@@ -1,88 +1,22 @@
-//! Everything the TUI shows, in one place. Only `update` changes it; `draw` reads it.
+//! Everything the TUI shows, in one place. Only `update` changes it; `draw` reads it. Each
+//! feature owns its part: the tree ([`Tree`]), the waiting requests (`approvals`, `elicits`,
+//! `samplings`), the model's conversation (`ask`), the overlay in front.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tui_textarea::TextArea;
 
+pub use super::call::{CallForm, FormTarget};
 use super::highlight::Highlighter;
 use super::log::{Filter, LogBuffer};
+pub use super::overlay::{Overlay, Prompt, PromptPurpose};
+pub use super::pane::Pane;
 use super::theme::Theme;
+pub use super::tree::{Row, Tree};
+use super::{approval, ask, elicit, sampling};
 use crate::catalog::{Catalog, ToolDoc};
-use crate::mcp::{PromptDef, ServerState, ToolDef};
-
-/// The panes, in Tab order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pane {
-    /// Servers and their tools.
-    Tree,
-    /// Docs of the selected tool or server.
-    Docs,
-    /// The script editor.
-    Code,
-    /// Prints, calls, stderr, notifications.
-    Log,
-}
-
-impl Pane {
-    /// The next pane (Tab).
-    pub fn next(self) -> Pane {
-        match self {
-            Pane::Tree => Pane::Docs,
-            Pane::Docs => Pane::Code,
-            Pane::Code => Pane::Log,
-            Pane::Log => Pane::Tree,
-        }
-    }
-
-    /// The previous pane (Shift-Tab).
-    pub fn prev(self) -> Pane {
-        match self {
-            Pane::Tree => Pane::Log,
-            Pane::Docs => Pane::Tree,
-            Pane::Code => Pane::Docs,
-            Pane::Log => Pane::Code,
-        }
-    }
-
-    /// Its title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Tree => "Servers",
-            Pane::Docs => "Docs",
-            Pane::Code => "Code",
-            Pane::Log => "Log",
-        }
-    }
-}
-
-/// One row of the servers/tools tree.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Row {
-    /// A server (index into `State::servers`).
-    Server(usize),
-    /// A tool (server index, tool index).
-    Tool(usize, usize),
-    /// A resource (server index, resource index).
-    Resource(usize, usize),
-    /// A prompt (server index, prompt index).
-    Prompt(usize, usize),
-    /// A resource template (server index, template index).
-    Template(usize, usize),
-}
-
-impl Row {
-    /// The server the row belongs to.
-    pub fn server(&self) -> usize {
-        match self {
-            Row::Server(s)
-            | Row::Tool(s, _)
-            | Row::Resource(s, _)
-            | Row::Prompt(s, _)
-            | Row::Template(s, _) => *s,
-        }
-    }
-}
+use crate::mcp::{ServerState, ToolDef};
 
 /// What a script run is doing.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,104 +42,14 @@ pub enum RunState {
     },
 }
 
-/// What a call form sends.
-#[derive(Debug, Clone)]
-pub enum FormTarget {
-    /// `tools/call`.
-    Tool(Box<ToolDef>),
-    /// `prompts/get`.
-    Prompt(PromptDef),
-    /// `resources/read` of a template filled in.
-    Template(crate::mcp::ResourceTemplateDef),
-}
-
-impl FormTarget {
-    /// The tool's or prompt's name.
-    pub fn name(&self) -> &str {
-        match self {
-            FormTarget::Tool(t) => &t.name,
-            FormTarget::Prompt(p) => &p.name,
-            FormTarget::Template(t) => &t.name,
-        }
-    }
-}
-
-/// A direct tool call (the hybrid path) or a prompt rendering being edited.
-#[derive(Debug)]
-pub struct CallForm {
-    /// Server name.
-    pub server: String,
-    /// What it calls.
-    pub target: FormTarget,
-    /// The arguments as JSON, prefilled with a valid example.
-    pub editor: TextArea<'static>,
-    /// A validation message, if the last attempt failed.
-    pub error: Option<String>,
-    /// The tool is destructive and the user has not confirmed yet.
-    pub needs_confirm: bool,
-    /// Completions offered for a prompt argument (Tab), if shown.
-    pub picks: Option<super::complete::Picks>,
-}
-
-/// A single-line prompt (open/save path, filter).
-#[derive(Debug)]
-pub struct Prompt {
-    /// What the answer is for.
-    pub purpose: PromptPurpose,
-    /// The text typed so far.
-    pub input: String,
-}
-
-/// What a prompt's answer is used for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptPurpose {
-    /// A script to open.
-    Open,
-    /// Where to save the script.
-    SaveAs,
-    /// A task for the model.
-    Ask,
-}
-
-/// Windows drawn over the panes.
-#[derive(Debug)]
-pub enum Overlay {
-    /// The key list (scrollable: it is taller than 24 lines).
-    Help {
-        /// Scroll offset.
-        scroll: u16,
-    },
-    /// A run's result or a call's result, pretty-printed (scrollable).
-    Result {
-        /// Title.
-        title: String,
-        /// Body.
-        text: String,
-        /// Scroll offset.
-        scroll: u16,
-    },
-    /// The direct-call form.
-    Call(Box<CallForm>),
-    /// Quit with unsaved changes?
-    ConfirmQuit,
-    /// A path prompt.
-    Prompt(Prompt),
-}
-
 /// The whole UI state.
 pub struct State {
     /// Server snapshots from the registry.
     pub servers: Vec<ServerState>,
     /// Docs of the ready servers' tools (rebuilt when the servers change).
     pub catalog: Catalog,
-    /// Servers whose tool list is folded away.
-    pub collapsed: Vec<String>,
-    /// Selected tree row.
-    pub selected: usize,
-    /// Tree filter (`/`), matched against tool names and titles.
-    pub filter: String,
-    /// Typing into the filter.
-    pub filtering: bool,
+    /// The servers pane: rows, selection, filter.
+    pub tree: Tree,
     /// Docs scroll offset.
     pub docs_scroll: u16,
     /// The script.
@@ -225,12 +69,12 @@ pub struct State {
     /// The overlay, if any.
     pub overlay: Option<Overlay>,
     /// Script calls waiting for approval, the shown one first ([`super::approval`]).
-    pub approvals: std::collections::VecDeque<crate::script::approval::ApprovalRequest>,
+    pub approvals: approval::Panel,
     /// Servers' elicitation requests waiting for the user, the shown one first
     /// ([`super::elicit`]).
-    pub elicits: std::collections::VecDeque<super::elicit::ElicitForm>,
+    pub elicits: elicit::Panel,
     /// Servers' sampling requests waiting for approval ([`super::sampling`]).
-    pub samplings: std::collections::VecDeque<super::sampling::Shown>,
+    pub samplings: sampling::Panel,
     /// The approved tool definitions: the tree marks tools changed since approved.
     pub pins: Option<std::sync::Arc<crate::script::approval::ApprovalStore>>,
     /// A transient message in the status bar.
@@ -252,24 +96,19 @@ pub struct State {
     /// Tool calls in flight (direct calls), for the spinner.
     pub calls_in_flight: usize,
     /// The model's conversation and streaming reply.
-    pub ask: super::ask::AskState,
+    pub ask: ask::AskState,
 }
 
 impl State {
     /// A fresh state with `script` in the editor.
     pub fn new(theme: Theme, script: &str, script_path: Option<PathBuf>) -> Self {
         let highlighter = Highlighter::new(&theme.code_theme, theme.depth).ok();
-        let mut editor = TextArea::new(script.lines().map(str::to_string).collect());
-        editor.set_line_number_style(theme.muted);
         let mut state = State {
             servers: Vec::new(),
             catalog: Catalog::default(),
-            collapsed: Vec::new(),
-            selected: 0,
-            filter: String::new(),
-            filtering: false,
+            tree: Tree::default(),
             docs_scroll: 0,
-            editor,
+            editor: TextArea::default(),
             highlighter,
             log: LogBuffer::default(),
             log_scroll: 0,
@@ -292,13 +131,20 @@ impl State {
             calls_in_flight: 0,
             ask: Default::default(),
         };
-        state.rehighlight();
+        state.set_script(script);
         state
     }
 
     /// The script's text.
     pub fn script(&self) -> String {
         self.editor.lines().join("\n")
+    }
+
+    /// Replaces the script (opened, or written by the model).
+    pub fn set_script(&mut self, text: &str) {
+        self.editor = TextArea::new(text.lines().map(str::to_string).collect());
+        self.editor.set_line_number_style(self.theme.muted);
+        self.rehighlight();
     }
 
     /// Re-applies syntax highlighting around the cursor after an edit. Only lines near the
@@ -334,69 +180,22 @@ impl State {
 
     /// The visible tree rows after folding and filtering.
     pub fn rows(&self) -> Vec<Row> {
-        let needle = self.filter.to_lowercase();
-        let mut rows = Vec::new();
-        for (si, server) in self.servers.iter().enumerate() {
-            let tools: Vec<usize> = server
-                .tools
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| {
-                    needle.is_empty()
-                        || t.name.to_lowercase().contains(&needle)
-                        || t.title
-                            .as_deref()
-                            .unwrap_or("")
-                            .to_lowercase()
-                            .contains(&needle)
-                })
-                .map(|(i, _)| i)
-                .collect();
-            if !needle.is_empty()
-                && tools.is_empty()
-                && !server.name.to_lowercase().contains(&needle)
-            {
-                continue;
-            }
-            rows.push(Row::Server(si));
-            if !self.collapsed.contains(&server.name) {
-                rows.extend(tools.into_iter().map(|ti| Row::Tool(si, ti)));
-                let matches =
-                    |name: &str| needle.is_empty() || name.to_lowercase().contains(&needle);
-                rows.extend(
-                    server
-                        .resources
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| matches(&r.name) || matches(&r.uri))
-                        .map(|(ri, _)| Row::Resource(si, ri)),
-                );
-                rows.extend(
-                    server
-                        .templates
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, t)| matches(&t.name) || matches(&t.uri_template))
-                        .map(|(ti, _)| Row::Template(si, ti)),
-                );
-                rows.extend(
-                    server
-                        .prompts
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| matches(&p.name))
-                        .map(|(pi, _)| Row::Prompt(si, pi)),
-                );
-            }
-        }
-        rows
+        self.tree.rows(&self.servers)
     }
 
     /// The selected row, if any.
     pub fn selected_row(&self) -> Option<Row> {
-        let rows = self.rows();
-        rows.get(self.selected.min(rows.len().saturating_sub(1)))
-            .cloned()
+        self.tree.selected_row(&self.servers)
+    }
+
+    /// Selects `server`'s tool, resource, template or prompt called `name` (the server's row
+    /// when `name` is empty), as if moved to with the keys; `false` when no visible row is.
+    pub fn select(&mut self, server: &str, name: &str) -> bool {
+        let found = self.tree.select(&self.servers, server, name);
+        if found {
+            self.docs_scroll = 0;
+        }
+        found
     }
 
     /// Replaces the server snapshots and rebuilds the docs.
@@ -414,7 +213,7 @@ impl State {
         }
         self.servers = servers;
         let rows = self.rows().len();
-        self.selected = self.selected.min(rows.saturating_sub(1));
+        self.tree.selected = self.tree.selected.min(rows.saturating_sub(1));
     }
 
     /// The docs of the selected tool.

@@ -2,7 +2,6 @@
 //! reported on open, see [`crate::script::tool_hashes`]), the plan overlay (F4) and the
 //! tree's mark on tools changed since approved.
 
-use super::action::Effect;
 use super::log::{Level, Source};
 use super::state::{Overlay, State};
 use crate::catalog::lint::PinStatus;
@@ -49,18 +48,13 @@ pub fn check_opened(state: &mut State) {
 }
 
 /// F4: the script's plan (every call it can make, with its flags) in an overlay.
-pub fn show_plan(state: &mut State) -> Vec<Effect> {
+pub fn show_plan(state: &mut State) {
     let source = state.script();
     let text = match script::plan(&source, &ready_tools(state)) {
         Ok(plan) => plan.render(),
         Err(e) => e.render(&source),
     };
-    state.overlay = Some(Overlay::Result {
-        title: "Plan".into(),
-        text,
-        scroll: 0,
-    });
-    vec![]
+    state.overlay = Some(Overlay::result("Plan".into(), text));
 }
 
 /// Whether `tool` of the `server`-th server changed since it was approved (pinned).

@@ -1,307 +1,287 @@
 //! `update`: the one place the UI state changes. Pure with respect to I/O: it returns
-//! effects for the app loop to perform.
+//! effects for the app loop to perform. A key is resolved to a [`Command`] by the key table
+//! in the contexts active now ([`contexts`]); applying a command goes to what is in front —
+//! a waiting request's panel, the overlay, or the panes.
 
-use super::action::{Action, Effect, RunUpdate};
-use super::keys;
-use super::log::{Level, Source};
-use super::state::{Overlay, RunState, State};
-use crate::mcp::{EventKind, ServerStatus};
+use std::path::PathBuf;
+
+use crossterm::event::KeyEventKind;
+
+use super::action::{Action, Effect};
+use super::ask::AskUpdate;
+use super::command::Command;
+use super::keymap::{self, Context};
+use super::overlay::{self, Outcome, Overlay, PromptPurpose};
+use super::state::{Pane, RunState, State};
+use super::{approval, elicit, events, panes, sampling, trust};
 
 /// Applies one action.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     state.needs_redraw = true;
     match action {
-        Action::Key(key) => return keys::handle(state, key),
-        Action::Paste(text) => keys::paste(state, &text),
-        Action::Resize => {}
-        Action::Tick(now) => {
-            state.now = now;
-            if state.busy() {
-                state.tick = state.tick.wrapping_add(1);
-            } else {
+        Action::Key(key) if key.kind == KeyEventKind::Release => {
+            state.needs_redraw = false;
+            vec![]
+        }
+        Action::Key(key) => {
+            state.message = None;
+            let Some(command) = keymap::resolve(&contexts(state), &key) else {
                 state.needs_redraw = false;
-            }
+                return vec![];
+            };
+            apply(state, command)
         }
-        Action::Servers(servers) => state.set_servers(servers),
-        Action::Engine(event) => log_event(state, event),
-        Action::EventsLagged(n) => state.log.push(
-            Source::App,
-            Level::Warn,
-            None,
-            &format!("{n} server events dropped (the UI fell behind)"),
-        ),
-        Action::CallDone {
-            server,
-            tool,
-            result,
-            elapsed,
-        } => {
-            state.calls_in_flight = state.calls_in_flight.saturating_sub(1);
-            let ms = elapsed.as_millis();
-            match result {
-                Ok(outcome) => {
-                    let body = match &outcome.structured_content {
-                        Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
-                        None => outcome.text(),
-                    };
-                    let (level, verdict) = if outcome.is_error {
-                        (Level::Error, "tool error")
-                    } else {
-                        (Level::Info, "ok")
-                    };
-                    state.log.push(
-                        Source::Call,
-                        level,
-                        Some(&server),
-                        &format!(
-                            "{server}::{tool} {verdict} in {ms} ms ({} bytes)",
-                            outcome.wire_bytes()
-                        ),
-                    );
-                    state.overlay = Some(Overlay::Result {
-                        title: format!("{server}::{tool} — {verdict}"),
-                        text: body,
-                        scroll: 0,
-                    });
-                }
-                Err(e) => {
-                    state.log.push(
-                        Source::Call,
-                        Level::Error,
-                        Some(&server),
-                        &format!("{e} (after {ms} ms)"),
-                    );
-                    state.message = Some(e.to_string());
-                }
-            }
+        Action::Command(command) => {
+            state.message = None;
+            apply(state, command)
         }
-        Action::Run(update) => apply_run(state, update),
-        Action::Approval(req) => super::approval::request(state, req),
-        Action::Elicit { id, request } => super::elicit::request(state, id, request),
-        Action::Sample { id, request } => super::sampling::request(state, id, request),
+        Action::Paste(text) => {
+            paste(state, &text);
+            vec![]
+        }
+        Action::Approval { id, request } => {
+            approval::request(&mut state.approvals, id, request);
+            vec![]
+        }
+        Action::Elicit { id, request } => {
+            elicit::request(&mut state.elicits, id, request, &mut state.log);
+            vec![]
+        }
+        Action::Sample { id, request } => {
+            sampling::request(&mut state.samplings, id, request, &mut state.log);
+            vec![]
+        }
         Action::Completed {
             argument,
             value,
             result,
-        } => super::complete::answered(state, argument, value, result),
-        Action::Shown { title, result } => match result {
-            Ok(text) => {
-                state.overlay = Some(Overlay::Result {
-                    title,
-                    text,
-                    scroll: 0,
-                });
-            }
-            Err(e) => {
-                state
-                    .log
-                    .push(Source::App, Level::Error, None, &format!("{title}: {e}"));
-                state.message = Some(e);
-            }
-        },
-        Action::Opened { path, result } => match result {
-            Ok(text) => {
-                state.editor =
-                    tui_textarea::TextArea::new(text.lines().map(str::to_string).collect());
-                state.editor.set_line_number_style(state.theme.muted);
-                state.rehighlight();
-                state.message = Some(format!("opened {}", path.display()));
-                state.script_path = Some(path);
-                state.dirty = false;
-                super::trust::check_opened(state);
-            }
-            Err(e) => state.message = Some(format!("cannot open {}: {e}", path.display())),
-        },
-        Action::Saved { path, result } => match result {
-            Ok(()) => {
-                state.message = Some(format!("saved {}", path.display()));
-                state.script_path = Some(path);
-                state.dirty = false;
-            }
-            Err(e) => state.message = Some(format!("cannot save {}: {e}", path.display())),
-        },
-        Action::Ask(update) => return super::ask::apply(state, update),
-        Action::Terminate => state.quit = true,
-    }
-    Vec::new()
-}
-
-fn log_event(state: &mut State, event: crate::mcp::Event) {
-    let server = event.server.as_str();
-    match event.kind {
-        EventKind::Status { status } => {
-            let level = match status {
-                ServerStatus::Failed { .. } => Level::Error,
-                ServerStatus::Reconnecting { .. } => Level::Warn,
-                _ => Level::Info,
-            };
-            state.log.push(
-                Source::Server,
-                level,
-                Some(server),
-                &format!("{server}: {status}"),
-            );
-        }
-        EventKind::ToolsChanged { count } => {
-            state.log.push(
-                Source::Server,
-                Level::Info,
-                Some(server),
-                &format!("{server}: {count} tools"),
-            );
-        }
-        EventKind::Stderr { line } => state.log.push(
-            Source::Stderr,
-            Level::Info,
-            Some(server),
-            &format!("{server}: {line}"),
-        ),
-        EventKind::StderrDropped { lines } => state.log.push(
-            Source::Stderr,
-            Level::Warn,
-            Some(server),
-            &format!("{server}: {lines} stderr lines dropped"),
-        ),
-        EventKind::Log {
-            level,
-            logger,
-            data,
         } => {
-            let lvl = match level.as_str() {
-                "warning" | "notice" => Level::Warn,
-                "error" | "critical" | "alert" | "emergency" => Level::Error,
-                _ => Level::Info,
-            };
-            let text = match data {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            let logger = logger.map(|l| format!("[{l}] ")).unwrap_or_default();
-            state.log.push(
-                Source::Server,
-                lvl,
-                Some(server),
-                &format!("{server} {level}: {logger}{text}"),
-            );
+            if let Some(Overlay::Call(form)) = state.overlay.as_mut() {
+                form.answered(argument, value, result);
+            }
+            vec![]
         }
-        EventKind::Progress {
-            progress,
-            total,
-            message,
-            ..
-        } => {
-            let of = total.map(|t| format!("/{t}")).unwrap_or_default();
-            let msg = message.map(|m| format!(" {m}")).unwrap_or_default();
-            state.log.push(
-                Source::Server,
-                Level::Info,
-                Some(server),
-                &format!("{server} progress {progress}{of}{msg}"),
-            );
-        }
-        EventKind::Task {
-            tool,
-            task_id,
-            status,
-            message,
-        } => {
-            let lvl = match status.as_str() {
-                "failed" | "cancelled" => Level::Warn,
-                _ => Level::Info,
-            };
-            let msg = message.map(|m| format!(": {m}")).unwrap_or_default();
-            state.log.push(
-                Source::Server,
-                lvl,
-                Some(server),
-                &format!("{server}::{tool} task {task_id} {status}{msg}"),
-            );
-        }
-        EventKind::ListsChanged => {}
+        Action::Ask(update) => ask_reply(state, update),
+        other => events::apply(state, other),
     }
 }
 
-fn apply_run(state: &mut State, update: RunUpdate) {
-    match update {
-        RunUpdate::Print(text) => state.log.push(Source::Run, Level::Info, None, &text),
-        RunUpdate::CallStarted { server, tool, args } => {
-            state.log.push(
-                Source::Call,
-                Level::Info,
-                Some(&server),
-                &format!("→ {server}::{tool}({args})"),
-            );
+/// The contexts keys are looked up in now, innermost first: a waiting request's panel (the
+/// approval panel, then a server's form, then a sampling request) takes every key; else the
+/// overlay; else the focused pane, then the keys that work anywhere.
+pub fn contexts(state: &State) -> Vec<Context> {
+    if !state.approvals.is_empty() {
+        return vec![Context::Approval];
+    }
+    if elicit::is_url(&state.elicits) {
+        return vec![Context::ElicitUrl, Context::Elicit];
+    }
+    if !state.elicits.is_empty() {
+        return vec![Context::Elicit];
+    }
+    if !state.samplings.is_empty() {
+        return vec![Context::Sampling];
+    }
+    match &state.overlay {
+        Some(Overlay::Help { .. } | Overlay::Result { .. }) => return vec![Context::Overlay],
+        Some(Overlay::ConfirmQuit) => return vec![Context::ConfirmQuit],
+        Some(Overlay::Prompt(_)) => return vec![Context::PromptLine],
+        Some(Overlay::Call(form)) => {
+            let picks = form.picks.as_ref().map(|_| Context::Picks);
+            let completable = form.completable().map(|_| Context::Completable);
+            return picks
+                .into_iter()
+                .chain(completable)
+                .chain([Context::CallForm])
+                .collect();
         }
-        RunUpdate::CallFinished {
-            server,
-            tool,
-            elapsed,
-            outcome,
-        } => {
-            let ms = elapsed.as_millis();
-            let (level, text) = match outcome {
-                Ok(bytes) => (
-                    Level::Info,
-                    format!("← {server}::{tool} ok in {ms} ms, {bytes} bytes"),
-                ),
-                Err(e) => (
-                    Level::Error,
-                    format!("← {server}::{tool} failed in {ms} ms: {e}"),
-                ),
-            };
-            state.log.push(Source::Call, level, Some(&server), &text);
+        None => {}
+    }
+    let busy = matches!(state.run, RunState::Running { .. }) || state.ask.asking;
+    let pane = match state.focus {
+        Pane::Tree if state.tree.filtering => Context::TreeFilter,
+        Pane::Tree => Context::Tree,
+        Pane::Docs => Context::Docs,
+        Pane::Code => Context::Code,
+        Pane::Log => Context::Log,
+    };
+    busy.then_some(Context::Busy)
+        .into_iter()
+        .chain([pane, Context::Global])
+        .collect()
+}
+
+/// What is in front: the context that applies commands.
+fn front(state: &State) -> Context {
+    contexts(state)[0]
+}
+
+fn is_overlay(context: Context) -> bool {
+    matches!(
+        context,
+        Context::Overlay
+            | Context::ConfirmQuit
+            | Context::PromptLine
+            | Context::CallForm
+            | Context::Completable
+            | Context::Picks
+    )
+}
+
+/// Applies a command to what is in front.
+pub fn apply(state: &mut State, command: Command) -> Vec<Effect> {
+    match front(state) {
+        Context::Approval => approval::update(&mut state.approvals, command, &mut state.log),
+        Context::Elicit | Context::ElicitUrl => {
+            elicit::update(&mut state.elicits, command, &mut state.log)
         }
-        RunUpdate::Finished {
-            result,
-            limit_hit,
-            position,
-            elapsed,
-        } => {
-            state.approvals.clear();
-            let ok = result.is_ok();
-            state.run = RunState::Done { ok, elapsed };
-            state.ask.last_error = result.as_ref().err().cloned();
-            let ms = elapsed.as_millis();
-            match result {
-                Ok(json) => {
-                    let compact = serde_json::from_str::<serde_json::Value>(&json)
-                        .map_or_else(|_| json.clone(), |v| v.to_string());
-                    let line = crate::util::truncate(&compact, 500);
-                    state
-                        .log
-                        .push(Source::Run, Level::Info, None, &format!("result: {line}"));
-                    state.overlay = Some(Overlay::Result {
-                        title: format!("Result ({ms} ms)"),
-                        text: json,
-                        scroll: 0,
-                    });
-                }
-                Err(frame) => {
-                    let frame = frame.trim_end().to_string();
-                    let level = if limit_hit { Level::Warn } else { Level::Error };
-                    state.log.push(Source::Run, level, None, &frame);
-                    state.log_scroll = 0;
-                    // Put the cursor on the line to fix.
-                    if let Some((line, col)) = position {
-                        let row = u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX);
-                        let col = u16::try_from(col.saturating_sub(1)).unwrap_or(u16::MAX);
-                        state
-                            .editor
-                            .move_cursor(tui_textarea::CursorMove::Jump(row, col));
-                        state.rehighlight();
+        Context::Sampling => sampling::update(&mut state.samplings, command, &mut state.log),
+        c if is_overlay(c) => overlay_command(state, command),
+        _ => global(state, command).unwrap_or_else(|| panes::apply(state, command)),
+    }
+}
+
+fn overlay_command(state: &mut State, command: Command) -> Vec<Effect> {
+    let Some(open) = state.overlay.as_mut() else {
+        return vec![];
+    };
+    match overlay::update(open, command) {
+        Outcome::Stay(effects) => effects,
+        Outcome::Close => {
+            state.overlay = None;
+            vec![]
+        }
+        Outcome::Quit => {
+            state.quit = true;
+            vec![]
+        }
+        Outcome::Answer(purpose, input) => {
+            state.overlay = None;
+            let path = PathBuf::from(input.trim());
+            match purpose {
+                PromptPurpose::Open => vec![Effect::Open(path)],
+                PromptPurpose::SaveAs => vec![Effect::Save(path, trust::save_text(state))],
+                PromptPurpose::Ask => match state.ask.submit(&input, &mut state.log) {
+                    Ok(request) => {
+                        state.focus = Pane::Code;
+                        vec![Effect::Ask(request)]
                     }
-                    let title = if limit_hit {
-                        format!("Limit hit after {ms} ms")
-                    } else {
-                        format!("Run failed after {ms} ms")
-                    };
-                    state.overlay = Some(Overlay::Result {
-                        title,
-                        text: frame,
-                        scroll: 0,
-                    });
-                }
+                    Err(why) => {
+                        state.message = why;
+                        vec![]
+                    }
+                },
             }
         }
+        Outcome::Send(effect) => {
+            state.overlay = None;
+            panes::sent(state, effect)
+        }
+    }
+}
+
+/// The commands that work whatever pane is focused; `None` for the pane's own.
+fn global(state: &mut State, command: Command) -> Option<Vec<Effect>> {
+    let prompt = |purpose, input: &str| Some(Overlay::prompt(purpose, input));
+    match command {
+        Command::Run => return Some(run(state)),
+        Command::Cancel => return Some(cancel(state)),
+        Command::Ask => state.overlay = prompt(PromptPurpose::Ask, ""),
+        Command::Repair => match state.ask.repair(state.script(), &mut state.log) {
+            Ok(request) => {
+                state.focus = Pane::Code;
+                return Some(vec![Effect::Ask(request)]);
+            }
+            Err(why) => state.message = Some(why),
+        },
+        Command::Plan => trust::show_plan(state),
+        Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Command::Save => {
+            let path = state
+                .script_path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("scripts/untitled.rhai"));
+            return Some(vec![Effect::Save(path, trust::save_text(state))]);
+        }
+        Command::SaveAs => {
+            let path = state.script_path.as_ref().map(|p| p.display().to_string());
+            state.overlay = prompt(PromptPurpose::SaveAs, path.as_deref().unwrap_or("scripts/"));
+        }
+        Command::Open => state.overlay = prompt(PromptPurpose::Open, "scripts/"),
+        Command::ReloadConfig => {
+            state.message = Some("reloading the config…".into());
+            return Some(vec![Effect::ReloadConfig]);
+        }
+        Command::Quit if state.dirty => state.overlay = Some(Overlay::ConfirmQuit),
+        Command::Quit => state.quit = true,
+        Command::FocusNext => {
+            if state.focus == Pane::Tree {
+                state.docs_scroll = 0; // as every key of the servers pane does
+            }
+            state.focus = state.focus.next();
+        }
+        Command::FocusPrev => state.focus = state.focus.prev(),
+        Command::Focus(pane) => state.focus = pane,
+        _ => return None,
+    }
+    Some(vec![])
+}
+
+/// Runs the script unless one is running.
+fn run(state: &mut State) -> Vec<Effect> {
+    if matches!(
+        state.run,
+        RunState::Running { .. } | RunState::Cancelling { .. }
+    ) {
+        state.message = Some("a script is already running (Esc cancels it)".into());
+        return vec![];
+    }
+    state.run = RunState::Running { started: state.now };
+    state.log_scroll = 0;
+    vec![Effect::RunScript(state.script())]
+}
+
+/// Cancels the running script, else the request to the model.
+fn cancel(state: &mut State) -> Vec<Effect> {
+    if let RunState::Running { started } = state.run {
+        state.run = RunState::Cancelling { started };
+    } else if state.ask.asking {
+        state.message = Some("cancelling the request to the model…".into());
+    } else {
+        return vec![];
+    }
+    vec![Effect::CancelRun]
+}
+
+/// The model sent something: its script goes to the editor, and runs when complete.
+fn ask_reply(state: &mut State, update: AskUpdate) -> Vec<Effect> {
+    let reply = state.ask.apply(update, &mut state.log);
+    if let Some(script) = &reply.script {
+        state.set_script(script);
+        state.dirty = true;
+    }
+    if reply.message.is_some() {
+        state.message = reply.message;
+    }
+    if reply.run { run(state) } else { vec![] }
+}
+
+/// Pasted text goes to what is in front, if it takes text: a server's form, the overlay's
+/// line or form, the editor.
+fn paste(state: &mut State, text: &str) {
+    match front(state) {
+        Context::Elicit => elicit::paste(&mut state.elicits, text),
+        Context::Approval | Context::ElicitUrl | Context::Sampling => {}
+        c if is_overlay(c) => {
+            if let Some(open) = state.overlay.as_mut() {
+                overlay::paste(open, text);
+            }
+        }
+        _ if state.focus == Pane::Code => {
+            state.editor.insert_str(text);
+            state.dirty = true;
+            state.rehighlight();
+        }
+        _ => {}
     }
 }

@@ -13,6 +13,13 @@ async fn workbench(specs: Vec<ServerSpec>) -> (Registry, State) {
     harness::workbench(specs, codemode::tui::WELCOME_SCRIPT).await
 }
 
+fn selected_tool(state: &State) -> String {
+    state
+        .selected_tool()
+        .map(|(_, t)| t.name.clone())
+        .unwrap_or_default()
+}
+
 fn both_sizes(name: &str, state: &State) {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(state, 80, 24));
     insta::assert_snapshot!(format!("{name}_160x48"), screen(state, 160, 48));
@@ -22,9 +29,13 @@ fn both_sizes(name: &str, state: &State) {
 async fn startup_and_tool_selection() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
     both_sizes("startup", &state);
-    key(&mut state, KeyCode::Down);
-    key(&mut state, KeyCode::Down);
+    assert!(state.select("demo", "create_issue"));
     both_sizes("select_tool", &state);
+    // The keys move from there.
+    key(&mut state, KeyCode::Down);
+    assert_eq!(selected_tool(&state), "list_issues");
+    key(&mut state, KeyCode::Up);
+    assert_eq!(selected_tool(&state), "create_issue");
     key(&mut state, KeyCode::Tab);
     for _ in 0..5 {
         key(&mut state, KeyCode::Down);
@@ -36,7 +47,7 @@ async fn startup_and_tool_selection() {
 #[tokio::test]
 async fn insert_snippet_goes_to_the_editor() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
-    key(&mut state, KeyCode::Down); // calculate
+    assert!(state.select("demo", "calculate"));
     key(&mut state, KeyCode::Char('i'));
     assert!(state.dirty);
     assert!(
@@ -51,10 +62,7 @@ async fn insert_snippet_goes_to_the_editor() {
 #[tokio::test]
 async fn direct_call_form_validates_confirms_destructive_and_sends() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
-    // delete_issue is the 7th tool (row 7 after the server row).
-    for _ in 0..7 {
-        key(&mut state, KeyCode::Down);
-    }
+    assert!(state.select("demo", "delete_issue"));
     key(&mut state, KeyCode::Char('c'));
     both_sizes("call_form", &state);
     // The prefilled example is valid; a destructive tool wants a second F5.
@@ -75,7 +83,7 @@ async fn direct_call_form_validates_confirms_destructive_and_sends() {
 #[tokio::test]
 async fn invalid_call_arguments_are_refused_before_sending() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
-    key(&mut state, KeyCode::Down); // calculate
+    assert!(state.select("demo", "calculate"));
     key(&mut state, KeyCode::Char('c'));
     // Replace the prefilled `"a": …,` line with `"a": "x",` (a string where a number is due).
     key(&mut state, KeyCode::Down);
@@ -172,10 +180,7 @@ async fn tree_filter_narrows_tools() {
 #[tokio::test]
 async fn resources_and_prompts_are_browsable() {
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
-    // Rows: server, 9 tools, 2 resources, 1 prompt.
-    for _ in 0..10 {
-        key(&mut state, KeyCode::Down);
-    }
+    assert!(state.select("demo", "issues"));
     assert_eq!(
         key(&mut state, KeyCode::Enter),
         vec![Effect::ReadResource {
@@ -384,4 +389,68 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
         assert!(!all.contains(c), "{c:?} reached the screen");
     }
     registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn rows_are_selected_by_name() {
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    assert!(state.select("demo", "delete_issue"));
+    assert_eq!(selected_tool(&state), "delete_issue");
+    assert!(state.select("demo", "triage"));
+    assert!(matches!(
+        state.selected_row(),
+        Some(codemode::tui::state::Row::Prompt(..))
+    ));
+    assert!(state.select("demo", ""), "the server's own row");
+    assert_eq!(state.tree.selected, 0);
+    assert!(!state.select("demo", "no_such_tool"));
+    assert!(!state.select("nope", "calculate"));
+    assert_eq!(
+        state.tree.selected, 0,
+        "a failed select leaves the selection"
+    );
+    // A folded server's tools are not visible, so not selectable.
+    key(&mut state, KeyCode::Enter);
+    assert!(!state.select("demo", "calculate"));
+    registry.shutdown().await;
+}
+
+#[tokio::test]
+async fn commands_apply_without_keys() {
+    use codemode::tui::Command;
+    let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    let command = |state: &mut State, c: Command| update::update(state, Action::Command(c));
+    assert!(command(&mut state, Command::Down).is_empty());
+    assert_eq!(selected_tool(&state), "calculate");
+    command(&mut state, Command::Insert);
+    assert!(
+        state
+            .script()
+            .starts_with("let calculate = demo::calculate(")
+    );
+    assert_eq!(state.focus, codemode::tui::state::Pane::Code);
+    assert_eq!(
+        command(&mut state, Command::Run),
+        [Effect::RunScript(state.script())]
+    );
+    registry.shutdown().await;
+}
+
+/// README's key table is the one the F1 overlay shows (both come from the key table).
+#[test]
+fn the_readme_lists_every_key() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start =
+        "<!-- keys: generated from src/tui/keymap/bindings.rs; tests/it/tui.rs checks it -->\n";
+    let from = readme.find(start).expect("README has no key table marker") + start.len();
+    let to = from
+        + readme[from..]
+            .find("<!-- /keys -->")
+            .expect("no end marker");
+    let expected = codemode::tui::keymap::markdown();
+    assert!(
+        readme[from..to] == expected,
+        "README's key table is out of date; replace it with:\n{expected}"
+    );
 }

@@ -4,6 +4,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 
 use super::*;
+use crate::State;
 use crate::script::AskReason;
 use crate::theme::{ColorDepth, Theme};
 
@@ -21,6 +22,18 @@ fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
     crate::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+/// Call `index` of tool `tool` waits for approval (its request id is its index).
+fn ask(state: &mut State, index: usize, tool: &str) {
+    let id = index as u64;
+    crate::update(
+        state,
+        Action::Approval {
+            id,
+            request: req(index, tool),
+        },
+    );
+}
+
 fn state() -> State {
     State::new(
         Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
@@ -32,9 +45,9 @@ fn state() -> State {
 #[test]
 fn approve_once_for_the_run_and_deny() {
     let mut s = state();
-    crate::update(&mut s, Action::Approval(req(0, "delete_issue")));
-    crate::update(&mut s, Action::Approval(req(1, "delete_issue")));
-    crate::update(&mut s, Action::Approval(req(2, "archive_closed_issues")));
+    ask(&mut s, 0, "delete_issue");
+    ask(&mut s, 1, "delete_issue");
+    ask(&mut s, 2, "archive_closed_issues");
     // Other keys do nothing while a call waits: the editor does not get them.
     assert!(press(&mut s, KeyCode::Char('x')).is_empty());
     assert_eq!(s.approvals.len(), 3);
@@ -43,11 +56,11 @@ fn approve_once_for_the_run_and_deny() {
         press(&mut s, KeyCode::Char('a')),
         [
             Effect::Answer {
-                index: 0,
+                id: 0,
                 approval: Approval::ForRun
             },
             Effect::Answer {
-                index: 1,
+                id: 1,
                 approval: Approval::Once
             },
         ]
@@ -55,15 +68,15 @@ fn approve_once_for_the_run_and_deny() {
     assert_eq!(s.approvals.len(), 1);
     let effects = press(&mut s, KeyCode::Char('n'));
     assert!(
-        matches!(&effects[..], [Effect::Answer { index: 2, approval: Approval::Deny(m) }] if m.contains("denied")),
+        matches!(&effects[..], [Effect::Answer { id: 2, approval: Approval::Deny(m) }] if m.contains("denied")),
         "{effects:?}"
     );
     assert!(s.approvals.is_empty());
-    crate::update(&mut s, Action::Approval(req(3, "delete_issue")));
+    ask(&mut s, 3, "delete_issue");
     assert_eq!(
         press(&mut s, KeyCode::Enter),
         [Effect::Answer {
-            index: 3,
+            id: 3,
             approval: Approval::Once
         }]
     );
@@ -72,8 +85,8 @@ fn approve_once_for_the_run_and_deny() {
 #[test]
 fn the_panel_shows_the_call_and_its_arguments() {
     let mut s = state();
-    crate::update(&mut s, Action::Approval(req(0, "delete_issue")));
-    crate::update(&mut s, Action::Approval(req(1, "delete_issue")));
+    ask(&mut s, 0, "delete_issue");
+    ask(&mut s, 1, "delete_issue");
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     terminal.draw(|f| crate::draw::draw(&s, f)).unwrap();
     let buf = terminal.backend().buffer();
@@ -88,30 +101,62 @@ fn the_panel_shows_the_call_and_its_arguments() {
 }
 
 #[test]
-fn the_approver_waits_for_the_answer_and_gives_up_on_cancel() {
+fn the_approver_waits_for_the_answer_and_gives_up_on_cancel_or_close() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let replies: Replies = Default::default();
-    let approver = TuiApprover {
+    let approver = Arc::new(TuiApprover {
         tx,
         replies: replies.clone(),
-    };
-    let cancel = CancellationToken::new();
-    let waiting = std::thread::spawn({
-        let cancel = cancel.clone();
-        move || approver.approve(&req(7, "delete_issue"), &cancel)
     });
-    let Some(Action::Approval(shown)) = rx.blocking_recv() else {
+    let cancel = CancellationToken::new();
+    let waiting_call = |index: usize| {
+        let (approver, cancel) = (approver.clone(), cancel.clone());
+        std::thread::spawn(move || approver.approve(&req(index, "delete_issue"), &cancel))
+    };
+    let waiting = waiting_call(7);
+    let Some(Action::Approval { id, request }) = rx.blocking_recv() else {
         panic!("no request");
     };
-    assert_eq!(shown.index, 7);
-    deliver(&replies, 7, Approval::ForRun);
+    assert_eq!(request.index, 7);
+    replies.deliver(id, Approval::ForRun);
     assert_eq!(waiting.join().unwrap(), Approval::ForRun);
 
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let approver = TuiApprover { tx, replies };
+    // The workbench closes while a call waits: denied at once.
+    let waiting = waiting_call(8);
+    rx.blocking_recv().unwrap();
+    replies.cancel_all();
+    let Approval::Deny(m) = waiting.join().unwrap() else {
+        panic!("approved by a closed workbench");
+    };
+    assert!(m.contains("closing"), "{m}");
+
+    // The run is stopped while a call waits: denied, and a late answer goes nowhere.
+    let waiting = waiting_call(9);
+    let Some(Action::Approval { id, .. }) = rx.blocking_recv() else {
+        panic!("no request");
+    };
     cancel.cancel();
-    let Approval::Deny(m) = approver.approve(&req(8, "delete_issue"), &cancel) else {
+    let Approval::Deny(m) = waiting.join().unwrap() else {
         panic!("approved a cancelled run");
     };
     assert!(m.contains("stopped"), "{m}");
+    replies.deliver(id, Approval::Once);
+    drop(rx);
+    let Approval::Deny(m) = approver.approve(&req(10, "delete_issue"), &cancel) else {
+        panic!("approved with nobody to ask");
+    };
+    assert!(m.contains("closing"), "{m}");
+}
+
+#[test]
+fn pasted_text_does_not_reach_the_editor_behind_the_panel() {
+    let mut s = state();
+    s.focus = crate::state::Pane::Code;
+    ask(&mut s, 0, "delete_issue");
+    crate::update(&mut s, Action::Paste("oops ".into()));
+    assert_eq!(s.script(), "demo::delete_issue(#{ id: 1 })");
+    assert!(!s.dirty);
+    press(&mut s, KeyCode::Char('n'));
+    crate::update(&mut s, Action::Paste("ok ".into()));
+    assert_eq!(s.script(), "ok demo::delete_issue(#{ id: 1 })");
 }

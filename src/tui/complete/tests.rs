@@ -3,7 +3,9 @@ use serde_json::json;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::*;
+use crate::State;
 use crate::action::Action;
+use crate::state::{CallForm, FormTarget, Overlay};
 use crate::theme::{ColorDepth, Theme};
 
 fn state_with_form() -> State {
@@ -18,14 +20,11 @@ fn state_with_form() -> State {
     }))
     .unwrap();
     let text = "{\n  \"department\": \"Engineering\",\n  \"name\": \"A\"\n}";
-    s.overlay = Some(Overlay::Call(Box::new(CallForm {
-        server: "everything".into(),
-        target: FormTarget::Prompt(prompt),
-        editor: TextArea::new(text.lines().map(str::to_string).collect()),
-        error: None,
-        needs_confirm: false,
-        picks: None,
-    })));
+    s.overlay = Some(Overlay::Call(Box::new(CallForm::new(
+        "everything".into(),
+        FormTarget::Prompt(prompt),
+        text,
+    ))));
     s
 }
 

@@ -6,16 +6,16 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::Panel;
 use super::form::{ElicitForm, Field, Kind};
-use crate::state::State;
 use crate::theme::Theme;
+use crate::widgets::modal;
 
 /// The form of the first waiting request, over the panes and overlays.
-pub fn draw(state: &State, frame: &mut Frame) {
-    let Some(form) = state.elicits.front() else {
+pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
+    let Some(form) = panel.front() else {
         return;
     };
-    let t = &state.theme;
     let screen = frame.area();
     let width = 76.min(screen.width);
     let msg_h = (form.message.chars().count() as u16 / width.saturating_sub(2).max(1) + 1).min(4);
@@ -29,7 +29,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     };
     let height = (msg_h + 3 + body).min(screen.height);
     let title = format!("{} asks", form.server);
-    let inner = crate::draw::modal(frame, t, (width, height), &title, state.elicits.len());
+    let inner = modal(frame, t, (width, height), &title, panel.len());
     let keys_line = |keys: &[(&str, &str)]| {
         let mut spans = Vec::new();
         for (k, what) in keys {

@@ -2,8 +2,8 @@
 //! (see [`elicitor`]) hands each request to the UI as [`Action::Elicit`] and awaits a
 //! oneshot, so the server's request waits on the user while the UI keeps running. The form
 //! (a modal over everything but the approval panel) is built from the requested schema;
-//! Enter accepts (after validation), Ctrl-D declines, Esc cancels. URL mode shows the
-//! message and the link: Enter means "I opened it".
+//! Enter accepts (after validation), Ctrl-D declines, Esc cancels (the keys are in
+//! `keymap/bindings.rs`). URL mode shows the message and the link: Enter means "I opened it".
 
 mod draw;
 pub mod form;
@@ -17,13 +17,17 @@ pub use draw::draw;
 pub use form::ElicitForm;
 
 use super::action::{Action, Effect};
-use super::log::{Level, Source};
-use super::state::State;
+use super::command::Command;
+use super::log::{Level, LogBuffer, Source};
+use super::waiting::Queue;
 use crate::mcp::elicit::{ElicitReply, ElicitRequest, Elicitor};
 use form::Kind;
 
 /// Where the answer to each waiting request goes, by request id.
 pub type Replies = Arc<super::waiting::Waiting<ElicitReply>>;
+
+/// The forms of the requests waiting for the user, the shown one first.
+pub type Panel = Queue<ElicitForm>;
 
 /// The workbench's elicitor: each request becomes an [`Action::Elicit`] on `tx`, answered
 /// through `replies` by [`deliver`]. A closed workbench (or a dropped reply) cancels.
@@ -44,23 +48,28 @@ pub fn deliver(replies: &Replies, id: u64, reply: ElicitReply) {
 }
 
 /// A request arrived: queue its form (the first one is shown) and log it.
-pub fn request(state: &mut State, id: u64, req: ElicitRequest) {
+pub fn request(panel: &mut Panel, id: u64, req: ElicitRequest, log: &mut LogBuffer) {
     let link = req
         .url
         .as_ref()
         .map(|u| format!(" (open {u})"))
         .unwrap_or_default();
-    state.log.push(
+    log.push(
         Source::Server,
         Level::Info,
         Some(&req.server),
         &format!("{} asks: {}{link}", req.server, req.message),
     );
-    state.elicits.push_back(ElicitForm::new(id, req));
+    panel.push(ElicitForm::new(id, req));
 }
 
-fn answer(state: &mut State, reply: ElicitReply) -> Vec<Effect> {
-    let Some(form) = state.elicits.pop_front() else {
+/// Whether the shown request is in URL mode (a link, no fields).
+pub fn is_url(panel: &Panel) -> bool {
+    panel.front().is_some_and(|f| f.url.is_some())
+}
+
+fn answer(panel: &mut Panel, reply: ElicitReply, log: &mut LogBuffer) -> Vec<Effect> {
+    let Some(form) = panel.pop() else {
         return vec![];
     };
     let verb = match &reply {
@@ -69,7 +78,7 @@ fn answer(state: &mut State, reply: ElicitReply) -> Vec<Effect> {
         ElicitReply::Decline => "declined".into(),
         ElicitReply::Cancel => "cancelled".into(),
     };
-    state.log.push(
+    log.push(
         Source::Server,
         Level::Info,
         Some(&form.server),
@@ -78,32 +87,26 @@ fn answer(state: &mut State, reply: ElicitReply) -> Vec<Effect> {
     vec![Effect::Elicit { id: form.id, reply }]
 }
 
-/// Keys while a form is shown: Enter accepts, Ctrl-D declines, Esc cancels; ↑↓/Tab move
-/// between fields; text is typed into the focused field; Space and ←→ pick.
-pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let Some(form) = state.elicits.front_mut() else {
+/// The shown form: `Accept` (after validation), `Decline`, `Cancel`; `Up` / `Down` move
+/// between fields; typed keys edit the focused field.
+pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<Effect> {
+    let Some(form) = panel.front_mut() else {
         return vec![];
     };
-    match key.code {
-        KeyCode::Esc => return answer(state, ElicitReply::Cancel),
-        KeyCode::Char('d') if ctrl => return answer(state, ElicitReply::Decline),
-        KeyCode::Enter => {
+    match command {
+        Command::Cancel => return answer(panel, ElicitReply::Cancel, log),
+        Command::Decline => return answer(panel, ElicitReply::Decline, log),
+        Command::Accept => {
             return match form.values() {
-                Some(values) => answer(state, ElicitReply::Accept(values)),
+                Some(values) => answer(panel, ElicitReply::Accept(values), log),
                 None => vec![],
             };
         }
-        _ if form.url.is_some() => match key.code {
-            KeyCode::Char('y') => return answer(state, ElicitReply::Accept(Default::default())),
-            KeyCode::Char('n') => return answer(state, ElicitReply::Decline),
-            _ => state.needs_redraw = false,
-        },
-        KeyCode::Down | KeyCode::Tab => {
-            form.focus = (form.focus + 1).min(form.fields.len().saturating_sub(1));
-        }
-        KeyCode::Up | KeyCode::BackTab => form.focus = form.focus.saturating_sub(1),
-        _ => edit(form, key),
+        _ if form.url.is_some() => {}
+        Command::Down => form.focus = (form.focus + 1).min(form.fields.len().saturating_sub(1)),
+        Command::Up => form.focus = form.focus.saturating_sub(1),
+        Command::Input(key) => edit(form, key),
+        _ => {}
     }
     vec![]
 }
@@ -151,8 +154,8 @@ fn edit(form: &mut ElicitForm, key: KeyEvent) {
 }
 
 /// Pasted text goes into the focused text field.
-pub fn paste(state: &mut State, text: &str) {
-    if let Some(field) = state.elicits.front_mut().and_then(ElicitForm::field)
+pub fn paste(panel: &mut Panel, text: &str) {
+    if let Some(field) = panel.front_mut().and_then(ElicitForm::field)
         && field.takes_text()
     {
         field.text.push_str(text.trim_end_matches(['\n', '\r']));

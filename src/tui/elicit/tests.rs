@@ -2,6 +2,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 
 use super::*;
+use crate::State;
 use crate::theme::{ColorDepth, Theme};
 
 fn state() -> State {

@@ -2,6 +2,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::*;
+use crate::State;
 use crate::config::Tables;
 use crate::theme::{ColorDepth, Theme};
 
@@ -46,8 +47,10 @@ fn every_request_waits_for_approve_or_deny() {
             request: req("b"),
         },
     );
-    // Other keys do not reach the panes behind.
+    // Other keys and pasted text do not reach the panes behind.
+    s.focus = crate::state::Pane::Code;
     assert!(key(&mut s, KeyCode::Char('x')).is_empty());
+    crate::update(&mut s, Action::Paste("pasted".into()));
     assert!(key(&mut s, KeyCode::Down).is_empty());
     assert_eq!(s.samplings[0].scroll, 1);
     assert_eq!(
