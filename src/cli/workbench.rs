@@ -67,6 +67,7 @@ pub async fn run(ctx: &setup::Context, theme_flag: Option<&str>, script: Option<
         .map(std::sync::Arc::new),
         audit,
         config_path: ctx.config_path.clone(),
+        mouse: settings.tui.mouse,
     };
     let state = crate::tui::State::new(theme, &text, script);
     let result = crate::tui::run(registry.clone(), state, run).await;

@@ -98,12 +98,24 @@ impl Default for ServeSettings {
     }
 }
 
-/// The `[tui]` table: the workbench's look.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// The `[tui]` table: the workbench's look and input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TuiSettings {
     /// `dark` (default) or `light`; `--theme` wins.
     pub theme: Option<String>,
+    /// Use the mouse (click to focus and select, wheel to scroll). Default true; false keeps
+    /// the terminal's own text selection.
+    pub mouse: bool,
+}
+
+impl Default for TuiSettings {
+    fn default() -> Self {
+        TuiSettings {
+            theme: None,
+            mouse: true,
+        }
+    }
 }
 
 /// `codemode.toml` as a whole, for the JSON Schema editors validate it with.

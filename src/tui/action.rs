@@ -14,12 +14,14 @@ use crate::mcp::{CallError, CallOutcome, Event, ServerState};
 pub enum Action {
     /// A key press (resolved to a [`Command`] by the key table).
     Key(KeyEvent),
-    /// A command applied directly (tests; later the mouse).
+    /// A command applied directly (tests, the mouse).
     Command(Command),
     /// Pasted text (bracketed paste).
     Paste(String),
-    /// The terminal was resized.
-    Resize,
+    /// The terminal's size (at start and on every resize): columns, rows.
+    Resize(u16, u16),
+    /// A mouse click or wheel turn.
+    Mouse(crossterm::event::MouseEvent),
     /// Time passed (spinner, elapsed time).
     Tick(Instant),
     /// New server snapshots.
@@ -61,6 +63,13 @@ pub enum Action {
         path: PathBuf,
         /// Ok or why not.
         result: Result<(), String>,
+    },
+    /// Saving as a new file found one there already: ask before overwriting it.
+    Exists {
+        /// Which.
+        path: PathBuf,
+        /// The text that was to be saved.
+        text: String,
     },
     /// The model sent something (see `tui::ask`).
     Ask(super::ask::AskUpdate),
@@ -129,6 +138,8 @@ pub enum RunUpdate {
         result: Result<String, String>,
         /// Whether a limit stopped it (named in the error).
         limit_hit: bool,
+        /// Whether it was cancelled (Esc, Ctrl-C).
+        cancelled: bool,
         /// Where the error is in the script (1-based line and column), if it has a place.
         position: Option<(usize, usize)>,
         /// How long it ran.
@@ -176,6 +187,11 @@ pub enum Effect {
     Open(PathBuf),
     /// Write the script.
     Save(PathBuf, String),
+    /// Write the script to a file that should not exist yet (save as): an existing one is
+    /// reported ([`Action::Exists`]) instead of overwritten.
+    SaveNew(PathBuf, String),
+    /// Clear the terminal and draw everything again.
+    Redraw,
     /// Ask the model (see `tui::ask`).
     Ask(super::ask::AskRequest),
     /// Answer a call waiting for approval.

@@ -7,7 +7,7 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use tokio::sync::{broadcast, mpsc};
 
-use super::action::Action;
+use super::action::{Action, Effect};
 use super::draw::draw;
 use super::runner::{RunSettings, Runner};
 use super::state::State;
@@ -27,7 +27,11 @@ pub async fn run(
     // SIGHUP handler may win the race against the event loop's and drop it mid-await.
     let _restore = RestoreOnDrop;
     state.pins = settings.approvals.clone();
+    state.llm = settings.llm.is_some();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if settings.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     event_loop(&mut terminal, &registry, &mut state, settings).await
 }
 
@@ -36,7 +40,11 @@ struct RestoreOnDrop;
 
 impl Drop for RestoreOnDrop {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::event::DisableBracketedPaste,
+            crossterm::event::DisableMouseCapture
+        );
         ratatui::restore();
     }
 }
@@ -58,6 +66,9 @@ async fn event_loop(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let stop = crate::util::stop_signal();
     tokio::pin!(stop);
+    if let Ok(size) = terminal.size() {
+        update(state, Action::Resize(size.width, size.height));
+    }
     update(state, Action::Servers(registry.servers()));
     loop {
         if state.needs_redraw {
@@ -68,7 +79,8 @@ async fn event_loop(
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Action::Key(k),
                 Some(Ok(TermEvent::Paste(p))) => Action::Paste(p),
-                Some(Ok(TermEvent::Resize(..))) => Action::Resize,
+                Some(Ok(TermEvent::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(TermEvent::Mouse(m))) => Action::Mouse(m),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e),
                 None => Action::Terminate,
@@ -88,6 +100,12 @@ async fn event_loop(
             force_panic_for_tests(key);
         }
         for effect in update(state, action) {
+            if effect == Effect::Redraw {
+                // Whatever wrote on the terminal behind our back is wiped.
+                terminal.clear()?;
+                state.needs_redraw = true;
+                continue;
+            }
             runner.perform(effect);
         }
         if state.quit {

@@ -256,11 +256,13 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn state() -> State {
-        State::new(
+        let mut s = State::new(
             Theme::builtin("dark", ColorDepth::Ansi16).unwrap(),
             "",
             None,
-        )
+        );
+        s.llm = true;
+        s
     }
 
     fn press(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
@@ -342,6 +344,7 @@ mod tests {
             Action::Run(RunUpdate::Finished {
                 result: Err(frame.into()),
                 limit_hit: false,
+                cancelled: false,
                 position: Some((1, 9)),
                 elapsed: std::time::Duration::from_millis(3),
             }),

@@ -55,6 +55,9 @@ pub struct CallForm {
     pub needs_confirm: bool,
     /// Completions offered for a prompt argument (Tab), if shown.
     pub picks: Option<Picks>,
+    /// The server declared the `completions` capability (else Tab completes nothing and
+    /// the form does not offer it).
+    pub completions: bool,
 }
 
 /// What a command did to the form.
@@ -85,6 +88,7 @@ impl CallForm {
             error: None,
             needs_confirm,
             picks: None,
+            completions: true,
         }
     }
 
@@ -106,8 +110,12 @@ impl CallForm {
         CallForm::new(server, FormTarget::Template(template), &text)
     }
 
-    /// What the server can complete in this form (prompts and templates).
+    /// What the server can complete in this form (prompts and templates, when it declared
+    /// completions).
     pub fn completable(&self) -> Option<Completable> {
+        if !self.completions {
+            return None;
+        }
         match &self.target {
             FormTarget::Prompt(p) => Some(Completable {
                 reference: CompletionRef::Prompt(p.name.clone()),
@@ -235,9 +243,10 @@ impl CallForm {
         let screen = frame.area();
         let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
         frame.render_widget(Clear, area);
-        let tab = match self.target {
-            FormTarget::Prompt(_) | FormTarget::Template(_) => " · Tab complete",
-            _ => "",
+        let tab = if self.completable().is_some() {
+            " · Tab complete"
+        } else {
+            ""
         };
         let title = format!(
             "Call {}::{} · F5 send{tab} · Esc close",

@@ -30,6 +30,24 @@ pub enum Command {
     Open,
     /// Re-read the config.
     ReloadConfig,
+    /// Draw the whole screen again (after something else wrote on the terminal).
+    Redraw,
+    /// Undo the last edit of the script.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
+    /// Give the focused pane the whole screen, or give it back.
+    Zoom,
+    /// Show the last result again.
+    LastResult,
+    /// Start typing a search of the log, the docs, the help or the result in front.
+    Search,
+    /// The next match of the search.
+    SearchNext,
+    /// The previous match of the search.
+    SearchPrev,
+    /// Wrap long log lines, or cut them.
+    Wrap,
     /// Quit (asking first when the script is unsaved).
     Quit,
     /// Focus the next pane.
@@ -99,17 +117,20 @@ pub enum Scope {
 }
 
 impl Command {
-    /// Applies a movement to a scroll offset (lines from the top); `false` when the command
-    /// is not one.
-    pub fn scroll(self, offset: &mut u16) -> bool {
-        *offset = match self {
+    /// Applies a movement to a scroll offset (lines from the top) in `view`: a page is the
+    /// view's height and the offset stops where the last line shows. `false` when the command
+    /// is not a movement.
+    pub fn scroll(self, offset: &mut u16, view: super::view::View) -> bool {
+        let moved = match self {
             Command::Up => offset.saturating_sub(1),
             Command::Down => offset.saturating_add(1),
-            Command::PageUp => offset.saturating_sub(10),
-            Command::PageDown => offset.saturating_add(10),
+            Command::PageUp => offset.saturating_sub(view.page.max(1)),
+            Command::PageDown => offset.saturating_add(view.page.max(1)),
             Command::Home => 0,
+            Command::End => view.max,
             _ => return false,
         };
+        *offset = moved.min(view.max);
         true
     }
 }

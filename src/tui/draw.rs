@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::log::Level;
 use super::state::{Pane, Row, RunState, State};
+use super::view::View;
 use super::widgets::{pane_block, spinner};
 use super::{approval, docs, elicit, overlay, sampling};
 use crate::mcp::ServerStatus;
@@ -26,8 +27,22 @@ pub struct Areas {
     pub status: Rect,
 }
 
-/// Splits the screen: tree | (docs / code) on top, log below, status bar last.
-pub fn areas(size: Rect) -> Areas {
+/// Splits the screen: tree | (docs / code) on top, log below, status bar last. With `zoom`,
+/// that pane takes everything but the status bar (the others get no room).
+pub fn areas(size: Rect, zoom: Option<Pane>) -> Areas {
+    if let Some(pane) = zoom {
+        let [main, status] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(size);
+        let none = Rect::new(main.x, main.y, 0, 0);
+        let pick = |p: Pane| if p == pane { main } else { none };
+        return Areas {
+            tree: pick(Pane::Tree),
+            docs: pick(Pane::Docs),
+            code: pick(Pane::Code),
+            log: pick(Pane::Log),
+            status,
+        };
+    }
     let log_h = (size.height / 4).clamp(4, 16);
     let [main, log, status] = Layout::vertical([
         Constraint::Min(6),
@@ -56,11 +71,20 @@ fn block<'a>(state: &State, pane: Pane, extra: String) -> Block<'a> {
 
 /// Draws the whole screen.
 pub fn draw(state: &State, frame: &mut Frame) {
-    let a = areas(frame.area());
-    draw_tree(state, frame, a.tree);
-    draw_docs(state, frame, a.docs);
-    draw_code(state, frame, a.code);
-    draw_log(state, frame, a.log);
+    let a = areas(frame.area(), state.zoom.then_some(state.focus));
+    let shown = |r: Rect| r.width > 0 && r.height > 0;
+    if shown(a.tree) {
+        draw_tree(state, frame, a.tree);
+    }
+    if shown(a.docs) {
+        draw_docs(state, frame, a.docs);
+    }
+    if shown(a.code) {
+        draw_code(state, frame, a.code);
+    }
+    if shown(a.log) {
+        draw_log(state, frame, a.log);
+    }
     draw_status(state, frame, a.status);
     if let Some(open) = &state.overlay {
         overlay::draw(open, &state.theme, frame);
@@ -79,15 +103,21 @@ fn status_style(state: &State, status: &ServerStatus) -> Style {
 }
 
 fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
-    let extra = if state.tree.filtering || !state.tree.filter.is_empty() {
-        format!(" /{}", state.tree.filter)
-    } else {
-        String::new()
-    };
-    let block = block(state, Pane::Tree, extra);
-    let inner_h = block.inner(area).height as usize;
     let rows = state.rows();
     let selected = state.tree.selected.min(rows.len().saturating_sub(1));
+    let position = if rows.is_empty() {
+        String::new()
+    } else {
+        format!(" {}/{}", selected + 1, rows.len())
+    };
+    let extra = if state.tree.filtering || !state.tree.filter.is_empty() {
+        format!(" /{}{position}", state.tree.filter)
+    } else {
+        position
+    };
+    let block = block(state, Pane::Tree, extra);
+    let inner_w = block.inner(area).width as usize;
+    let inner_h = block.inner(area).height as usize;
     let top = selected.saturating_sub(inner_h.saturating_sub(1));
     let lines: Vec<Line> = rows
         .iter()
@@ -154,6 +184,7 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
                     ])
                 }
             };
+            line = fit(line, inner_w);
             if i == selected {
                 line = line.style(state.theme.selection);
             }
@@ -171,8 +202,9 @@ fn draw_tree(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(body).block(block), area);
 }
 
-fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
-    let lines = match state.selected_row() {
+/// The docs of the selected row, as the docs pane shows them.
+pub(crate) fn docs_lines(state: &State) -> Vec<Line<'static>> {
+    match state.selected_row() {
         Some(Row::Tool(..)) => match state.selected_doc() {
             Some(doc) => docs::tool_lines(doc, &state.theme),
             None => vec![Line::from("No docs for this tool.")],
@@ -186,12 +218,52 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
             docs::template_lines(&state.servers[s].templates[t], &state.theme)
         }
         None => vec![Line::from("Select a server or tool.")],
+    }
+}
+
+/// The docs pane's view at the current size.
+pub(crate) fn docs_view(state: &State, area: Rect) -> View {
+    let inner = inner(area);
+    View::wrapped(docs_lines(state), inner.width, inner.height)
+}
+
+/// Inside a pane's border.
+fn inner(area: Rect) -> Rect {
+    Block::bordered().inner(area)
+}
+
+fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
+    let view = docs_view(state, area);
+    let scroll = state.docs_scroll.min(view.max);
+    let extra = if view.max > 0 {
+        format!(" {}%", u32::from(scroll) * 100 / u32::from(view.max))
+    } else {
+        String::new()
     };
-    let p = Paragraph::new(lines)
-        .block(block(state, Pane::Docs, String::new()))
+    let p = Paragraph::new(docs_lines(state))
+        .block(block(state, Pane::Docs, extra))
         .wrap(Wrap { trim: false })
-        .scroll((state.docs_scroll, 0));
+        .scroll((scroll, 0));
     frame.render_widget(p, area);
+}
+
+/// `line` cut to `width` columns, ending in `…` when cut.
+fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width || width == 0 {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut left = width - 1;
+    for span in line.spans {
+        if left == 0 {
+            break;
+        }
+        let text: String = span.content.chars().take(left).collect();
+        left -= text.chars().count();
+        spans.push(Span::styled(text, span.style));
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(line.style)
 }
 
 fn draw_code(state: &State, frame: &mut Frame, area: Rect) {
@@ -200,27 +272,35 @@ fn draw_code(state: &State, frame: &mut Frame, area: Rect) {
         .as_ref()
         .map_or_else(|| " (new)".into(), |p| format!(" {}", p.display()));
     let dirty = if state.dirty { " ●" } else { "" };
-    let block = block(state, Pane::Code, format!("{name}{dirty}"));
+    let (row, col) = state.editor.cursor();
+    let block = block(
+        state,
+        Pane::Code,
+        format!("{name}{dirty} {}:{}", row + 1, col + 1),
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&state.editor, inner);
 }
 
 fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
-    let follow = if state.log_scroll == 0 {
+    let height = inner(area).height as usize;
+    let scroll = state.log_scroll.min(log_max_scroll(state, height));
+    let follow = if scroll == 0 {
         String::new()
     } else {
-        format!(" ↑{}", state.log_scroll)
+        format!(" ↑{scroll}")
     };
+    let wrap = if state.log_wrap { " wrap" } else { "" };
     let block = block(
         state,
         Pane::Log,
-        format!(" [{}]{follow}", state.log_filter.label()),
+        format!(" [{}{wrap}]{follow}", state.log_filter.label()),
     );
-    let height = block.inner(area).height as usize;
-    let lines: Vec<Line> = state
+    let width = block.inner(area).width;
+    let mut lines: Vec<Line> = state
         .log
-        .visible(state.log_filter, state.log_scroll, height)
+        .visible(state.log_filter, scroll, height)
         .into_iter()
         .map(|l| {
             let style = match l.level {
@@ -234,7 +314,31 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let mut p = if state.log_wrap {
+        // The newest lines stay at the bottom: drop the oldest until the wrapped rows fit.
+        while lines.len() > 1
+            && Paragraph::new(lines.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(width)
+                > height
+        {
+            lines.remove(0);
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false })
+    } else {
+        let lines = lines
+            .into_iter()
+            .map(|l| fit(l, width as usize))
+            .collect::<Vec<_>>();
+        Paragraph::new(lines)
+    };
+    p = p.block(block);
+    frame.render_widget(p, area);
+}
+
+/// The furthest the log can scroll back with `height` lines shown (the oldest at the top).
+pub(crate) fn log_max_scroll(state: &State, height: usize) -> usize {
+    state.log.count(state.log_filter).saturating_sub(height)
 }
 
 fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
@@ -251,16 +355,21 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
         RunState::Done { ok: false, elapsed } => {
             format!("✗ failed after {} ms", elapsed.as_millis())
         }
+        RunState::Cancelled { elapsed } => {
+            format!("■ cancelled after {} ms", elapsed.as_millis())
+        }
     };
     let hints = match state.focus {
         Pane::Tree => "i insert · c call · r reconnect · / filter",
-        Pane::Docs => "↑↓ scroll · i insert · c call",
+        Pane::Docs => "↑↓ scroll · / search · i insert · c call",
         Pane::Code => "F5 run · Ctrl-S save · Esc leave",
-        Pane::Log => "↑↓ scroll · f filter · End follow",
+        Pane::Log => "↑↓ scroll · / search · f filter · w wrap",
     };
     let left = state
-        .message
-        .clone()
+        .search
+        .as_ref()
+        .map(super::search::Search::status)
+        .or_else(|| state.message.clone())
         .unwrap_or_else(|| format!("[{}] {hints} · F1 help · ^Q quit", state.focus.title()));
     let width = area.width as usize;
     let right_w = run.chars().count();

@@ -12,6 +12,7 @@ pub fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => {
             state.now = now;
+            state.expire_message();
             if state.busy() {
                 state.tick = state.tick.wrapping_add(1);
             } else {
@@ -34,35 +35,43 @@ pub fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         } => call_done(state, &server, &tool, result, elapsed),
         Action::Run(update) => apply_run(state, update),
         Action::Shown { title, result } => match result {
-            Ok(text) => state.overlay = Some(Overlay::result(title, text)),
+            Ok(text) => show_result(state, title, text),
             Err(e) => {
                 state
                     .log
                     .push(Source::App, Level::Error, None, &format!("{title}: {e}"));
-                state.message = Some(e);
+                state.say(e);
             }
         },
         Action::Opened { path, result } => match result {
             Ok(text) => {
                 state.set_script(&text);
-                state.message = Some(format!("opened {}", path.display()));
+                state.say(format!("opened {}", path.display()));
                 state.script_path = Some(path);
                 state.dirty = false;
                 super::trust::check_opened(state);
             }
-            Err(e) => state.message = Some(format!("cannot open {}: {e}", path.display())),
+            Err(e) => state.say(format!("cannot open {}: {e}", path.display())),
         },
         Action::Saved { path, result } => match result {
             Ok(()) => {
-                state.message = Some(format!("saved {}", path.display()));
+                state.say(format!("saved {}", path.display()));
                 state.script_path = Some(path);
                 state.dirty = false;
             }
-            Err(e) => state.message = Some(format!("cannot save {}: {e}", path.display())),
+            Err(e) => state.say(format!("cannot save {}: {e}", path.display())),
         },
+        Action::Exists { path, text } => {
+            state.overlay = Some(Overlay::Confirm(super::overlay::Pending::Overwrite(
+                path, text,
+            )));
+        }
         Action::Terminate => state.quit = true,
-        // A resize only redraws; the user's and the features' actions are `update`'s.
-        Action::Resize
+        Action::Resize(width, height) => {
+            state.screen = ratatui::layout::Rect::new(0, 0, width, height);
+        }
+        // The user's and the features' actions are `update`'s.
+        Action::Mouse(_)
         | Action::Key(_)
         | Action::Command(_)
         | Action::Paste(_)
@@ -104,10 +113,7 @@ fn call_done(
                     outcome.wire_bytes()
                 ),
             );
-            state.overlay = Some(Overlay::result(
-                format!("{server}::{tool} — {verdict}"),
-                body,
-            ));
+            show_result(state, format!("{server}::{tool} — {verdict}"), body);
         }
         Err(e) => {
             state.log.push(
@@ -116,7 +122,7 @@ fn call_done(
                 Some(server),
                 &format!("{e} (after {ms} ms)"),
             );
-            state.message = Some(e.to_string());
+            state.say(e.to_string());
         }
     }
 }
@@ -247,10 +253,26 @@ fn apply_run(state: &mut State, update: RunUpdate) {
             state.log.push(Source::Call, level, Some(&server), &text);
         }
         RunUpdate::Finished {
+            cancelled: true,
+            elapsed,
+            ..
+        } => {
+            // The user stopped it: a line in the status bar, no popup to dismiss.
+            state.approvals.clear();
+            state.run = RunState::Cancelled { elapsed };
+            state.log.push(
+                Source::Run,
+                Level::Warn,
+                None,
+                &format!("cancelled after {} ms", elapsed.as_millis()),
+            );
+        }
+        RunUpdate::Finished {
             result,
             limit_hit,
             position,
             elapsed,
+            ..
         } => {
             state.approvals.clear();
             let ok = result.is_ok();
@@ -265,7 +287,7 @@ fn apply_run(state: &mut State, update: RunUpdate) {
                     state
                         .log
                         .push(Source::Run, Level::Info, None, &format!("result: {line}"));
-                    state.overlay = Some(Overlay::result(format!("Result ({ms} ms)"), json));
+                    show_result(state, format!("Result ({ms} ms)"), json);
                 }
                 Err(frame) => {
                     let frame = frame.trim_end().to_string();
@@ -286,9 +308,15 @@ fn apply_run(state: &mut State, update: RunUpdate) {
                     } else {
                         format!("Run failed after {ms} ms")
                     };
-                    state.overlay = Some(Overlay::result(title, frame));
+                    show_result(state, title, frame);
                 }
             }
         }
     }
+}
+
+/// Shows a result over the panes and keeps it for F9.
+fn show_result(state: &mut State, title: String, text: String) {
+    state.last_result = Some((title.clone(), text.clone()));
+    state.overlay = Some(Overlay::result(title, text));
 }

@@ -177,6 +177,23 @@ impl LogBuffer {
         out
     }
 
+    /// How many stored lines `filter` shows.
+    pub fn count(&self, filter: Filter) -> usize {
+        match filter {
+            Filter::All => self.lines.len(),
+            _ => self.lines.iter().filter(|l| filter.accepts(l)).count(),
+        }
+    }
+
+    /// The text of every line `filter` shows, oldest first (for searching).
+    pub fn texts(&self, filter: Filter) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|l| filter.accepts(l))
+            .map(|l| l.text.clone())
+            .collect()
+    }
+
     /// The last stored line.
     pub fn last(&self) -> Option<&LogLine> {
         self.lines.back()

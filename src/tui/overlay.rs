@@ -10,6 +10,7 @@ use super::action::Effect;
 use super::call::{self, CallForm};
 use super::command::Command;
 use super::theme::Theme;
+use super::view::View;
 use super::widgets::{centered, modal_block};
 use crossterm::event::{KeyCode, KeyModifiers};
 
@@ -31,6 +32,8 @@ pub enum PromptPurpose {
     SaveAs,
     /// A task for the model.
     Ask,
+    /// Text to find in the log, the docs, the help or a result.
+    Search,
 }
 
 /// Windows drawn over the panes.
@@ -52,8 +55,9 @@ pub enum Overlay {
     },
     /// The direct-call form.
     Call(Box<CallForm>),
-    /// Quit with unsaved changes?
-    ConfirmQuit,
+    /// Go ahead with something that loses work? (quit or open with unsaved changes,
+    /// overwrite a file)
+    Confirm(Pending),
     /// A path prompt.
     Prompt(Prompt),
 }
@@ -77,6 +81,40 @@ impl Overlay {
     }
 }
 
+/// What waits for a yes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// Quit with unsaved changes.
+    Quit,
+    /// Open another script with unsaved changes.
+    Open,
+    /// Save over this existing file.
+    Overwrite(std::path::PathBuf, String),
+}
+
+impl Pending {
+    /// The question's title, its lines, and what `y` does.
+    fn question(&self) -> (&'static str, String, &'static str) {
+        match self {
+            Pending::Quit => (
+                "Quit",
+                "The script has unsaved changes.".into(),
+                "Quit anyway? y = quit, any other key = stay",
+            ),
+            Pending::Open => (
+                "Open",
+                "The script has unsaved changes.".into(),
+                "Open another anyway? y = discard them, any other key = stay",
+            ),
+            Pending::Overwrite(path, _) => (
+                "Save",
+                format!("{} exists.", path.display()),
+                "Overwrite it? y = overwrite, any other key = keep it",
+            ),
+        }
+    }
+}
+
 /// What a command did to the overlay.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
@@ -84,8 +122,8 @@ pub enum Outcome {
     Stay(Vec<Effect>),
     /// Closed.
     Close,
-    /// "Quit anyway?" was answered yes.
-    Quit,
+    /// A question was answered yes.
+    Confirmed(Pending),
     /// A prompt line was answered (the overlay closes).
     Answer(PromptPurpose, String),
     /// The call form sent its request (it closes).
@@ -93,17 +131,25 @@ pub enum Outcome {
 }
 
 /// Applies a command to the open overlay.
-pub fn update(overlay: &mut Overlay, command: Command) -> Outcome {
+pub fn update(overlay: &mut Overlay, command: Command, view: View) -> Outcome {
     match overlay {
         Overlay::Help { scroll } | Overlay::Result { scroll, .. } => {
-            if command.scroll(scroll) {
+            // Searching happens over the overlay: the search's own commands keep it open.
+            if command.scroll(scroll, view)
+                || matches!(
+                    command,
+                    Command::Search | Command::SearchNext | Command::SearchPrev
+                )
+            {
                 Outcome::Stay(vec![])
             } else {
                 Outcome::Close
             }
         }
-        Overlay::ConfirmQuit if command == Command::Accept => Outcome::Quit,
-        Overlay::ConfirmQuit => Outcome::Close,
+        Overlay::Confirm(pending) if command == Command::Accept => {
+            Outcome::Confirmed(pending.clone())
+        }
+        Overlay::Confirm(_) => Outcome::Close,
         Overlay::Prompt(prompt) => match command {
             Command::Close => Outcome::Close,
             Command::Submit => Outcome::Answer(prompt.purpose, prompt.input.clone()),
@@ -145,28 +191,14 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
     let screen = frame.area();
     match overlay {
         Overlay::Help { scroll } => {
-            let groups = super::keymap::help();
-            let width = groups
-                .iter()
-                .flat_map(|g| g.rows.iter().map(|(k, _)| k.chars().count()))
-                .max()
-                .unwrap_or(10);
-            let mut lines = Vec::new();
-            for group in &groups {
-                lines.push(Line::from(Span::styled(group.title, t.accent)));
-                for (k, what) in &group.rows {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {k:<width$}  "), t.title),
-                        Span::raw(*what),
-                    ]));
-                }
-            }
-            let area = centered(screen, 96, lines.len() as u16 + 2);
+            let lines = help_lines(t);
+            let area = help_area(screen, lines.len());
             frame.render_widget(Clear, area);
-            let title = "Keys · ↑↓ scroll · any other key closes";
+            let title = "Keys · ↑↓ scroll · / search · any other key closes";
+            let view = View::of(lines.len(), area.height.saturating_sub(2));
             let p = Paragraph::new(lines)
                 .block(modal_block(t, title))
-                .scroll((*scroll, 0));
+                .scroll(((*scroll).min(view.max), 0));
             frame.render_widget(p, area);
         }
         Overlay::Result {
@@ -174,25 +206,28 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
             text,
             scroll,
         } => {
-            let area = centered(screen, screen.width * 4 / 5, screen.height * 4 / 5);
+            let area = result_area(screen);
             frame.render_widget(Clear, area);
+            let view = result_view(text, area);
             let p = Paragraph::new(text.clone())
-                .block(modal_block(t, &format!("{title} · ↑↓ scroll · Esc close")))
+                .block(modal_block(
+                    t,
+                    &format!("{title} · ↑↓ scroll · / search · Esc close"),
+                ))
                 .wrap(Wrap { trim: false })
-                .scroll((*scroll, 0));
+                .scroll(((*scroll).min(view.max), 0));
             frame.render_widget(p, area);
         }
-        Overlay::ConfirmQuit => {
-            let area = centered(screen, 50, 5);
+        Overlay::Confirm(pending) => {
+            let (title, what, ask) = pending.question();
+            let area = centered(screen, 64.min(ask.len() as u16 + 4).max(50), 5);
             frame.render_widget(Clear, area);
             let p = Paragraph::new(vec![
-                Line::from("The script has unsaved changes."),
-                Line::from(Span::styled(
-                    "Quit anyway? y = quit, any other key = stay",
-                    t.warn,
-                )),
+                Line::from(what),
+                Line::from(Span::styled(ask, t.warn)),
             ])
-            .block(modal_block(t, "Quit"));
+            .wrap(Wrap { trim: false })
+            .block(modal_block(t, title));
             frame.render_widget(p, area);
         }
         Overlay::Prompt(p) => {
@@ -202,10 +237,52 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
                 PromptPurpose::Open => "Open script (Enter opens, Esc cancels)",
                 PromptPurpose::SaveAs => "Save script as (Enter saves, Esc cancels)",
                 PromptPurpose::Ask => "Ask the model for a script (Enter asks, Esc cancels)",
+                PromptPurpose::Search => "Search (Enter finds, then n / N; Esc cancels)",
             };
             let w = Paragraph::new(format!("{}▏", p.input)).block(modal_block(t, title));
             frame.render_widget(w, area);
         }
         Overlay::Call(form) => form.draw(t, frame),
     }
+}
+
+/// The help's lines as drawn (for its view and for searching it).
+pub fn help_lines(t: &Theme) -> Vec<Line<'static>> {
+    let groups = super::keymap::help();
+    let width = groups
+        .iter()
+        .flat_map(|g| g.rows.iter().map(|(k, _)| k.chars().count()))
+        .max()
+        .unwrap_or(10);
+    let mut lines = Vec::new();
+    for group in &groups {
+        lines.push(Line::from(Span::styled(group.title, t.accent)));
+        for (k, what) in &group.rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<width$}  "), t.title),
+                Span::raw(*what),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Where the help sits on a screen of `screen` size.
+pub fn help_area(screen: ratatui::layout::Rect, lines: usize) -> ratatui::layout::Rect {
+    centered(screen, 96, lines as u16 + 2)
+}
+
+/// Where a result sits on a screen of `screen` size.
+pub fn result_area(screen: ratatui::layout::Rect) -> ratatui::layout::Rect {
+    centered(screen, screen.width * 4 / 5, screen.height * 4 / 5)
+}
+
+/// A result's view inside `area` (its border takes a line above and below).
+pub fn result_view(text: &str, area: ratatui::layout::Rect) -> View {
+    let lines: Vec<Line> = text.lines().map(Line::raw).collect();
+    View::wrapped(
+        lines,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    )
 }

@@ -25,7 +25,7 @@ pub fn apply(state: &mut State, command: Command) -> Vec<Effect> {
 pub fn sent(state: &mut State, effect: Effect) -> Vec<Effect> {
     match &effect {
         Effect::CallTool { .. } => state.calls_in_flight += 1,
-        Effect::ReadResource { uri, .. } => state.message = Some(format!("reading {uri}…")),
+        Effect::ReadResource { uri, .. } => state.say(format!("reading {uri}…")),
         _ => {}
     }
     vec![effect]
@@ -41,8 +41,11 @@ fn tree(state: &mut State, command: Command) -> Option<Vec<Effect>> {
             state.focus = Pane::Docs;
             true
         }
-        (Command::Activate, _) if !filtering => state.tree.update(Command::Fold, &state.servers),
-        _ => state.tree.update(command, &state.servers),
+        (Command::Activate, _) if !filtering => state.tree.update(Command::Fold, &state.servers, 1),
+        _ => {
+            let page = usize::from(state.areas().tree.height.saturating_sub(2)).max(1);
+            state.tree.update(command, &state.servers, page)
+        }
     };
     // What the tree shows changed: the docs start from their top.
     if handled && !filtering {
@@ -55,11 +58,11 @@ fn docs(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     if let Some(effects) = item(state, command) {
         return Some(effects);
     }
-    match command {
-        Command::Leave => state.focus = Pane::Tree,
-        _ => {
-            command.scroll(&mut state.docs_scroll);
-        }
+    if command == Command::Leave {
+        state.focus = Pane::Tree;
+    } else {
+        let view = crate::draw::docs_view(state, state.areas().docs);
+        command.scroll(&mut state.docs_scroll, view);
     }
     None
 }
@@ -67,6 +70,23 @@ fn docs(state: &mut State, command: Command) -> Option<Vec<Effect>> {
 fn code(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     match command {
         Command::Leave => state.focus = Pane::Tree,
+        Command::Undo | Command::Redo => {
+            let changed = if command == Command::Undo {
+                state.editor.undo()
+            } else {
+                state.editor.redo()
+            };
+            if changed {
+                state.dirty = true;
+                state.rehighlight();
+            } else {
+                state.say(if command == Command::Undo {
+                    "nothing to undo"
+                } else {
+                    "nothing to redo"
+                });
+            }
+        }
         Command::Input(key) => {
             if state.editor.input(key) {
                 state.dirty = true;
@@ -84,22 +104,39 @@ fn code(state: &mut State, command: Command) -> Option<Vec<Effect>> {
 }
 
 fn log(state: &mut State, command: Command) -> Option<Vec<Effect>> {
+    let height = usize::from(state.areas().log.height.saturating_sub(2)).max(1);
+    let max = crate::draw::log_max_scroll(state, height);
     let scroll = &mut state.log_scroll;
+    // The offset counts lines back from the newest: up is further back.
     match command {
         Command::Up => *scroll = scroll.saturating_add(1),
         Command::Down => *scroll = scroll.saturating_sub(1),
-        Command::PageUp => *scroll = scroll.saturating_add(10),
-        Command::PageDown => *scroll = scroll.saturating_sub(10),
-        Command::Home => *scroll = state.log.len(),
+        Command::PageUp => *scroll = scroll.saturating_add(height),
+        Command::PageDown => *scroll = scroll.saturating_sub(height),
+        Command::Home => *scroll = max,
         Command::End => *scroll = 0,
         Command::LogFilter => {
             state.log_filter = state.log_filter.next();
             *scroll = 0;
         }
+        Command::Wrap => state.log_wrap = !state.log_wrap,
         Command::Leave => state.focus = Pane::Tree,
         _ => {}
     }
+    state.log_scroll = state.log_scroll.min(max);
     None
+}
+
+/// Whether a call inserted at the cursor goes inside an expression (after `=`, `(`, `,`,
+/// an operator...) rather than starting a statement.
+fn inside_expression(state: &State) -> bool {
+    let (row, col) = state.editor.cursor();
+    let Some(line) = state.editor.lines().get(row) else {
+        return false;
+    };
+    let before: String = line.chars().take(col).collect();
+    let before = before.trim_end();
+    !before.is_empty() && !before.ends_with([';', '{', '}'])
 }
 
 /// The selected item's commands, shared by the tree and the docs; `None` when the command
@@ -108,7 +145,11 @@ fn item(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     match command {
         Command::Insert => {
             let doc = state.selected_doc()?;
-            let snippet = format!("let {} = {};\n", doc.function, doc.example_call());
+            let snippet = if inside_expression(state) {
+                doc.example_call()
+            } else {
+                format!("let {} = {};\n", doc.function, doc.example_call())
+            };
             state.editor.insert_str(snippet);
             state.dirty = true;
             state.rehighlight();
@@ -130,7 +171,7 @@ fn item(state: &mut State, command: Command) -> Option<Vec<Effect>> {
                 .get(state.selected_row()?.server())?
                 .name
                 .clone();
-            state.message = Some(format!("reconnecting {name}…"));
+            state.say(format!("reconnecting {name}…"));
             Some(vec![Effect::Reconnect(name)])
         }
         _ => None,
@@ -143,7 +184,11 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
     let row = state.selected_row()?;
     let server = state.servers.get(row.server())?;
     let name = server.name.clone();
-    let form = match row {
+    let completions = server
+        .details
+        .as_ref()
+        .is_some_and(|d| d.capabilities.get("completions").is_some());
+    let mut form = match row {
         Row::Tool(..) => CallForm::tool(name, state.selected_doc()?),
         Row::Prompt(_, p) => CallForm::prompt(name, server.prompts.get(p)?.clone()),
         Row::Template(_, t) => CallForm::template(name, server.templates.get(t)?.clone()),
@@ -153,6 +198,7 @@ fn open_form(state: &mut State) -> Option<Vec<Effect>> {
         }
         Row::Server(_) => return None,
     };
+    form.completions = completions;
     state.overlay = Some(Overlay::Call(Box::new(form)));
     Some(vec![])
 }

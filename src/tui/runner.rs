@@ -30,6 +30,8 @@ pub struct RunSettings {
     pub config_path: Option<std::path::PathBuf>,
     /// The model that writes scripts (`[llm]`), if configured.
     pub llm: Option<crate::llm::LlmConfig>,
+    /// Capture the mouse (clicks focus and select, the wheel scrolls); `[tui] mouse`.
+    pub mouse: bool,
 }
 
 /// The effect executor's own state: the running script's cancel handle, the reply maps.
@@ -192,6 +194,18 @@ impl Runner {
                     let _ = tx.send(Action::Saved { path, result });
                 });
             }
+            Effect::SaveNew(path, text) => {
+                tokio::spawn(async move {
+                    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                        let _ = tx.send(Action::Exists { path, text });
+                    } else {
+                        let result = save(&path, &text).await;
+                        let _ = tx.send(Action::Saved { path, result });
+                    }
+                });
+            }
+            // The app loop clears the terminal itself (it owns it).
+            Effect::Redraw => {}
         }
     }
 
@@ -356,6 +370,10 @@ pub fn run_update(event: RunEvent, source: &str) -> Option<RunUpdate> {
                 Some(e) => Err(e.render(source)),
             },
             limit_hit: report.limit_hit.is_some(),
+            cancelled: report
+                .error
+                .as_ref()
+                .is_some_and(|e| e.kind == crate::script::ErrorKind::Cancelled),
             position: report
                 .error
                 .as_ref()

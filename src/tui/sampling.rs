@@ -99,7 +99,12 @@ pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<E
         Command::Accept => true,
         Command::Deny => false,
         _ => {
-            command.scroll(&mut shown.scroll);
+            // The panel's height varies with the request: scroll freely, a page at a time.
+            let view = crate::view::View {
+                page: 10,
+                max: u16::MAX,
+            };
+            command.scroll(&mut shown.scroll, view);
             return vec![];
         }
     };

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use ratatui::layout::Rect;
 use tui_textarea::TextArea;
 
 pub use super::call::{CallForm, FormTarget};
@@ -32,6 +33,11 @@ pub enum RunState {
     Cancelling {
         /// When the run started.
         started: Instant,
+    },
+    /// Stopped by the user.
+    Cancelled {
+        /// How long it ran.
+        elapsed: Duration,
     },
     /// Finished.
     Done {
@@ -97,7 +103,26 @@ pub struct State {
     pub calls_in_flight: usize,
     /// The model's conversation and streaming reply.
     pub ask: ask::AskState,
+    /// The terminal's size (the views of the panes follow it).
+    pub screen: Rect,
+    /// The focused pane has the whole screen.
+    pub zoom: bool,
+    /// The last result shown (title, text), for F9.
+    pub last_result: Option<(String, String)>,
+    /// Long log lines wrap instead of being cut.
+    pub log_wrap: bool,
+    /// When the status bar's message goes away.
+    pub message_until: Option<Instant>,
+    /// A search of the log, the docs, the help or a result.
+    pub search: Option<super::search::Search>,
+    /// Whether an `[llm]` model is configured (F2 and F3 say so at once when not).
+    pub llm: bool,
+    /// The editor still holds the untouched welcome script (it follows the servers).
+    pub welcome: bool,
 }
+
+/// How long a status bar message stays.
+pub const MESSAGE_TTL: Duration = Duration::from_secs(6);
 
 impl State {
     /// A fresh state with `script` in the editor.
@@ -130,9 +155,36 @@ impl State {
             needs_redraw: true,
             calls_in_flight: 0,
             ask: Default::default(),
+            screen: Rect::new(0, 0, 80, 24),
+            zoom: false,
+            last_result: None,
+            log_wrap: false,
+            message_until: None,
+            search: None,
+            llm: false,
+            welcome: script == super::WELCOME_SCRIPT,
         };
         state.set_script(script);
         state
+    }
+
+    /// Shows `text` in the status bar for [`MESSAGE_TTL`].
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.message = Some(text.into());
+        self.message_until = Some(self.now + MESSAGE_TTL);
+    }
+
+    /// Drops the status bar's message once its time is up.
+    pub fn expire_message(&mut self) {
+        if self.message_until.is_some_and(|until| self.now >= until) {
+            self.message = None;
+            self.message_until = None;
+        }
+    }
+
+    /// The screen's areas as drawn now (zoom included).
+    pub fn areas(&self) -> super::draw::Areas {
+        super::draw::areas(self.screen, self.zoom.then_some(self.focus))
     }
 
     /// The script's text.
@@ -176,6 +228,7 @@ impl State {
         ) || self.calls_in_flight > 0
             || self.ask.asking
             || self.servers.iter().any(|s| s.status.is_pending())
+            || self.message_until.is_some()
     }
 
     /// The visible tree rows after folding and filtering.
@@ -214,6 +267,14 @@ impl State {
         self.servers = servers;
         let rows = self.rows().len();
         self.tree.selected = self.tree.selected.min(rows.saturating_sub(1));
+        if self.welcome
+            && !self.dirty
+            && self.script_path.is_none()
+            && let Some(text) = super::welcome::script(&self.catalog, &self.servers)
+            && text.trim_end() != self.script().trim_end()
+        {
+            self.set_script(&text);
+        }
     }
 
     /// The docs of the selected tool.

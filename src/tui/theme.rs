@@ -221,29 +221,41 @@ pub fn rgb(r: u8, g: u8, b: u8, depth: ColorDepth) -> Color {
     }
 }
 
+/// The ANSI colour for an RGB one. Nearest by RGB distance would turn most syntax colours
+/// into grey (a muted green string and a grey comment both become "dark gray"), so a
+/// colourful RGB keeps its hue: the nearest of the six ANSI hues, its light variant for pastel
+/// shades. Greys go by lightness.
 fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
-    const ANSI: [(Color, (i32, i32, i32)); 16] = [
-        (Color::Black, (0, 0, 0)),
-        (Color::Red, (205, 49, 49)),
-        (Color::Green, (13, 188, 121)),
-        (Color::Yellow, (229, 229, 16)),
-        (Color::Blue, (36, 114, 200)),
-        (Color::Magenta, (188, 63, 188)),
-        (Color::Cyan, (17, 168, 205)),
-        (Color::Gray, (204, 204, 204)),
-        (Color::DarkGray, (118, 118, 118)),
-        (Color::LightRed, (241, 76, 76)),
-        (Color::LightGreen, (35, 209, 139)),
-        (Color::LightYellow, (245, 245, 67)),
-        (Color::LightBlue, (59, 142, 234)),
-        (Color::LightMagenta, (214, 112, 214)),
-        (Color::LightCyan, (41, 184, 219)),
-        (Color::White, (242, 242, 242)),
+    let (ri, gi, bi) = (i32::from(r), i32::from(g), i32::from(b));
+    let (max, min) = (ri.max(gi).max(bi), ri.min(gi).min(bi));
+    let chroma = max - min;
+    if chroma < 48 {
+        return match (ri + gi + bi) / 3 {
+            0..50 => Color::Black,
+            50..150 => Color::DarkGray,
+            150..225 => Color::Gray,
+            _ => Color::White,
+        };
+    }
+    // Hue in degrees (0 red, 60 yellow, 120 green, 180 cyan, 240 blue, 300 magenta).
+    let hue = if max == ri {
+        (60 * (gi - bi) / chroma).rem_euclid(360)
+    } else if max == gi {
+        60 * (bi - ri) / chroma + 120
+    } else {
+        60 * (ri - gi) / chroma + 240
+    };
+    let light = min > 90;
+    let hues = [
+        (Color::Red, Color::LightRed),
+        (Color::Yellow, Color::LightYellow),
+        (Color::Green, Color::LightGreen),
+        (Color::Cyan, Color::LightCyan),
+        (Color::Blue, Color::LightBlue),
+        (Color::Magenta, Color::LightMagenta),
     ];
-    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
-    ANSI.iter()
-        .min_by_key(|(_, (ar, ag, ab))| (ar - r).pow(2) + (ag - g).pow(2) + (ab - b).pow(2))
-        .map_or(Color::Reset, |(c, _)| *c)
+    let (normal, bright) = hues[usize::try_from(((hue + 30) / 60) % 6).unwrap_or(0)];
+    if light { bright } else { normal }
 }
 
 #[cfg(test)]
@@ -278,6 +290,67 @@ mod tests {
         assert_eq!(ColorDepth::detect(None, None), ColorDepth::Ansi16);
         assert_eq!(rgb(250, 250, 250, ColorDepth::Ansi16), Color::White);
         assert_eq!(rgb(200, 40, 40, ColorDepth::Ansi16), Color::Red);
+        assert_eq!(rgb(127, 132, 142, ColorDepth::Ansi16), Color::DarkGray);
+        assert_eq!(rgb(36, 114, 200, ColorDepth::Ansi16), Color::Blue);
+    }
+
+    /// The colour the code theme gives `scope`'s first rule, as `#rrggbb`.
+    fn scope_colour(tm_theme: &str, scope: &str) -> (u8, u8, u8) {
+        let at = tm_theme
+            .find(&format!("<key>scope</key><string>{scope}</string>"))
+            .unwrap_or_else(|| panic!("no {scope} rule"));
+        let hex = tm_theme[at..].split("<string>#").nth(1).unwrap();
+        let v = u32::from_str_radix(&hex[..6], 16).unwrap();
+        ((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    }
+
+    #[test]
+    fn sixteen_colours_keep_strings_comments_and_text_apart() {
+        for (_, _, code) in BUILTIN {
+            let [string, comment] = ["string", "comment"].map(|s| {
+                let (r, g, b) = scope_colour(code, s);
+                rgb(r, g, b, ColorDepth::Ansi16)
+            });
+            assert_ne!(
+                string, comment,
+                "strings and comments look the same in 16 colours"
+            );
+        }
+    }
+
+    /// WCAG 2 relative luminance of an sRGB colour.
+    fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+        let c = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
+    }
+
+    fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn the_light_theme_meets_wcag_aa_for_text() {
+        let (_, _, code) = BUILTIN.iter().find(|(n, _, _)| *n == "light").unwrap();
+        let bg = {
+            let hex = code.split("<key>background</key><string>#").nth(1).unwrap();
+            let v = u32::from_str_radix(&hex[..6], 16).unwrap();
+            ((v >> 16) as u8, (v >> 8) as u8, v as u8)
+        };
+        // Every foreground the code theme uses, comments included.
+        for part in code.split("<key>foreground</key><string>#").skip(1) {
+            let v = u32::from_str_radix(&part[..6], 16).unwrap();
+            let fg = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
+            let ratio = contrast(fg, bg);
+            assert!(ratio >= 4.5, "#{v:06X} on the background: {ratio:.2}:1");
+        }
         assert_eq!(rgb(1, 2, 3, ColorDepth::TrueColor), Color::Rgb(1, 2, 3));
     }
 }

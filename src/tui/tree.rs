@@ -133,7 +133,8 @@ impl Tree {
 
     /// Applies a command of the servers pane: moving, folding, the filter. `false` when it
     /// is not one of those (the item's own commands: insert, call, open).
-    pub fn update(&mut self, command: Command, servers: &[ServerState]) -> bool {
+    /// A page is `page` rows (the pane's height).
+    pub fn update(&mut self, command: Command, servers: &[ServerState], page: usize) -> bool {
         if self.filtering {
             match command {
                 Command::ClearFilter => {
@@ -151,8 +152,8 @@ impl Tree {
         match command {
             Command::Up => self.selected = self.selected.saturating_sub(1),
             Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::PageUp => self.selected = self.selected.saturating_sub(10),
-            Command::PageDown => self.selected = (self.selected + 10).min(last),
+            Command::PageUp => self.selected = self.selected.saturating_sub(page),
+            Command::PageDown => self.selected = (self.selected + page).min(last),
             Command::Home => self.selected = 0,
             Command::End => self.selected = last,
             Command::Filter => {

@@ -11,7 +11,7 @@ use super::action::{Action, Effect};
 use super::ask::AskUpdate;
 use super::command::Command;
 use super::keymap::{self, Context};
-use super::overlay::{self, Outcome, Overlay, PromptPurpose};
+use super::overlay::{self, Outcome, Overlay, Pending, PromptPurpose};
 use super::state::{Pane, RunState, State};
 use super::{approval, elicit, events, panes, sampling, trust};
 
@@ -36,9 +36,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             apply(state, command)
         }
         Action::Paste(text) => {
-            paste(state, &text);
+            // tmux and some terminals paste with CR (or CRLF) line ends.
+            paste(state, &text.replace("\r\n", "\n").replace('\r', "\n"));
             vec![]
         }
+        Action::Mouse(event) => super::mouse::apply(state, event),
         Action::Approval { id, request } => {
             approval::request(&mut state.approvals, id, request);
             vec![]
@@ -70,6 +72,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 /// approval panel, then a server's form, then a sampling request) takes every key; else the
 /// overlay; else the focused pane, then the keys that work anywhere.
 pub fn contexts(state: &State) -> Vec<Context> {
+    if state.search.as_ref().is_some_and(|s| s.typing) {
+        return vec![Context::SearchLine];
+    }
     if !state.approvals.is_empty() {
         return vec![Context::Approval];
     }
@@ -84,7 +89,7 @@ pub fn contexts(state: &State) -> Vec<Context> {
     }
     match &state.overlay {
         Some(Overlay::Help { .. } | Overlay::Result { .. }) => return vec![Context::Overlay],
-        Some(Overlay::ConfirmQuit) => return vec![Context::ConfirmQuit],
+        Some(Overlay::Confirm(_)) => return vec![Context::ConfirmQuit],
         Some(Overlay::Prompt(_)) => return vec![Context::PromptLine],
         Some(Overlay::Call(form)) => {
             let picks = form.picks.as_ref().map(|_| Context::Picks);
@@ -130,6 +135,9 @@ fn is_overlay(context: Context) -> bool {
 
 /// Applies a command to what is in front.
 pub fn apply(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(effects) = super::search::apply(state, command) {
+        return effects;
+    }
     match front(state) {
         Context::Approval => approval::update(&mut state.approvals, command, &mut state.log),
         Context::Elicit | Context::ElicitUrl => {
@@ -142,25 +150,41 @@ pub fn apply(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 fn overlay_command(state: &mut State, command: Command) -> Vec<Effect> {
+    let view = overlay_view(state);
     let Some(open) = state.overlay.as_mut() else {
         return vec![];
     };
-    match overlay::update(open, command) {
+    match overlay::update(open, command, view) {
         Outcome::Stay(effects) => effects,
         Outcome::Close => {
             state.overlay = None;
             vec![]
         }
-        Outcome::Quit => {
-            state.quit = true;
-            vec![]
+        Outcome::Confirmed(pending) => {
+            state.overlay = None;
+            match pending {
+                Pending::Quit => {
+                    state.quit = true;
+                    vec![]
+                }
+                Pending::Open => {
+                    state.overlay = Some(Overlay::prompt(PromptPurpose::Open, "scripts/"));
+                    vec![]
+                }
+                Pending::Overwrite(path, text) => vec![Effect::Save(path, text)],
+            }
         }
         Outcome::Answer(purpose, input) => {
             state.overlay = None;
             let path = PathBuf::from(input.trim());
             match purpose {
                 PromptPurpose::Open => vec![Effect::Open(path)],
-                PromptPurpose::SaveAs => vec![Effect::Save(path, trust::save_text(state))],
+                // A new name must not overwrite a file without asking.
+                PromptPurpose::SaveAs if state.script_path.as_ref() == Some(&path) => {
+                    vec![Effect::Save(path, trust::save_text(state))]
+                }
+                PromptPurpose::SaveAs => vec![Effect::SaveNew(path, trust::save_text(state))],
+                PromptPurpose::Search => vec![],
                 PromptPurpose::Ask => match state.ask.submit(&input, &mut state.log) {
                     Ok(request) => {
                         state.focus = Pane::Code;
@@ -186,33 +210,42 @@ fn global(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     match command {
         Command::Run => return Some(run(state)),
         Command::Cancel => return Some(cancel(state)),
+        // Without a model, say so before anything is typed.
+        Command::Ask | Command::Repair if !state.llm => {
+            state.say("no model is configured: add an [llm] table to codemode.toml (README, \"Ask a model\")");
+        }
         Command::Ask => state.overlay = prompt(PromptPurpose::Ask, ""),
         Command::Repair => match state.ask.repair(state.script(), &mut state.log) {
             Ok(request) => {
                 state.focus = Pane::Code;
                 return Some(vec![Effect::Ask(request)]);
             }
-            Err(why) => state.message = Some(why),
+            Err(why) => state.say(why),
         },
         Command::Plan => trust::show_plan(state),
         Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
-        Command::Save => {
-            let path = state
-                .script_path
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("scripts/untitled.rhai"));
-            return Some(vec![Effect::Save(path, trust::save_text(state))]);
-        }
+        Command::Save => match state.script_path.clone() {
+            Some(path) => return Some(vec![Effect::Save(path, trust::save_text(state))]),
+            // A new script: ask for its name.
+            None => state.overlay = prompt(PromptPurpose::SaveAs, "scripts/"),
+        },
         Command::SaveAs => {
             let path = state.script_path.as_ref().map(|p| p.display().to_string());
             state.overlay = prompt(PromptPurpose::SaveAs, path.as_deref().unwrap_or("scripts/"));
         }
+        Command::Open if state.dirty => state.overlay = Some(Overlay::Confirm(Pending::Open)),
         Command::Open => state.overlay = prompt(PromptPurpose::Open, "scripts/"),
+        Command::Redraw => return Some(vec![Effect::Redraw]),
+        Command::Zoom => state.zoom = !state.zoom,
+        Command::LastResult => match state.last_result.clone() {
+            Some((title, text)) => state.overlay = Some(Overlay::result(title, text)),
+            None => state.say("no result yet: F5 runs the script"),
+        },
         Command::ReloadConfig => {
-            state.message = Some("reloading the config…".into());
+            state.say("reloading the config…");
             return Some(vec![Effect::ReloadConfig]);
         }
-        Command::Quit if state.dirty => state.overlay = Some(Overlay::ConfirmQuit),
+        Command::Quit if state.dirty => state.overlay = Some(Overlay::Confirm(Pending::Quit)),
         Command::Quit => state.quit = true,
         Command::FocusNext => {
             if state.focus == Pane::Tree {
@@ -227,13 +260,28 @@ fn global(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     Some(vec![])
 }
 
+/// The view of the help or result in front, at the current screen size.
+fn overlay_view(state: &State) -> super::view::View {
+    match &state.overlay {
+        Some(Overlay::Help { .. }) => {
+            let lines = overlay::help_lines(&state.theme);
+            let area = overlay::help_area(state.screen, lines.len());
+            super::view::View::of(lines.len(), area.height.saturating_sub(2))
+        }
+        Some(Overlay::Result { text, .. }) => {
+            overlay::result_view(text, overlay::result_area(state.screen))
+        }
+        _ => super::view::View::default(),
+    }
+}
+
 /// Runs the script unless one is running.
 fn run(state: &mut State) -> Vec<Effect> {
     if matches!(
         state.run,
         RunState::Running { .. } | RunState::Cancelling { .. }
     ) {
-        state.message = Some("a script is already running (Esc cancels it)".into());
+        state.say("a script is already running (Esc cancels it)");
         return vec![];
     }
     state.run = RunState::Running { started: state.now };
@@ -246,7 +294,7 @@ fn cancel(state: &mut State) -> Vec<Effect> {
     if let RunState::Running { started } = state.run {
         state.run = RunState::Cancelling { started };
     } else if state.ask.asking {
-        state.message = Some("cancelling the request to the model…".into());
+        state.say("cancelling the request to the model…");
     } else {
         return vec![];
     }

@@ -178,3 +178,59 @@ fn sigterm_and_sighup_restore_the_terminal() {
         assert_restored(&tmux.wait_for("extproc")); // the end of `stty -a`
     }
 }
+
+impl Tmux {
+    /// Pastes `text` as tmux does by default: bracketed, each line end sent as CR.
+    fn paste(&self, text: &str) {
+        let tmux = |args: &[&str]| {
+            let ok = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(ok.success(), "{args:?}");
+        };
+        tmux(&["set-buffer", "-b", "p", text]);
+        tmux(&["paste-buffer", "-p", "-b", "p", "-t", "e2e"]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_paste_with_cr_line_ends_keeps_its_lines() {
+    let tmux = Tmux::start("", "");
+    tmux.wait_for("demo ready");
+    tmux.keys(&["M-3"]);
+    tmux.paste("let a = 40;\nlet b = 2;\na + b\n");
+    let screen = tmux.wait_for("3 a + b");
+    assert!(
+        screen.contains("1 let a = 40;") && screen.contains("2 let b = 2;"),
+        "each pasted line is a line of the script:\n{screen}"
+    );
+    tmux.keys(&["F5"]);
+    tmux.wait_for("42");
+}
+
+#[test]
+fn cancelling_a_run_leaves_a_clean_screen() {
+    let tmux = Tmux::start("demo::wait(#{ ms: 20000 })\n", "");
+    tmux.wait_for("demo ready");
+    tmux.keys(&["F5"]);
+    tmux.wait_for("running");
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("cancelled after");
+    // The in-process demo server used to print its note on the terminal behind the TUI.
+    assert!(
+        !screen.contains("demo-server:"),
+        "something wrote over the workbench:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Run failed"),
+        "no popup for a cancel:\n{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("┏ Servers") || l.starts_with("┌ Servers"))
+    );
+}

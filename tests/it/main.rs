@@ -46,5 +46,6 @@ mod stateless;
 mod tasks;
 mod tui;
 mod tui_run;
+mod workbench;
 mod workflows;
 mod workflows_external;

@@ -221,9 +221,10 @@ async fn resources_and_prompts_are_browsable() {
         },
     );
     assert!(screen(&state, 80, 24).contains("Propose a triage order"));
-    // Ctrl-L asks the app to reload the config.
+    // F6 asks the app to reload the config; Ctrl-L to draw the screen again.
     key(&mut state, KeyCode::Esc);
-    assert_eq!(ctrl(&mut state, 'l'), vec![Effect::ReloadConfig]);
+    assert_eq!(key(&mut state, KeyCode::F(6)), vec![Effect::ReloadConfig]);
+    assert_eq!(ctrl(&mut state, 'l'), vec![Effect::Redraw]);
     registry.shutdown().await;
 }
 
@@ -231,6 +232,17 @@ async fn resources_and_prompts_are_browsable() {
 async fn asking_the_model_streams_the_script_into_the_code_pane() {
     use codemode::tui::ask::{AskRequest, AskUpdate};
     let (registry, mut state) = workbench(vec![codemode::demo::in_process_spec()]).await;
+    // Without a model F2 says so at once, before anything is typed.
+    assert!(ctrl(&mut state, 'g').is_empty());
+    assert!(state.overlay.is_none());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("no model is configured")
+    );
+    state.llm = true;
     assert!(ctrl(&mut state, 'g').is_empty());
     for c in "multiply 6 by 7".chars() {
         key(&mut state, KeyCode::Char(c));
@@ -449,8 +461,13 @@ fn the_readme_lists_every_key() {
             .find("<!-- /keys -->")
             .expect("no end marker");
     let expected = codemode::tui::keymap::markdown();
+    if std::env::var_os("CODEMODE_WRITE_README").is_some() && readme[from..to] != expected {
+        let updated = format!("{}{expected}{}", &readme[..from], &readme[to..]);
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), updated).unwrap();
+        return;
+    }
     assert!(
         readme[from..to] == expected,
-        "README's key table is out of date; replace it with:\n{expected}"
+        "README's key table is out of date (CODEMODE_WRITE_README=1 rewrites it); it is:\n{expected}"
     );
 }

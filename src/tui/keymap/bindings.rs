@@ -80,14 +80,44 @@ pub static BINDINGS: &[Binding] = &[
         &[ctrl('s')],
         &[Global],
         Save,
-        Row("save with tool hashes (scripts/untitled.rhai if new)"),
+        Row("save with tool hashes (asks for a name if new)"),
     ),
-    bind(&[ctrl('o')], &[Global], Open, Row("open a script")),
     bind(
-        &[ctrl('l')],
+        &[alt('s')],
+        &[Global],
+        SaveAs,
+        Row("save as (asks before overwriting a file)"),
+    ),
+    bind(
+        &[ctrl('o')],
+        &[Global],
+        Open,
+        Row("open a script (asks before dropping unsaved edits)"),
+    ),
+    bind(
+        &[f(6)],
         &[Global],
         ReloadConfig,
         Row("reload the config (servers added, removed, changed)"),
+    ),
+    bind(
+        &[ctrl('l')],
+        &[Global],
+        Redraw,
+        Row("draw the screen again"),
+    ),
+    bind(
+        &[f(11)],
+        &[Global],
+        Zoom,
+        Row("zoom: the focused pane takes the whole screen (again: back)"),
+    ),
+    bind(&[ch('z')], &[Tree, Docs, Log], Zoom, Also),
+    bind(
+        &[f(9)],
+        &[Global],
+        LastResult,
+        Row("show the last result again"),
     ),
     bind(
         &[f(1)],
@@ -100,8 +130,9 @@ pub static BINDINGS: &[Binding] = &[
         &[ctrl('q'), ctrl('c')],
         &[Global],
         Quit,
-        Row("quit (asks if the script is unsaved)"),
+        Row("quit (asks if the script is unsaved; q outside the editor)"),
     ),
+    bind(&[ch('q')], &[Tree, Docs, Log], Quit, Also),
     // Servers and docs.
     bind(
         &[UP, ch('k')],
@@ -114,7 +145,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[PGDN], &[Tree, Docs], PageDown, Also),
     bind(&[SPACE], &[Docs], PageDown, Also),
     bind(&[HOME], &[Tree, Docs], Home, Also),
-    bind(&[END], &[Tree], End, Also),
+    bind(&[END], &[Tree, Docs], End, Also),
     bind(
         &[ENTER],
         &[Tree],
@@ -159,12 +190,24 @@ pub static BINDINGS: &[Binding] = &[
         Reconnect,
         Row("reconnect the selected server"),
     ),
+    bind(
+        &[ch('/')],
+        &[Docs, Log, Overlay],
+        Search,
+        Row("docs, log, help, result: search (Enter finds; n / N next, previous)"),
+    ),
+    bind(&[ch('n')], &[Docs, Log, Overlay], SearchNext, Hidden),
+    bind(&[ch('N')], &[Docs, Log, Overlay], SearchPrev, Hidden),
+    bind(&[ENTER], &[SearchLine], Accept, Hidden),
+    bind(&[ESC], &[SearchLine], Close, Hidden),
     // Code.
-    typed(
-        &[ctrl('z'), ctrl('y')],
+    bind(
+        &[ctrl('z')],
         &[Code],
+        Undo,
         Row("undo / redo; arrows and emacs keys move"),
     ),
+    bind(&[ctrl('y')], &[Code], Redo, Also),
     bind(&[ESC], &[Code, Docs, Log], Leave, Row("leave the editor")),
     // Log.
     bind(
@@ -188,6 +231,12 @@ pub static BINDINGS: &[Binding] = &[
         &[Log],
         LogFilter,
         Row("filter: all → run → servers → problems"),
+    ),
+    bind(
+        &[ch('w')],
+        &[Log],
+        Wrap,
+        Row("wrap long lines (or cut them with …)"),
     ),
     // A server's elicitation.
     bind(

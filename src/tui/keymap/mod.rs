@@ -33,7 +33,7 @@ impl KeySpec {
     pub fn label(&self) -> String {
         let name = match self.code {
             KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char(c) if self.mods.intersects(CTRL_ALT) && c.is_ascii_alphabetic() => {
                 c.to_ascii_uppercase().to_string()
             }
             KeyCode::Char(c) => c.to_string(),
@@ -99,6 +99,8 @@ pub enum Context {
     ElicitUrl,
     /// A server's sampling request.
     Sampling,
+    /// Typing a search (`/`).
+    SearchLine,
 }
 
 /// What an unbound key does in a context.
@@ -121,6 +123,7 @@ impl Context {
             | Context::Code
             | Context::PromptLine
             | Context::CallForm
+            | Context::SearchLine
             | Context::Elicit => Fallback::Input,
             Context::Overlay | Context::ConfirmQuit => Fallback::Close,
             Context::Busy | Context::Completable | Context::Picks => Fallback::Next,

@@ -114,5 +114,5 @@ fn the_help_is_generated_from_the_table() {
     assert!(help.iter().all(|g| g.rows.iter().all(|(k, _)| k != "a")));
     let md = markdown();
     assert!(md.contains("| Anywhere | `F5 / Ctrl-R` | run the script |\n"));
-    assert!(md.contains("|  | `Ctrl-Q / Ctrl-C` | quit (asks if the script is unsaved) |\n"));
+    assert!(md.contains("|  | `Ctrl-Q / Ctrl-C / q` | quit (asks if the script is unsaved; q outside the editor) |\n"));
 }
