@@ -230,7 +230,7 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
             };
             Line::from(vec![
                 Span::styled(format!("{:<4} ", l.source.tag()), state.theme.muted),
-                Span::styled(l.text.clone(), style),
+                Span::styled(l.text, style),
             ])
         })
         .collect();
