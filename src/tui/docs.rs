@@ -4,15 +4,78 @@
 //! lines add connection state, which the catalog does not hold, and the server's sample
 //! workflows.
 
+use std::sync::{Arc, OnceLock};
+
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
 use crate::catalog::ToolDoc;
-use crate::catalog::names::{Kind, base_identifier};
+use crate::catalog::names::{Kind, Names, base_identifier};
 use crate::catalog::render_lines::{self, LineKind};
 use crate::catalog::workflows;
-use crate::mcp::{PromptDef, ResourceDef, ServerState, ServerStatus};
+use crate::mcp::{PromptDef, ResourceDef, ServerState, ServerStatus, ToolDef};
+
+/// Tool docs built when a tool is first shown, then kept: a workbench with thousands of tools
+/// holds the docs of the few looked at (a [`ToolDoc`] carries parsed schemas, an example and a
+/// copy of the definition, ~17 KB for a mid-sized tool), not of every tool. Names and docs are
+/// the catalog's ([`crate::catalog::Catalog::from_states`] would build the same ones).
+#[derive(Default)]
+pub struct LazyDocs {
+    servers: Vec<LazyServer>,
+}
+
+struct LazyServer {
+    name: String,
+    module: String,
+    tools: Arc<Vec<ToolDef>>,
+    functions: OnceLock<Names>,
+    docs: Vec<OnceLock<Box<ToolDoc>>>,
+}
+
+impl LazyDocs {
+    /// The ready servers among `states`, no doc built yet.
+    pub fn new(states: &[ServerState]) -> Self {
+        let ready: Vec<&ServerState> = states
+            .iter()
+            .filter(|s| s.status == ServerStatus::Ready)
+            .collect();
+        let modules = Names::assign(ready.iter().map(|s| s.name.as_str()), Kind::Server);
+        let servers = ready
+            .into_iter()
+            .map(|s| LazyServer {
+                name: s.name.clone(),
+                module: modules.get(&s.name).unwrap_or("server").to_string(),
+                tools: s.tools.clone(),
+                functions: OnceLock::new(),
+                docs: s.tools.iter().map(|_| OnceLock::new()).collect(),
+            })
+            .collect();
+        LazyDocs { servers }
+    }
+
+    /// The docs of `server`'s tool `tool` (raw names), built on the first call.
+    pub fn tool(&self, server: &str, tool: &str) -> Option<&ToolDoc> {
+        let s = self.servers.iter().find(|s| s.name == server)?;
+        let i = s.tools.iter().position(|t| t.name == tool)?;
+        let doc = s.docs[i].get_or_init(|| {
+            let functions = s
+                .functions
+                .get_or_init(|| Names::assign(s.tools.iter().map(|t| t.name.as_str()), Kind::Tool));
+            let function = functions.get(tool).unwrap_or("tool");
+            Box::new(ToolDoc::new(&s.name, &s.module, function, &s.tools[i]))
+        });
+        Some(doc)
+    }
+
+    /// How many tool docs have been built.
+    pub fn built(&self) -> usize {
+        self.servers
+            .iter()
+            .map(|s| s.docs.iter().filter(|d| d.get().is_some()).count())
+            .sum()
+    }
+}
 
 /// Lines describing a tool, from the catalog's doc model, styled by kind.
 pub fn tool_lines(doc: &ToolDoc, theme: &Theme) -> Vec<Line<'static>> {
@@ -177,4 +240,92 @@ pub fn prompt_lines(prompt: &PromptDef, theme: &Theme) -> Vec<Line<'static>> {
         theme.muted,
     )));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::LazyDocs;
+    use crate::catalog::Catalog;
+    use crate::mcp::{ServerState, ServerStatus, ToolDef};
+
+    fn server(name: &str, status: ServerStatus, tools: &[&str]) -> ServerState {
+        let tools: Vec<ToolDef> = tools
+            .iter()
+            .map(|t| {
+                serde_json::from_value(json!({
+                    "name": t,
+                    "inputSchema": { "type": "object", "properties": { "q": { "type": "string" } },
+                                     "required": ["q"] }
+                }))
+                .unwrap()
+            })
+            .collect();
+        ServerState {
+            name: name.into(),
+            transport: "stdio",
+            target: "test".into(),
+            status,
+            details: None,
+            tools: Arc::new(tools),
+            resources: Arc::default(),
+            templates: Arc::default(),
+            prompts: Arc::default(),
+            stderr_tail: vec![],
+            reconnects: 0,
+        }
+    }
+
+    fn states() -> Vec<ServerState> {
+        vec![
+            server(
+                "my-server",
+                ServerStatus::Ready,
+                &["get-item", "get_item", "list"],
+            ),
+            server("my_server", ServerStatus::Ready, &["list"]),
+            server("down", ServerStatus::Connecting, &["list"]),
+        ]
+    }
+
+    #[test]
+    fn docs_are_built_when_first_asked_for_and_kept() {
+        let states = states();
+        let docs = LazyDocs::new(&states);
+        assert_eq!(docs.built(), 0, "listing servers builds no doc");
+        let first = docs.tool("my-server", "get_item").unwrap();
+        assert_eq!(docs.built(), 1);
+        let again = docs.tool("my-server", "get_item").unwrap();
+        assert!(std::ptr::eq(first, again), "built once, then kept");
+        assert_eq!(docs.built(), 1);
+        assert!(
+            docs.tool("down", "list").is_none(),
+            "only ready servers have docs"
+        );
+        assert!(docs.tool("my-server", "nope").is_none());
+    }
+
+    #[test]
+    fn lazy_docs_match_the_catalog() {
+        let states = states();
+        let docs = LazyDocs::new(&states);
+        let catalog = Catalog::from_states(&states);
+        for (server, tool) in [
+            ("my-server", "get-item"),
+            ("my-server", "get_item"),
+            ("my-server", "list"),
+            ("my_server", "list"),
+        ] {
+            let lazy = docs.tool(server, tool).unwrap();
+            let eager = catalog.server(server).unwrap().tool(tool).unwrap();
+            // Colliding names are numbered the same way (module and function).
+            assert_eq!(lazy.rhai_name(), eager.rhai_name(), "{server}::{tool}");
+            assert_eq!(lazy.example, eager.example);
+            assert_eq!(lazy.raw, eager.raw);
+        }
+        assert_eq!(docs.built(), 4);
+    }
 }

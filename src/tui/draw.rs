@@ -248,7 +248,7 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 /// `line` cut to `width` columns, ending in `…` when cut.
-fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+fn fit(line: Line<'_>, width: usize) -> Line<'_> {
     if line.width() <= width || width == 0 {
         return line;
     }
@@ -310,7 +310,7 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
             };
             Line::from(vec![
                 Span::styled(format!("{:<4} ", l.source.tag()), state.theme.muted),
-                Span::styled(l.text.clone(), style),
+                Span::styled(l.text, style),
             ])
         })
         .collect();

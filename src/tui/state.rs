@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use tui_textarea::TextArea;
 
 pub use super::call::{CallForm, FormTarget};
+use super::docs::LazyDocs;
 use super::highlight::Highlighter;
 use super::log::{Filter, LogBuffer};
 pub use super::overlay::{Overlay, Prompt, PromptPurpose};
@@ -16,7 +17,7 @@ pub use super::pane::Pane;
 use super::theme::Theme;
 pub use super::tree::{Row, Tree};
 use super::{approval, ask, elicit, sampling};
-use crate::catalog::{Catalog, ToolDoc};
+use crate::catalog::ToolDoc;
 use crate::mcp::{ServerState, ToolDef};
 
 /// What a script run is doing.
@@ -52,8 +53,9 @@ pub enum RunState {
 pub struct State {
     /// Server snapshots from the registry.
     pub servers: Vec<ServerState>,
-    /// Docs of the ready servers' tools (rebuilt when the servers change).
-    pub catalog: Catalog,
+    /// Docs of the ready servers' tools, each built when first shown (reset when the
+    /// servers' tools change).
+    pub docs: LazyDocs,
     /// The servers pane: rows, selection, filter.
     pub tree: Tree,
     /// Docs scroll offset.
@@ -130,7 +132,7 @@ impl State {
         let highlighter = Highlighter::new(&theme.code_theme, theme.depth).ok();
         let mut state = State {
             servers: Vec::new(),
-            catalog: Catalog::default(),
+            docs: LazyDocs::default(),
             tree: Tree::default(),
             docs_scroll: 0,
             editor: TextArea::default(),
@@ -251,10 +253,10 @@ impl State {
         found
     }
 
-    /// Replaces the server snapshots and rebuilds the docs.
+    /// Replaces the server snapshots (and the docs, when some tool list changed).
     pub fn set_servers(&mut self, servers: Vec<ServerState>) {
-        // Rebuilding the docs costs ~60 µs per tool: only when some tool list really changed
-        // (status changes keep the same `Arc`).
+        // Docs already built are kept unless some tool list really changed (status changes
+        // keep the same `Arc`).
         let same_tools = servers.len() == self.servers.len()
             && servers.iter().zip(&self.servers).all(|(a, b)| {
                 a.name == b.name
@@ -262,7 +264,7 @@ impl State {
                     && std::sync::Arc::ptr_eq(&a.tools, &b.tools)
             });
         if !same_tools {
-            self.catalog = Catalog::from_states(&servers);
+            self.docs = LazyDocs::new(&servers);
         }
         self.servers = servers;
         let rows = self.rows().len();
@@ -270,7 +272,7 @@ impl State {
         if self.welcome
             && !self.dirty
             && self.script_path.is_none()
-            && let Some(text) = super::welcome::script(&self.catalog, &self.servers)
+            && let Some(text) = super::welcome::script(&self.docs, &self.servers)
             && text.trim_end() != self.script().trim_end()
         {
             self.set_script(&text);
@@ -280,7 +282,7 @@ impl State {
     /// The docs of the selected tool.
     pub fn selected_doc(&self) -> Option<&ToolDoc> {
         let (server, tool) = self.selected_tool()?;
-        self.catalog.server(&server.name)?.tool(&tool.name)
+        self.docs.tool(&server.name, &tool.name)
     }
 
     /// The selected tool with its server's name.

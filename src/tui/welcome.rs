@@ -2,7 +2,7 @@
 //! there, else one call of the first ready server's first read-only tool (its synthesized
 //! example), so F5 works at once whatever the config holds.
 
-use crate::catalog::Catalog;
+use super::docs::LazyDocs;
 use crate::mcp::{ServerState, ServerStatus};
 
 const HEADER: &str = "// Welcome to codemode. Pick a tool on the left, press `i` to insert a call,
@@ -11,7 +11,7 @@ const HEADER: &str = "// Welcome to codemode. Pick a tool on the left, press `i`
 
 /// The welcome script for these servers: `None` while none is ready (or when the demo
 /// server is, whose tour [`super::WELCOME_SCRIPT`] already is).
-pub fn script(catalog: &Catalog, servers: &[ServerState]) -> Option<String> {
+pub fn script(docs: &LazyDocs, servers: &[ServerState]) -> Option<String> {
     let ready = |name: &str| {
         servers
             .iter()
@@ -20,17 +20,17 @@ pub fn script(catalog: &Catalog, servers: &[ServerState]) -> Option<String> {
     if ready("demo") {
         return None;
     }
-    let server = catalog
-        .servers
+    let server = servers
         .iter()
-        .find(|s| ready(&s.name) && !s.tools.is_empty())?;
+        .find(|s| s.status == ServerStatus::Ready && !s.tools.is_empty())?;
     let tool = server
         .tools
         .iter()
-        .find(|t| t.raw.is_read_only())
+        .find(|t| t.is_read_only())
         .or(server.tools.first())?;
+    let doc = docs.tool(&server.name, &tool.name)?;
     Some(format!(
         "{HEADER}let result = {};\nprint(result);\nresult\n",
-        tool.example_call()
+        doc.example_call()
     ))
 }
