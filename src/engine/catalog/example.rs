@@ -138,9 +138,7 @@ fn to_number(f: f64, integral: bool) -> Value {
 }
 
 fn f(n: Option<&Number>) -> Option<f64> {
-    n
-        .and_then(Number::as_f64)
-        .filter(|x| x.is_finite())
+    n.and_then(Number::as_f64).filter(|x| x.is_finite())
 }
 
 /// The bounds `[lo, hi]` of a number, exclusive ones moved inwards by `step`.
@@ -178,7 +176,10 @@ fn integer(shape: &Shape, variant: usize) -> Value {
 fn number(shape: &Shape, variant: usize) -> Value {
     let c = &shape.constraints;
     let (lo_in, hi_in) = (f(c.minimum.as_ref()), f(c.maximum.as_ref()));
-    let (lo_ex, hi_ex) = (f(c.exclusive_minimum.as_ref()), f(c.exclusive_maximum.as_ref()));
+    let (lo_ex, hi_ex) = (
+        f(c.exclusive_minimum.as_ref()),
+        f(c.exclusive_maximum.as_ref()),
+    );
     let lo = lo_in.into_iter().chain(lo_ex).reduce(f64::max);
     let hi = hi_in.into_iter().chain(hi_ex).reduce(f64::min);
     let v = variant as f64;

@@ -50,9 +50,21 @@ const MISTAKES: &[(&str, &str)] = &[
     ("x.len()", "`x.length`"),
     (
         "s.trim(); let t = s;",
-        "`let t = s.trim()`: `trim`, `make_upper`, `pad` change the string in place and return `()`",
+        "`let t = s.trim()`: `trim`, `replace`, `make_upper`, `pad` change the string in place and return `()`",
+    ),
+    (
+        "let x = (); try { x = f(); } catch (e) { }",
+        "`let x = try { f() } catch ...`: `try` is a statement",
     ),
     ("let x = 1;", "`var x = 1`"),
+];
+
+/// The Rhai traps a JavaScript habit walks into, one line each in the prompt form (the
+/// Markdown form has them in [`MISTAKES`]; the errors they cause carry the same hints).
+const TRAPS: &[&str] = &[
+    "`s.trim()`, `s.replace(a, b)`, `s.make_upper()` change `s` in place and return `()`: write `s.trim();` then use `s`.",
+    "Lengths are a method: `xs.len()`, never `xs.length`.",
+    "`try` is a statement, not a value: `let x = (); try { x = f(); } catch (e) { x = 0; }`.",
 ];
 
 /// A Markdown code span for a table cell (longer fence around backticks, `|` escaped).
@@ -110,6 +122,9 @@ pub fn compact(api: &ScriptApi) -> String {
     o.push_str("Call tools as `server::tool(#{ key: value })` (one object map; `server::tool()` when nothing is required). Calls block: no await.\n");
     o.push_str("Maps `#{ a: 1 }` (never `{}`), arrays `[1, 2]`, null is `()`, `let x = 1;`, `fn f(x) { x }`, closures `|x| x + 1`, interpolation only in backticks: `n = ${n}`. Loops: `for x in xs {}`, `for i in 0..n {}`, `while c {}`.\n");
     o.push_str("The last expression is the result (as JSON); `print(x)` only logs. Text results are strings (use `parse_json`); structured results are maps.\n");
+    for trap in TRAPS {
+        o.push_str(&format!("Trap: {trap}\n"));
+    }
     let fields: Vec<&str> = api.error_fields.iter().map(|(k, _)| k.as_str()).collect();
     let kinds: Vec<&str> = api.error_kinds.iter().map(|(k, _)| k.as_str()).collect();
     o.push_str(&format!(

@@ -204,7 +204,10 @@ pub fn param_rows(shape: &Shape, depth: usize) -> Vec<ParamRow> {
 }
 
 fn rows_into(shape: &Shape, prefix: &str, depth: usize, rows: &mut Vec<ParamRow>) {
-    let Ty::Object { properties: props, .. } = &shape.ty else {
+    let Ty::Object {
+        properties: props, ..
+    } = &shape.ty
+    else {
         return;
     };
     for p in props {

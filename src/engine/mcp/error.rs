@@ -117,8 +117,7 @@ pub enum CallError {
 }
 
 fn suggestion_suffix(s: Option<&String>) -> String {
-    s
-        .map(|s| format!(" (did you mean `{s}`?)"))
+    s.map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
 }
 
