@@ -135,6 +135,9 @@ pub fn compact(api: &ScriptApi) -> String {
     o.push_str("Globals: ");
     let globals: Vec<&str> = api.globals.iter().map(|g| g.signature.as_str()).collect();
     o.push_str(&globals.join("; "));
+    if api.globals.iter().any(|g| g.name == "parallel") {
+        o.push_str(". `parallel` runs max_parallel calls at once; the rest queue");
+    }
     o.push_str(".\nLimits: ");
     let limits: Vec<String> = api.limits.iter().map(|(k, v)| format!("{k} {v}")).collect();
     o.push_str(&limits.join(", "));
@@ -143,4 +146,4 @@ pub fn compact(api: &ScriptApi) -> String {
 }
 
 /// The naming rule in two lines (the prompt's short form of [`super::names::RULE`]).
-pub const NAMES_SHORT: &str = "Names: server and tool names are snake_case identifiers (`getUser` → `get_user`, `my-server` → `my_server`); a leading digit gets `n`, reserved words get a trailing `_`, collisions get `_2`. Use `call_tool(\"raw server\", \"raw.tool\", #{...})` for exact raw names.\n";
+pub const NAMES_SHORT: &str = "Names: server and tool names are snake_case identifiers (`getUser` → `get_user`, `my-server` → `my_server`); a leading digit gets `n`, reserved words get a trailing `_`, collisions get `_2`. `call_tool` and `parallel` take these names or the raw ones (`\"my-server\"`, `\"get-sum\"`).\n";

@@ -199,6 +199,19 @@ fn the_prompt_primer_names_each_rhai_trap_on_its_own_line() {
 }
 
 #[test]
+fn the_prompt_says_how_parallel_and_call_tool_take_names_and_queue() {
+    let p = render_prompt::catalog(&demo(), &real_api());
+    assert!(
+        p.contains("`call_tool` and `parallel` take these names or the raw ones"),
+        "{p}"
+    );
+    assert!(
+        p.contains("`parallel` runs max_parallel calls at once; the rest queue"),
+        "{p}"
+    );
+}
+
+#[test]
 fn lines_tag_each_part() {
     let cat = demo();
     let t = cat.server("demo").unwrap().tool("create_issue").unwrap();

@@ -29,14 +29,14 @@ pub const GLOBALS: &[Global] = &[
     Global {
         name: "call_tool",
         signature: "call_tool(server, tool, #{...})",
-        doc: "Calls a tool by its raw server and tool names (for names that are not identifiers).",
+        doc: "Calls a tool by its module and function names (`\"my_server\", \"get_sum\"`) or its raw names (`\"my-server\", \"get-sum\"`; a raw name is looked up first).",
         example: r#"call_tool("demo", "get_issue", #{ id: 1 })"#,
         builtin: false,
     },
     Global {
         name: "parallel",
         signature: "parallel([[server, tool, #{...}], ...]) -> array",
-        doc: "Runs calls concurrently (raw names) and returns their results in order; if one fails it throws that failure's error map, with `index` and `results` added.",
+        doc: "Runs calls concurrently, at most `max_parallel` at once (the rest queue), and returns their results in order; names as for `call_tool`. If one fails it throws that failure's error map, with `index` and `results` added.",
         example: r#"parallel([["demo", "get_issue", #{ id: 1 }], ["demo", "get_issue", #{ id: 2 }]])"#,
         builtin: false,
     },
