@@ -27,6 +27,9 @@ pub struct ScriptApi {
     pub error_kinds: Vec<(String, String)>,
     /// Limits in force for a run: `(name, value)`.
     pub limits: Vec<(String, String)>,
+    /// Which calls need approval under the policy in force and how it is given (one
+    /// sentence or two; empty: not said).
+    pub approval: String,
 }
 
 /// Mistakes JS and Python writers make: (Rhai code to write, what not to write).
@@ -97,6 +100,9 @@ pub fn markdown(api: &ScriptApi) -> String {
     for (k, v) in &api.error_kinds {
         o.push_str(&format!("- `{k}`: {v}\n"));
     }
+    if !api.approval.is_empty() {
+        o.push_str(&format!("\n**Approval.** {}\n", api.approval));
+    }
     o.push_str("\nHitting a limit stops the run (it cannot be caught).\n\n**Limits in force:** ");
     let limits: Vec<String> = api
         .limits
@@ -142,6 +148,9 @@ pub fn compact(api: &ScriptApi) -> String {
     let limits: Vec<String> = api.limits.iter().map(|(k, v)| format!("{k} {v}")).collect();
     o.push_str(&limits.join(", "));
     o.push_str(".\n");
+    if !api.approval.is_empty() {
+        o.push_str(&format!("Approval: {}\n", api.approval));
+    }
     o
 }
 

@@ -45,7 +45,7 @@ mod run;
 mod suggest;
 pub mod tool_hashes;
 
-pub use api::script_api;
+pub use api::{script_api, script_api_for};
 pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
