@@ -52,7 +52,7 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let api = crate::script::script_api(&opts.limits);
+    let api = crate::script::script_api_for(&opts.limits, &opts.policy);
     let registry = match ctx.connect_to(&loaded, None, Duration::from_secs(60)).await {
         Ok(r) => r,
         Err(code) => return code,

@@ -48,8 +48,8 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
         Ok(r) => r,
         Err(code) => return code,
     };
-    // The primer shows the limits a run would have: the config's [limits] table.
-    let api = crate::script::script_api(&loaded.settings.limits);
+    // The primer shows the limits and the policy a run would have: [limits] and [policy].
+    let api = crate::script::script_api_for(&loaded.settings.limits, &loaded.settings.policy);
     let states = registry.servers();
     registry.shutdown().await;
     let code = setup::warn_unavailable(&states);

@@ -36,7 +36,7 @@ fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ErrorData> {
 impl CodeModeServer {
     /// A server over `engine`.
     pub fn new(engine: Arc<Engine>) -> Self {
-        let api = crate::script::script_api(&engine.limits);
+        let api = crate::script::script_api_for(&engine.limits, &engine.policy);
         CodeModeServer {
             engine,
             api: Arc::new(api),

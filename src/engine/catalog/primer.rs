@@ -27,6 +27,9 @@ pub struct ScriptApi {
     pub error_kinds: Vec<(String, String)>,
     /// Limits in force for a run: `(name, value)`.
     pub limits: Vec<(String, String)>,
+    /// Which calls need approval under the policy in force and how it is given (one
+    /// sentence or two; empty: not said).
+    pub approval: String,
 }
 
 /// Mistakes JS and Python writers make: (Rhai code to write, what not to write).
@@ -50,9 +53,21 @@ const MISTAKES: &[(&str, &str)] = &[
     ("x.len()", "`x.length`"),
     (
         "s.trim(); let t = s;",
-        "`let t = s.trim()`: `trim`, `make_upper`, `pad` change the string in place and return `()`",
+        "`let t = s.trim()`: `trim`, `replace`, `make_upper`, `pad` change the string in place and return `()`",
+    ),
+    (
+        "let x = (); try { x = f(); } catch (e) { }",
+        "`let x = try { f() } catch ...`: `try` is a statement",
     ),
     ("let x = 1;", "`var x = 1`"),
+];
+
+/// The Rhai traps a JavaScript habit walks into, one line each in the prompt form (the
+/// Markdown form has them in [`MISTAKES`]; the errors they cause carry the same hints).
+const TRAPS: &[&str] = &[
+    "`s.trim()`, `s.replace(a, b)`, `s.make_upper()` change `s` in place and return `()`: write `s.trim();` then use `s`.",
+    "Lengths are a method: `xs.len()`, never `xs.length`.",
+    "`try` is a statement, not a value: `let x = (); try { x = f(); } catch (e) { x = 0; }`.",
 ];
 
 /// A Markdown code span for a table cell (longer fence around backticks, `|` escaped).
@@ -85,6 +100,9 @@ pub fn markdown(api: &ScriptApi) -> String {
     for (k, v) in &api.error_kinds {
         o.push_str(&format!("- `{k}`: {v}\n"));
     }
+    if !api.approval.is_empty() {
+        o.push_str(&format!("\n**Approval.** {}\n", api.approval));
+    }
     o.push_str("\nHitting a limit stops the run (it cannot be caught).\n\n**Limits in force:** ");
     let limits: Vec<String> = api
         .limits
@@ -110,6 +128,9 @@ pub fn compact(api: &ScriptApi) -> String {
     o.push_str("Call tools as `server::tool(#{ key: value })` (one object map; `server::tool()` when nothing is required). Calls block: no await.\n");
     o.push_str("Maps `#{ a: 1 }` (never `{}`), arrays `[1, 2]`, null is `()`, `let x = 1;`, `fn f(x) { x }`, closures `|x| x + 1`, interpolation only in backticks: `n = ${n}`. Loops: `for x in xs {}`, `for i in 0..n {}`, `while c {}`.\n");
     o.push_str("The last expression is the result (as JSON); `print(x)` only logs. Text results are strings (use `parse_json`); structured results are maps.\n");
+    for trap in TRAPS {
+        o.push_str(&format!("Trap: {trap}\n"));
+    }
     let fields: Vec<&str> = api.error_fields.iter().map(|(k, _)| k.as_str()).collect();
     let kinds: Vec<&str> = api.error_kinds.iter().map(|(k, _)| k.as_str()).collect();
     o.push_str(&format!(
@@ -120,12 +141,18 @@ pub fn compact(api: &ScriptApi) -> String {
     o.push_str("Globals: ");
     let globals: Vec<&str> = api.globals.iter().map(|g| g.signature.as_str()).collect();
     o.push_str(&globals.join("; "));
+    if api.globals.iter().any(|g| g.name == "parallel") {
+        o.push_str(". `parallel` runs max_parallel calls at once; the rest queue");
+    }
     o.push_str(".\nLimits: ");
     let limits: Vec<String> = api.limits.iter().map(|(k, v)| format!("{k} {v}")).collect();
     o.push_str(&limits.join(", "));
     o.push_str(".\n");
+    if !api.approval.is_empty() {
+        o.push_str(&format!("Approval: {}\n", api.approval));
+    }
     o
 }
 
 /// The naming rule in two lines (the prompt's short form of [`super::names::RULE`]).
-pub const NAMES_SHORT: &str = "Names: server and tool names are snake_case identifiers (`getUser` → `get_user`, `my-server` → `my_server`); a leading digit gets `n`, reserved words get a trailing `_`, collisions get `_2`. Use `call_tool(\"raw server\", \"raw.tool\", #{...})` for exact raw names.\n";
+pub const NAMES_SHORT: &str = "Names: server and tool names are snake_case identifiers (`getUser` → `get_user`, `my-server` → `my_server`); a leading digit gets `n`, reserved words get a trailing `_`, collisions get `_2`. `call_tool` and `parallel` take these names or the raw ones (`\"my-server\"`, `\"get-sum\"`).\n";

@@ -58,18 +58,30 @@ const DESCRIPTION_MAX: usize = 300;
 const PARAM_DESCRIPTION_MAX: usize = 200;
 /// Longest server instructions in the prompt form.
 const INSTRUCTIONS_MAX: usize = 400;
+/// Instructions of at most this many non-blank lines are kept whole in the prompt form.
+const INSTRUCTIONS_FEW_LINES: usize = 3;
 
-/// The server's instructions without blank lines, cut after the last whole line that fits in
-/// [`INSTRUCTIONS_MAX`] (a single long line is cut inside, marked `…`).
+/// The server's instructions for the prompt form: a few lines as they are, longer ones cut
+/// to their first paragraph (leading heading lines skipped, `…` marks the cut: the Markdown
+/// docs have them all), without blank lines, within [`INSTRUCTIONS_MAX`] (cut after the last
+/// whole line that fits; a single long line is cut inside).
 fn instructions(text: &str) -> String {
-    let lines: Vec<&str> = text
-        .trim()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let all: Vec<&str> = text.trim().lines().collect();
+    let non_blank = all.iter().filter(|l| !l.trim().is_empty()).count();
+    let (lines, cut) = if non_blank <= INSTRUCTIONS_FEW_LINES {
+        let lines: Vec<&str> = all.into_iter().filter(|l| !l.trim().is_empty()).collect();
+        (lines, false)
+    } else {
+        let body = all
+            .iter()
+            .skip_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        let first: Vec<&str> = body.take_while(|l| !l.trim().is_empty()).copied().collect();
+        let cut = first.len() < non_blank;
+        (first, cut)
+    };
     let joined = lines.join("\n");
     if joined.len() <= INSTRUCTIONS_MAX {
-        return joined;
+        return if cut { format!("{joined} …") } else { joined };
     }
     let mut kept = String::new();
     for line in &lines {
@@ -255,7 +267,16 @@ fn nests(input: &Shape) -> bool {
 
 #[cfg(test)]
 mod clip_tests {
-    use super::clip;
+    use super::{clip, instructions};
+
+    #[test]
+    fn long_instructions_are_cut_to_their_first_paragraph() {
+        let long =
+            "# Server Instructions\n\nAudience: agents.\nFollow them.\n\n## More\n\n- a\n- b\n";
+        assert_eq!(instructions(long), "Audience: agents.\nFollow them. …");
+        // A few lines are kept whole, blank lines dropped.
+        assert_eq!(instructions("One.\n\nTwo.\nThree.\n"), "One.\nTwo.\nThree.");
+    }
 
     #[test]
     fn long_text_is_cut_after_whole_sentences() {

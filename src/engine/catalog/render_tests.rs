@@ -184,6 +184,34 @@ fn primer_is_generated_from_the_api_description() {
 }
 
 #[test]
+fn the_prompt_primer_names_each_rhai_trap_on_its_own_line() {
+    let c = primer::compact(&real_api());
+    for trap in [
+        "`s.trim()`, `s.replace(a, b)`",
+        "`xs.len()`, never `xs.length`",
+        "`try` is a statement",
+    ] {
+        let line = c.lines().find(|l| l.contains(trap));
+        assert!(line.is_some_and(|l| l.starts_with("Trap: ")), "{trap}: {c}");
+    }
+    let md = primer::markdown(&real_api());
+    assert!(md.contains("`try` is a statement"), "{md}");
+}
+
+#[test]
+fn the_prompt_says_how_parallel_and_call_tool_take_names_and_queue() {
+    let p = render_prompt::catalog(&demo(), &real_api());
+    assert!(
+        p.contains("`call_tool` and `parallel` take these names or the raw ones"),
+        "{p}"
+    );
+    assert!(
+        p.contains("`parallel` runs max_parallel calls at once; the rest queue"),
+        "{p}"
+    );
+}
+
+#[test]
 fn lines_tag_each_part() {
     let cat = demo();
     let t = cat.server("demo").unwrap().tool("create_issue").unwrap();

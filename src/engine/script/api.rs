@@ -5,6 +5,7 @@
 
 use super::error::CallKind;
 use super::limits::Limits;
+use super::policy::Policy;
 use crate::catalog::{FnDoc, ScriptApi};
 
 /// One global function of the script API.
@@ -29,14 +30,14 @@ pub const GLOBALS: &[Global] = &[
     Global {
         name: "call_tool",
         signature: "call_tool(server, tool, #{...})",
-        doc: "Calls a tool by its raw server and tool names (for names that are not identifiers).",
+        doc: "Calls a tool by its module and function names (`\"my_server\", \"get_sum\"`) or its raw names (`\"my-server\", \"get-sum\"`; a raw name is looked up first).",
         example: r#"call_tool("demo", "get_issue", #{ id: 1 })"#,
         builtin: false,
     },
     Global {
         name: "parallel",
         signature: "parallel([[server, tool, #{...}], ...]) -> array",
-        doc: "Runs calls concurrently (raw names) and returns their results in order; if one fails it throws that failure's error map, with `index` and `results` added.",
+        doc: "Runs calls concurrently, at most `max_parallel` at once (the rest queue), and returns their results in order; names as for `call_tool`. If one fails it throws that failure's error map, with `index` and `results` added.",
         example: r#"parallel([["demo", "get_issue", #{ id: 1 }], ["demo", "get_issue", #{ id: 2 }]])"#,
         builtin: false,
     },
@@ -88,8 +89,14 @@ pub const ERROR_FIELDS: &[(&str, &str)] = &[
     ("kind", "why, see below"),
 ];
 
-/// The script API as the engine implements it, with `limits` in force.
+/// The script API as the engine implements it, with `limits` and the default policy in force.
 pub fn script_api(limits: &Limits) -> ScriptApi {
+    script_api_for(limits, &Policy::default())
+}
+
+/// The script API with `limits` and `policy` in force (the primer says which calls need
+/// approval).
+pub fn script_api_for(limits: &Limits, policy: &Policy) -> ScriptApi {
     ScriptApi {
         globals: GLOBALS
             .iter()
@@ -112,7 +119,47 @@ pub fn script_api(limits: &Limits) -> ScriptApi {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
+        approval: approval(policy),
     }
+}
+
+/// Which calls `policy` asks about and how approval is given, for the primer: what a model
+/// must know before it writes a call a headless run will refuse.
+pub fn approval(policy: &Policy) -> String {
+    let mut needs = Vec::new();
+    if !policy.allow_destructive {
+        let mut d = "[destructive] tools".to_string();
+        if !policy.allow.is_empty() {
+            d.push_str(&format!(" (except {})", policy.allow.join(", ")));
+        }
+        needs.push(d);
+    }
+    if policy.ask_new {
+        needs.push("tools never approved".into());
+    }
+    if policy.block_changed {
+        needs.push("tools changed since approved".into());
+    }
+    if !policy.ask.is_empty() {
+        needs.push(policy.ask.join(", "));
+    }
+    let mut o = if needs.is_empty() {
+        "no call needs approval under this policy.".to_string()
+    } else {
+        format!(
+            "calls of {} need approval. The workbench and `serve` ask the user; a headless run (`codemode run`, `codemode ask`) refuses them with a `policy` error unless run with `--approve server::tool` (or `--allow server::tool` for destructive ones).",
+            needs.join(", ")
+        )
+    };
+    let denied: Vec<String> = policy
+        .servers
+        .iter()
+        .flat_map(|(server, sp)| sp.deny.iter().map(move |t| format!("{server}::{t}")))
+        .collect();
+    if !denied.is_empty() {
+        o.push_str(&format!(" Always refused: {}.", denied.join(", ")));
+    }
+    o
 }
 
 #[cfg(test)]
@@ -179,6 +226,46 @@ mod tests {
             registered, documented,
             "engine.rs and script::api::GLOBALS disagree: document every global the engine registers"
         );
+    }
+
+    #[test]
+    fn the_primer_says_which_calls_need_approval_under_the_policy() {
+        let api = script_api_for(&Limits::default(), &Policy::default());
+        let prompt = crate::catalog::primer::compact(&api);
+        let line = prompt
+            .lines()
+            .find(|l| l.starts_with("Approval: "))
+            .unwrap();
+        for part in [
+            "[destructive] tools",
+            "changed since approved",
+            "--approve server::tool",
+        ] {
+            assert!(line.contains(part), "{part}: {line}");
+        }
+        assert!(crate::catalog::primer::markdown(&api).contains("**Approval.** calls of"));
+        let mut policy = Policy {
+            allow: vec!["demo::delete_issue".into()],
+            ask: vec!["demo::create_*".into()],
+            ..Policy::default()
+        };
+        policy.servers.insert(
+            "fs".into(),
+            crate::script::ServerPolicy {
+                allow: None,
+                deny: vec!["write_*".into()],
+            },
+        );
+        let text = approval(&policy);
+        assert!(text.contains("(except demo::delete_issue)"), "{text}");
+        assert!(text.contains("demo::create_*"), "{text}");
+        assert!(text.contains("Always refused: fs::write_*."), "{text}");
+        let open = Policy {
+            allow_destructive: true,
+            block_changed: false,
+            ..Policy::default()
+        };
+        assert_eq!(approval(&open), "no call needs approval under this policy.");
     }
 
     #[test]

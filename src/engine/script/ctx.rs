@@ -10,6 +10,7 @@ use rhai::{Dynamic, EvalAltResult, Position};
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
+use super::aliases::Aliases;
 use super::approval::{ApprovalStore, Approver};
 use super::convert::{from_json, outcome_value, to_json};
 use super::error::CallKind;
@@ -69,6 +70,8 @@ pub(crate) struct RunCtx {
     pub limits: Limits,
     pub policy: Policy,
     pub tools: HashMap<String, HashMap<String, ToolDef>>,
+    /// Module and function names back to raw names (for `call_tool` and `parallel`).
+    pub aliases: Aliases,
     /// Cancelled on timeout or when the caller's token is cancelled.
     pub cancel: CancellationToken,
     pub timed_out: AtomicBool,
@@ -94,7 +97,7 @@ impl RunCtx {
         external: CancellationToken,
         observers: Vec<Observer>,
     ) -> Self {
-        let tools = invoker
+        let tools: HashMap<String, HashMap<String, ToolDef>> = invoker
             .servers()
             .into_iter()
             .map(|s| {
@@ -106,11 +109,17 @@ impl RunCtx {
                 (s.name, tools)
             })
             .collect();
+        let aliases = Aliases::new(
+            tools
+                .iter()
+                .map(|(s, t)| (s.as_str(), t.keys().map(String::as_str))),
+        );
         RunCtx {
             invoker,
             limits,
             policy,
             tools,
+            aliases,
             cancel: external.child_token(),
             timed_out: AtomicBool::new(false),
             operations: AtomicU64::new(0),

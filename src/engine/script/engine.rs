@@ -104,14 +104,16 @@ fn register_call_tool(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     engine.register_fn(
         "call_tool",
         move |nc: NativeCallContext, server: &str, tool: &str, args: Dynamic| -> RhaiResult {
-            c.call(server, tool, args, nc.call_position())
+            let (server, tool) = c.aliases.resolve(server, tool);
+            c.call(&server, &tool, args, nc.call_position())
         },
     );
     let c = ctx.clone();
     engine.register_fn(
         "call_tool",
         move |nc: NativeCallContext, server: &str, tool: &str| -> RhaiResult {
-            c.call(server, tool, Dynamic::UNIT, nc.call_position())
+            let (server, tool) = c.aliases.resolve(server, tool);
+            c.call(&server, &tool, Dynamic::UNIT, nc.call_position())
         },
     );
 }
@@ -236,6 +238,7 @@ fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult 
             .clone()
             .into_string()
             .map_err(|_| bad("has no tool name"))?;
+        let (server, tool) = ctx.aliases.resolve(&server, &tool);
         let args = parts.get(2).cloned().unwrap_or(Dynamic::UNIT);
         let args: Map<String, Value> = ctx.args_map(&server, &tool, &args, pos)?;
         jobs.push((server, tool, args));

@@ -199,6 +199,9 @@ impl ScriptError {
 
 /// A hint for the classic mistakes of people (and models) used to JavaScript or Python.
 pub fn hint(message: &str, line: &str) -> Option<String> {
+    if let Some(h) = trap(message) {
+        return Some(h.to_string());
+    }
     let has = |w: &str| {
         line.split(|c: char| !c.is_alphanumeric() && c != '_')
             .any(|t| t == w)
@@ -229,6 +232,31 @@ pub fn hint(message: &str, line: &str) -> Option<String> {
         return None;
     };
     Some(h.to_string())
+}
+
+/// The Rhai traps a JavaScript habit walks into, known by the error they cause: a method
+/// called on `()` (what `trim`/`replace` return: they change the string in place), `.length`
+/// for `len()`, `try` used as an expression.
+fn trap(message: &str) -> Option<&'static str> {
+    let called_on_unit = message
+        .strip_prefix("Function not found: ")
+        .and_then(|rest| rest.split_once(" ("))
+        .is_some_and(|(name, args)| !name.contains("::") && args.starts_with("()"));
+    if called_on_unit {
+        Some(
+            "a value is `()`: `trim`, `replace`, `make_upper`, `make_lower`, `pad`, `truncate` change the string in place and return nothing (write `s.trim();` then use `s`), and a missing map key reads as `()`",
+        )
+    } else if message.starts_with("Unknown property 'length'")
+        || message.starts_with("Unknown property 'size'")
+    {
+        Some("the length is a method: `xs.len()` (arrays, strings, maps)")
+    } else if message.contains("Unexpected 'try'") {
+        Some(
+            "`try` is a statement, not a value: `let x = (); try { x = f(); } catch (e) { x = 0; }`",
+        )
+    } else {
+        None
+    }
 }
 
 fn looks_like_js_object(line: &str) -> bool {
@@ -299,6 +327,29 @@ mod tests {
             assert!(h.contains(expected), "{line}: {h}");
         }
         assert_eq!(hint("", "let m = #{ a: 1 };"), None);
+    }
+
+    #[test]
+    fn hints_for_rhai_traps_by_their_errors() {
+        let cases = [
+            (
+                "Function not found: split ((), &str | ImmutableString | String)",
+                "change the string in place",
+            ),
+            ("Function not found: len (())", "`s.trim();`"),
+            (
+                "Unknown property 'length' - a getter is not registered for type 'array'",
+                "`xs.len()`",
+            ),
+            ("Unexpected 'try'", "`try` is a statement"),
+        ];
+        for (message, expected) in cases {
+            let h = hint(message, "").unwrap_or_default();
+            assert!(h.contains(expected), "{message}: {h}");
+        }
+        // A tool function of an unknown module is not a method on `()`.
+        assert_eq!(hint("Function not found: demo::x (())", ""), None);
+        assert_eq!(hint("Function not found: split (string, string)", ""), None);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! - every ready server is a module and every tool a function of it taking one object map:
 //!   `demo::get_issue(#{ id: 1 })`; tools without required parameters can also be called with
 //!   no argument. Names follow [`crate::catalog::names`].
-//! - `call_tool(server, tool, #{...})` takes raw names (Rhai reserves `call` for function
-//!   pointers, hence the longer name).
+//! - `call_tool(server, tool, #{...})` takes raw names or the module and function names
+//!   (Rhai reserves `call` for function pointers, hence the longer name); so does `parallel`.
 //! - `parallel([[server, tool, #{...}], ...])` runs calls concurrently and returns their
 //!   results in order; if any fails it throws the first failure's error map, with `index`
 //!   and `results` (all results, error maps in the failed places) added.
@@ -23,6 +23,7 @@
 //!
 //! Limits ([`Limits`]) stop the run with an error naming the limit; they cannot be caught.
 
+mod aliases;
 pub mod api;
 pub mod approval;
 pub mod audit;
@@ -44,7 +45,7 @@ mod run;
 mod suggest;
 pub mod tool_hashes;
 
-pub use api::script_api;
+pub use api::{script_api, script_api_for};
 pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
@@ -61,6 +62,8 @@ pub use run::{RunOptions, event_channel, new_run_id, run};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_aliases;
 #[cfg(test)]
 mod tests_approval;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use rhai::{ASTNode, Dynamic, Engine, Expr, FnPtr, OptimizationLevel, Position};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::aliases::Aliases;
 use super::convert::to_json;
 use super::error::{ErrorKind, ScriptError};
 use super::invoker::ServerTools;
@@ -182,12 +183,23 @@ pub fn plan(source: &str, servers: &[ServerTools]) -> Result<Plan, ScriptError> 
 struct Resolver<'a> {
     servers: &'a [ServerTools],
     modules: Names,
+    /// What `call_tool` and `parallel` accept besides raw names.
+    aliases: Aliases,
 }
 
 impl<'a> Resolver<'a> {
     fn new(servers: &'a [ServerTools]) -> Self {
         let modules = Names::assign(servers.iter().map(|s| s.name.as_str()), Kind::Server);
-        Resolver { servers, modules }
+        let aliases = Aliases::new(
+            servers
+                .iter()
+                .map(|s| (s.name.as_str(), s.tools.iter().map(|t| t.name.as_str()))),
+        );
+        Resolver {
+            servers,
+            modules,
+            aliases,
+        }
     }
 
     fn def(&self, server: &str, tool: &str) -> Option<&ToolDef> {
@@ -265,6 +277,14 @@ impl<'a> Resolver<'a> {
         tool: Option<String>,
         args: Option<Value>,
     ) -> PlannedCall {
+        let (server, tool) = match (server, tool) {
+            (Some(s), Some(t)) => {
+                let (s, t) = self.aliases.resolve(&s, &t);
+                (Some(s), Some(t))
+            }
+            (Some(s), None) => (Some(self.aliases.server(&s).to_string()), None),
+            other => other,
+        };
         let mut flags = Vec::new();
         match (&server, &tool) {
             (Some(s), Some(t)) => match self.def(s, t) {

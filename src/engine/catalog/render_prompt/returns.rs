@@ -94,15 +94,17 @@ impl Returns {
     }
 }
 
-/// Object shapes in the tools' results, largest type text first, each with a name: its
-/// `title` when it is a type name, else one from a place it sits ([`derived_name`]), else
-/// from the tool whose whole result it is (`get_user` → `GetUserResult`).
+/// Object shapes in the tools' arguments and results, largest type text first, each named
+/// by its role: its `title` when it is a type name, else from a place it sits
+/// ([`derived_name`]: `entities[]` → `Entity`). A whole argument map or result gets no name
+/// of its own (several tools may share it in different roles; a name after the first tool
+/// that used it would mislead), only the shapes inside it.
 fn candidates(s: &ServerDoc) -> Vec<(String, String)> {
-    // (rank, name, type text): rank 0 a title, 1 a name from a path, 2 from a whole result.
-    let mut out: Vec<(u8, String, String)> = Vec::new();
+    // (titled, name, type text): a title beats a name from a path for the same shape.
+    let mut out: Vec<(bool, String, String)> = Vec::new();
     for t in &s.tools {
-        let Some(output) = &t.output else { continue };
-        for (path, shape) in output.walk() {
+        let shapes = t.output.iter().chain(std::iter::once(&t.input));
+        for (path, shape) in shapes.flat_map(Shape::walk) {
             if !is_object(shape) {
                 continue;
             }
@@ -110,15 +112,15 @@ fn candidates(s: &ServerDoc) -> Vec<(String, String)> {
             if ty.chars().count() < NAME_MIN_CHARS {
                 continue;
             }
-            let (rank, name) = match shape.title.as_deref().filter(|n| is_type_name(n)) {
-                Some(title) => (0, title.to_string()),
-                None if path.is_empty() => (2, format!("{}Result", camel(&t.function))),
-                None => (1, derived_name(&path)),
+            let (titled, name) = match shape.title.as_deref().filter(|n| is_type_name(n)) {
+                Some(title) => (true, title.to_string()),
+                None if path.is_empty() => continue,
+                None => (false, derived_name(&path)),
             };
             match out.iter_mut().find(|(_, _, t)| *t == ty) {
-                Some(seen) if seen.0 > rank => *seen = (rank, name, ty),
+                Some(seen) if titled && !seen.0 => *seen = (titled, name, ty),
                 Some(_) => {}
-                None => out.push((rank, name, ty)),
+                None => out.push((titled, name, ty)),
             }
         }
     }
@@ -131,12 +133,27 @@ fn derived_name(path: &str) -> String {
     let last = path.rsplit(['.', '|']).next().unwrap_or("");
     let item = last.ends_with("[]");
     let last = last.trim_end_matches("[]");
-    let last = if item {
-        last.strip_suffix('s').unwrap_or(last)
+    if item {
+        camel(&singular(last))
     } else {
-        last
-    };
-    camel(last)
+        camel(last)
+    }
+}
+
+/// `entities` → `entity`, `boxes` → `box`, `issues` → `issue`, `status` stays.
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        word[..word.len() - 2].to_string()
+    } else if word.ends_with("ss") || word.ends_with("us") {
+        word.to_string()
+    } else {
+        word.strip_suffix('s').unwrap_or(word).to_string()
+    }
 }
 
 fn is_object(shape: &Shape) -> bool {
@@ -231,6 +248,66 @@ mod tests {
         assert!(
             r.signature(&text::signature(&s.tools[0]))
                 .ends_with("-> Start")
+        );
+    }
+
+    #[test]
+    fn shapes_shared_by_arguments_and_results_are_named_by_their_role() {
+        let entity = json!({
+            "type": "object",
+            "properties": { "name": { "type": "string" }, "entityType": { "type": "string" }, "observations": { "type": "array", "items": { "type": "string" } } },
+            "required": ["name", "entityType", "observations"]
+        });
+        let relation = json!({
+            "type": "object",
+            "properties": { "from": { "type": "string" }, "to": { "type": "string" }, "relationType": { "type": "string" } },
+            "required": ["from", "to", "relationType"]
+        });
+        let list = |key: &str, item: &serde_json::Value| {
+            json!({
+                "type": "object", "properties": { key: { "type": "array", "items": item } }, "required": [key]
+            })
+        };
+        let graph = json!({
+            "type": "object",
+            "properties": { "entities": { "type": "array", "items": entity }, "relations": { "type": "array", "items": relation } },
+            "required": ["entities", "relations"]
+        });
+        let s = server(json!([
+            { "name": "create_entities", "inputSchema": list("entities", &entity), "outputSchema": list("entities", &entity) },
+            { "name": "delete_relations", "inputSchema": list("relations", &relation) },
+            { "name": "open_nodes", "inputSchema": { "type": "object" }, "outputSchema": graph },
+            { "name": "read_graph", "inputSchema": { "type": "object" }, "outputSchema": graph }
+        ]));
+        let r = Returns::of(&s);
+        let names: Vec<&str> = r.named.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Entity", "Relation"], "{r:?}");
+        assert_eq!(
+            r.signature(&text::signature(&s.tools[0])),
+            "t::create_entities(#{ entities: [Entity] }) -> #{ entities: [Entity] }"
+        );
+        assert_eq!(
+            r.signature(&text::signature(&s.tools[3])),
+            "t::read_graph() -> #{ entities: [Entity], relations: [Relation] }"
+        );
+    }
+
+    #[test]
+    fn item_names_are_singular() {
+        let names: Vec<String> = [
+            "entities[]",
+            "issues[]",
+            "boxes[]",
+            "status[]",
+            "a.classes[]",
+            "source",
+        ]
+        .iter()
+        .map(|p| derived_name(p))
+        .collect();
+        assert_eq!(
+            names,
+            ["Entity", "Issue", "Box", "Status", "Class", "Source"]
         );
     }
 
