@@ -147,8 +147,8 @@ pub fn approval(policy: &Policy) -> String {
         "no call needs approval under this policy.".to_string()
     } else {
         format!(
-            "calls of {} need approval. The workbench and `serve` ask the user; a headless run (`codemode run`, `codemode ask`) refuses them with a `policy` error unless run with `--approve server::tool` (or `--allow server::tool` for destructive ones).",
-            needs.join(", ")
+            "calls of {} need approval: the workbench and `serve` ask the user; a headless `codemode run` refuses them (a `policy` error) unless given `--approve server::tool` (`--allow server::tool` for destructive ones).",
+            join_and(&needs)
         )
     };
     let denied: Vec<String> = policy
@@ -160,6 +160,14 @@ pub fn approval(policy: &Policy) -> String {
         o.push_str(&format!(" Always refused: {}.", denied.join(", ")));
     }
     o
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
 }
 
 #[cfg(test)]
