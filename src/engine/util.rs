@@ -1,5 +1,7 @@
 //! Small helpers shared by several rooms.
 
+pub mod pyrepr;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely
 /// typo (at most a third of the name's length, and at least 1 edit allowed).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
