@@ -38,6 +38,7 @@ mod limits;
 pub mod memory;
 mod plan;
 pub mod policy;
+pub mod probe;
 pub mod replay;
 mod report;
 mod run;
