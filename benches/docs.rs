@@ -19,6 +19,8 @@ mod common;
 mod demo;
 #[path = "../tests/it/common/real_catalog.rs"]
 mod real_catalog;
+#[path = "../tests/it/common/real_env.rs"]
+mod real_env;
 #[path = "../tests/it/common/servers.rs"]
 mod servers;
 #[path = "common/synthetic.rs"]

@@ -58,7 +58,7 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
         Err(code) => return code,
     };
     setup::warn_unavailable(&registry.servers());
-    let catalog = Catalog::from_states(&registry.servers());
+    let catalog = Catalog::from_registry(&registry);
     if catalog.servers.is_empty() {
         errln!(
             "warning: no server is ready, so the model sees no tools (a codemode.toml replaces the demo server: add [servers.NAME] tables)"

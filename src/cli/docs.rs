@@ -5,6 +5,8 @@ use clap::ValueEnum;
 use super::Exit;
 use super::setup;
 use crate::catalog::{Catalog, ScriptApi, render_md, render_prompt, search, tokens};
+use crate::script::approval::ApprovalStore;
+use crate::script::probe::{self, ProbeOutcome, ProbeSettings};
 
 /// Hits shown by `--search`.
 pub const SEARCH_PAGE: usize = 10;
@@ -39,6 +41,11 @@ pub struct Request {
     /// Count the tokens of the raw tool list, the docs, the prompt form and a search page.
     #[arg(long)]
     pub stats: bool,
+    /// First call each read-only tool (not open-world) that has no text sample yet once,
+    /// with its example arguments, so the docs show what its text looks like ([policy]
+    /// applies; each call is audited).
+    #[arg(long)]
+    pub probe: bool,
 }
 
 /// Runs the command.
@@ -50,10 +57,13 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
     };
     // The primer shows the limits and the policy a run would have: [limits] and [policy].
     let api = crate::script::script_api_for(&loaded.settings.limits, &loaded.settings.policy);
+    if req.probe {
+        probe(&loaded, &registry).await;
+    }
     let states = registry.servers();
+    let catalog = Catalog::from_registry(&registry);
     registry.shutdown().await;
     let code = setup::warn_unavailable(&states);
-    let catalog = Catalog::from_states(&states);
     let out = match render(catalog, &req, &api) {
         Ok(text) => text,
         Err(e) => {
@@ -64,6 +74,39 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
     out!("{out}");
     code
 }
+
+/// `--probe`: calls the read-only tools without a sample, one line per tool on stderr.
+async fn probe(loaded: &setup::Loaded, registry: &crate::mcp::Registry) {
+    let settings = &loaded.settings;
+    let audit = super::sandbox::open_audit(settings.audit.clone(), loaded.config.secrets());
+    let approvals = ApprovalStore::open(&ApprovalStore::default_path())
+        .map_err(|e| tracing::warn!("approvals are not tracked for the probe: {e}"))
+        .ok();
+    let with = ProbeSettings {
+        policy: &settings.policy,
+        approvals: approvals.as_ref(),
+        audit: audit.as_deref(),
+        timeout: PROBE_TIMEOUT,
+    };
+    let probed = probe::probe(registry, &Catalog::from_registry(registry), &with).await;
+    for p in &probed {
+        let what = match &p.outcome {
+            ProbeOutcome::Sampled => "text sample kept".to_string(),
+            ProbeOutcome::NotText => {
+                "no text sample (not text, or it reads as an error)".to_string()
+            }
+            ProbeOutcome::Failed(why) => format!("failed: {why}"),
+            ProbeOutcome::Skipped(why) => format!("not called: {why}"),
+        };
+        errln!("probe {}::{}: {what}", p.server, p.tool);
+    }
+    if probed.is_empty() {
+        errln!("probe: no read-only tool without a text sample");
+    }
+}
+
+/// How long `--probe` waits for each call.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Renders what `req` asks for from `catalog`, the primer from `api` (errors are usage
 /// errors, e.g. an unknown tool, with a suggestion).

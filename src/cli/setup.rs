@@ -10,7 +10,7 @@ use super::sampling::SamplingPolicy;
 use crate::config::Config;
 use crate::mcp::elicit::ElicitPolicy;
 use crate::mcp::oauth::OAuthSettings;
-use crate::mcp::{Registry, ServerSpec};
+use crate::mcp::{Registry, SampleStore, ServerSpec};
 use crate::settings::Settings;
 
 /// What every command starts from: the global flags (one value, passed down; no
@@ -70,6 +70,7 @@ impl Context {
             loaded.settings.llm.clone(),
         ));
         registry.set_oauth(self.oauth(true));
+        keep_samples(&registry);
         registry
     }
 
@@ -114,6 +115,15 @@ impl Context {
             on_url,
             store_dir: None,
         }
+    }
+}
+
+/// Keeps the text samples of `registry`'s calls in the state dir's samples file, shown by
+/// the docs; a file that cannot be read is logged and samples are not kept.
+pub fn keep_samples(registry: &Registry) {
+    match SampleStore::open(&SampleStore::default_path()) {
+        Ok(store) => registry.set_samples(Arc::new(store)),
+        Err(e) => tracing::warn!("text samples are not kept: {e}"),
     }
 }
 

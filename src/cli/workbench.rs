@@ -36,6 +36,7 @@ pub async fn run(ctx: &setup::Context, theme_flag: Option<&str>, script: Option<
     let registry = Registry::new(specs, loaded.config.secrets());
     // The login URL goes to the log pane (an event), never to the terminal behind the TUI.
     registry.set_oauth(ctx.oauth(false));
+    setup::keep_samples(&registry);
     let text = match &script {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(t) => t,

@@ -1,5 +1,8 @@
 //! Small helpers shared by several rooms.
 
+pub mod private;
+pub mod pyrepr;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely
 /// typo (at most a third of the name's length, and at least 1 edit allowed).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
@@ -92,120 +95,6 @@ pub async fn stop_signal() {
         _ => {
             let _ = tokio::signal::ctrl_c().await;
         }
-    }
-}
-
-/// Private state files (audit log, pins, log, OAuth tokens): directories 0700, files 0600, so
-/// other users on the host cannot read what runs did or the tokens they used.
-pub mod private {
-    use std::fs::{File, OpenOptions};
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-    use std::path::Path;
-
-    /// Creates `dir` (and missing parents) mode 0700; an existing `dir` is narrowed to 0700.
-    pub fn create_dir(dir: &Path) -> std::io::Result<()> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        narrow(dir, 0o700)
-    }
-
-    /// Opens `path` for appending, created 0600 in a 0700 folder; an existing file is narrowed
-    /// to 0600.
-    pub fn open_append(path: &Path) -> std::io::Result<File> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_dir(dir)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)?;
-        narrow(path, 0o600)?;
-        Ok(file)
-    }
-
-    /// Writes `bytes` to `path` (replacing it), created 0600 in a 0700 folder, synced.
-    pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_dir(dir)?;
-        }
-        let mut f = OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .mode(0o600)
-            .open(path)?;
-        narrow(path, 0o600)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    }
-
-    /// An append-only private file rotated by size: a write that would take it past
-    /// `max_bytes` first renames it to `NAME.1.EXT` (older ones shift up, `keep` are kept,
-    /// 0 keeps none) and starts a fresh file.
-    pub struct Rotating {
-        path: std::path::PathBuf,
-        max_bytes: u64,
-        keep: usize,
-        file: File,
-    }
-
-    impl Rotating {
-        /// Opens (creating) the file at `path`.
-        pub fn open(path: &Path, max_bytes: u64, keep: usize) -> std::io::Result<Self> {
-            Ok(Rotating {
-                path: path.to_path_buf(),
-                max_bytes,
-                keep,
-                file: open_append(path)?,
-            })
-        }
-
-        /// Appends `bytes` in one write, rotating first when they would not fit.
-        pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-            let size = self.file.metadata().map_or(0, |m| m.len());
-            if size > 0 && size + bytes.len() as u64 > self.max_bytes {
-                self.rotate()?;
-                self.file = open_append(&self.path)?;
-            }
-            self.file.write_all(bytes)
-        }
-
-        fn rotate(&self) -> std::io::Result<()> {
-            if self.keep == 0 {
-                return std::fs::remove_file(&self.path);
-            }
-            let _ = std::fs::remove_file(rotated_path(&self.path, self.keep));
-            for n in (1..self.keep).rev() {
-                let from = rotated_path(&self.path, n);
-                if from.exists() {
-                    std::fs::rename(&from, rotated_path(&self.path, n + 1))?;
-                }
-            }
-            std::fs::rename(&self.path, rotated_path(&self.path, 1))
-        }
-    }
-
-    /// The path of rotated file number `n` (`audit.jsonl` → `audit.1.jsonl`, `codemode.log`
-    /// → `codemode.1.log`).
-    pub fn rotated_path(path: &Path, n: usize) -> std::path::PathBuf {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
-        match path.extension().and_then(|s| s.to_str()) {
-            Some(ext) => path.with_file_name(format!("{stem}.{n}.{ext}")),
-            None => path.with_file_name(format!("{stem}.{n}")),
-        }
-    }
-
-    /// Takes away what `mode` does not grant (group and other bits) from an existing path.
-    fn narrow(path: &Path, mode: u32) -> std::io::Result<()> {
-        let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
-        if current & !mode != 0 {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
-        }
-        Ok(())
     }
 }
 

@@ -122,7 +122,7 @@ impl Engine {
         {
             return cat.clone();
         }
-        let cat = Arc::new(Catalog::from_states(&self.registry.servers()));
+        let cat = Arc::new(Catalog::from_registry(&self.registry));
         *cached = Some((version, cat.clone()));
         cat
     }

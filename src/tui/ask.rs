@@ -194,7 +194,7 @@ pub(super) fn perform(
         Some(Ok(c)) => c,
     };
     crate::logging::add_secrets(&client.secrets());
-    let catalog = crate::catalog::Catalog::from_states(&registry.servers());
+    let catalog = crate::catalog::Catalog::from_registry(registry);
     let api = crate::script::script_api(limits);
     let (mut session, task) = match req {
         AskRequest::Start { task } => (Box::new(Session::new(&catalog, &api, &task)), task),

@@ -19,7 +19,7 @@ fn scrub(text: &str, tmp: &Path) -> String {
         .replace(&*tmp.to_string_lossy(), "<TMP>")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_servers_docs_and_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let cat = real_catalog(dir.path()).await;
@@ -37,7 +37,19 @@ async fn real_servers_docs_and_tokens() {
             scrub(&render_prompt::catalog(&one, &api), dir.path())
         );
     }
-    let table = tokens::render_table(&tokens::stats(&cat, &api));
+    let rows = tokens::stats(&cat, &api);
+    // The token goal, text samples included: each server's prompt form costs at most half its
+    // raw tools/list JSON.
+    for r in rows.iter().filter(|r| r.tools > 0 && r.server != "total") {
+        assert!(
+            r.prompt * 2 <= r.raw_json,
+            "{}: the prompt form costs {} tokens, over half the tools/list JSON ({})",
+            r.server,
+            r.prompt,
+            r.raw_json
+        );
+    }
+    let table = tokens::render_table(&rows);
     // The command that produced the README table: this test, with --nocapture.
     println!("{table}");
     insta::assert_snapshot!("token_table", table);

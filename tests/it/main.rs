@@ -16,7 +16,9 @@ mod common;
 /// The workbench harness (`crate::harness::screen`, `key`, ...).
 pub(crate) use common::tui as harness;
 #[allow(unused_imports)]
-pub(crate) use common::{cmd, demo, llm_stub, oauth_server, real_catalog, sandbox, servers};
+pub(crate) use common::{
+    cmd, demo, llm_stub, oauth_server, real_catalog, real_env, sandbox, servers,
+};
 
 mod adversarial;
 mod cli;
@@ -29,7 +31,9 @@ mod conformance;
 mod demo_registry;
 mod docs_cli;
 mod docs_external;
+mod docs_samples;
 mod docs_snapshots;
+mod docs_tasks;
 mod e2e_tmux;
 mod everything_http;
 mod external_servers;

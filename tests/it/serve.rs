@@ -788,3 +788,22 @@ fn echoed_secrets_never_reach_the_agent() {
     assert!(text_of(r).contains("«redacted»"), "{}", text_of(r));
     assert!(!r.to_string().contains(secret), "{r}");
 }
+
+#[test]
+fn get_docs_shows_the_text_a_tool_returned_once_a_run_called_it() {
+    let setup = Setup::new(&demo_toml());
+    let docs = json!({"op": "call", "name": "get_docs", "args": {"names": ["demo::add_comment"]}});
+    let run = json!({"op": "call", "name": "run_script", "args": {
+        "code": "demo::add_comment(#{ issue_id: 1, text: \"looks good\" })"
+    }});
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "legacy", "steps": [docs.clone(), run, docs]
+    }));
+    let (before, after) = (text_of(&out["steps"][0]), text_of(&out["steps"][2]));
+    assert!(!before.contains('→'), "{before}");
+    // The cached catalog follows the new sample.
+    assert!(
+        after.contains("  → JSON (parse_json): { \"issue_id\": 1, \"comments\": 1 }\n"),
+        "{after}"
+    );
+}

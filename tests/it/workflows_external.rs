@@ -4,6 +4,7 @@
 //! `external-servers` feature (`scripts/test` turns it on and installs the servers).
 #![cfg(feature = "external-servers")]
 
+use crate::real_env::{git, write};
 use crate::servers;
 
 use std::path::{Path, PathBuf};
@@ -68,34 +69,6 @@ fn temp_dir() -> (tempfile::TempDir, PathBuf) {
 fn memory_spec(dir: &Path) -> ServerSpec {
     let file = dir.join("memory.jsonl").to_string_lossy().to_string();
     servers::memory().spec("memory", &[(servers::MEMORY_FILE_PATH_ENV, file)])
-}
-
-/// Runs `git args` in `repo` as a fixed author at a fixed date.
-fn git(repo: &Path, author: &str, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", &format!("user.name={author}")])
-        .args([
-            "-c",
-            &format!("user.email={}@example.com", author.to_lowercase()),
-        ])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", "2026-01-02T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-02T10:00:00Z")
-        .current_dir(repo)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 #[test]

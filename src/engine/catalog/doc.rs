@@ -7,8 +7,8 @@ use super::example;
 use super::names::{Kind, Names};
 use super::schema::{self, Shape};
 use crate::mcp::{
-    PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ServerState, ServerStatus,
-    ToolAnnotations, ToolDef,
+    PromptDef, Registry, ResourceDef, ResourceTemplateDef, Samples, ServerDetails, ServerState,
+    ServerStatus, TextSample, ToolAnnotations, ToolDef,
 };
 
 /// One tool, documented.
@@ -44,6 +44,10 @@ pub struct ToolDoc {
     /// Schema constructs the docs could not express precisely, as `input.path: what`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unsupported: Vec<String>,
+    /// What a real call of the tool returned as text, when it returned text
+    /// ([`Catalog::with_samples`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<TextSample>,
     /// The definition as the server sent it.
     #[serde(skip)]
     pub raw: ToolDef,
@@ -98,6 +102,7 @@ impl ToolDoc {
             example,
             example_problem,
             unsupported,
+            sample: None,
             raw: tool.clone(),
         }
     }
@@ -260,6 +265,26 @@ impl Catalog {
             })
             .collect();
         Catalog { servers }
+    }
+
+    /// The catalog of `registry`'s ready servers with the text samples it kept.
+    pub fn from_registry(registry: &Registry) -> Self {
+        Catalog::from_states(&registry.servers()).with_samples(&registry.samples())
+    }
+
+    /// Gives each tool its text sample from `samples`, when one was taken from its current
+    /// definition and may be shown to a model ([`super::sample::showable`]).
+    #[must_use]
+    pub fn with_samples(mut self, samples: &Samples) -> Self {
+        for s in &mut self.servers {
+            for t in &mut s.tools {
+                t.sample = samples
+                    .get(&s.name, &t.raw)
+                    .filter(|x| super::sample::showable(x))
+                    .cloned();
+            }
+        }
+        self
     }
 
     /// A catalog of one server known only by its tools.

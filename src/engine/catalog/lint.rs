@@ -4,7 +4,7 @@
 //! score (formula in [`score`] and in the README's "Lint" section).
 
 mod pins;
-mod poison;
+pub(crate) mod poison;
 mod rules;
 
 use serde::Serialize;

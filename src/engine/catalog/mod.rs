@@ -7,6 +7,7 @@
 //! - renderers: [`render_md`] (full Markdown), [`render_prompt`] (compact, for an LLM),
 //!   [`render_lines`] (tagged plain lines for the TUI), all opening with the Rhai primer
 //!   generated from a [`ScriptApi`] ([`primer`]);
+//! - [`sample`]: real text results of tools ([`crate::mcp::samples`]) as the docs show them;
 //! - [`search()`]: ranked search across servers;
 //! - [`tokens`]: what each form costs in tokens;
 //! - [`workflows`]: the sample workflows of `scripts/`, embedded, shown with their servers;
@@ -20,6 +21,7 @@ pub mod primer;
 pub mod render_lines;
 pub mod render_md;
 pub mod render_prompt;
+pub mod sample;
 pub mod schema;
 pub mod search;
 pub mod text;

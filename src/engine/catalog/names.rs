@@ -78,6 +78,7 @@ pub const GLOBALS: &[&str] = &[
     "call_tool",
     "parallel",
     "parse_json",
+    "parse_repr",
     "to_json",
     "sleep",
     "print",

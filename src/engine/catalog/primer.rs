@@ -86,7 +86,7 @@ pub fn markdown(api: &ScriptApi) -> String {
     o.push_str("Scripts are [Rhai](https://rhai.rs), not JavaScript or Python. Every server is a module and every tool a function taking one object map.\n\n");
     o.push_str("```rhai\nlet issue = demo::get_issue(#{ id: 1 });       // call a tool; `()` is null\nlet m = #{ title: issue.title, tags: [\"a\", \"b\"] };\nprint(`issue ${issue.id}: ${m.title}`);         // interpolation only in backticks\nfor label in issue.labels { print(label); }\nfor i in 0..3 { print(i); }\nlet r = ();\ntry { r = demo::get_issue(#{ id: 999 }); } catch (e) { print(`${e.tool} failed (${e.kind}): ${e.message}`); }\nlet both = parallel([[\"demo\", \"get_issue\", #{ id: 1 }], [\"demo\", \"get_issue\", #{ id: 2 }]]);\nissue.title                                       // the last value is the result\n```\n\n");
     o.push_str("- **Result rule:** the value of the last expression is the run's result, returned as JSON. `print` goes to the run log only.\n");
-    o.push_str("- **Tool results:** `structuredContent` becomes a map; text content becomes a string (use `parse_json` if it is JSON); images and audio become `#{ type, mime_type, bytes }`.\n");
+    o.push_str("- **Tool results:** `structuredContent` becomes a map; text content becomes a string (`parse_json` reads JSON, `parse_repr` a Python literal like `[{'id': 1}]`; a tool's **Text result** shows what a real call returned); images and audio become `#{ type, mime_type, bytes }`.\n");
     o.push_str("- **Maps:** `#{ key: value, \"odd-key\": 1 }`; read `m.key` or `m[\"odd-key\"]` (a missing key reads as `()`).\n\n");
     o.push_str("**Global functions**\n\n");
     for g in &api.globals {
@@ -127,7 +127,7 @@ pub fn compact(api: &ScriptApi) -> String {
     let mut o = String::from("# Rhai scripting (not JS/Python)\n");
     o.push_str("Call tools as `server::tool(#{ key: value })` (one object map; `server::tool()` when nothing is required). Calls block: no await.\n");
     o.push_str("Maps `#{ a: 1 }` (never `{}`), arrays `[1, 2]`, null is `()`, `let x = 1;`, `fn f(x) { x }`, closures `|x| x + 1`, interpolation only in backticks: `n = ${n}`. Loops: `for x in xs {}`, `for i in 0..n {}`, `while c {}`.\n");
-    o.push_str("The last expression is the result (as JSON); `print(x)` only logs. Text results are strings (use `parse_json`); structured results are maps.\n");
+    o.push_str("The last expression is the result (as JSON); `print(x)` only logs. Text results are strings (`parse_json` for JSON, `parse_repr` for Python literals; a `→` line shows one a real call returned); structured results are maps.\n");
     for trap in TRAPS {
         o.push_str(&format!("Trap: {trap}\n"));
     }

@@ -189,6 +189,9 @@ pub fn tool(t: &ToolDoc) -> String {
             o.push('\n');
         }
     }
+    if let Some(s) = &t.sample {
+        o.push_str(&super::sample::markdown(s));
+    }
     o.push_str(&format!("**Hints:** {}\n\n", hints(t)));
     o.push_str(&format!(
         "**Example:**\n\n```rhai\nlet r = {};\n```\n\n",

@@ -6,6 +6,7 @@ use super::text;
 use super::workflows::Workflow;
 use super::{Catalog, ServerDoc, Shape, ToolDoc, Ty};
 
+mod params;
 mod returns;
 use returns::Returns;
 
@@ -239,10 +240,12 @@ fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
     if !about.is_empty() {
         o.push_str(&format!("  {about}\n"));
     }
+    let mut said = params::Said::default();
     for r in text::param_rows(&t.input, 3) {
         let mut bits = r.constraints.clone();
         if !r.description.is_empty() {
-            bits.push(clip(&r.description, PARAM_DESCRIPTION_MAX));
+            let description = said.once(&r.path, &r.description);
+            bits.push(clip(&description, PARAM_DESCRIPTION_MAX));
         }
         if !bits.is_empty() {
             o.push_str(&format!("  - {}: {}\n", r.path, bits.join("; ")));
@@ -250,6 +253,9 @@ fn tool_without(t: &ToolDoc, shared: &[String], returns: &Returns) -> String {
     }
     if nests(&t.input) {
         o.push_str(&format!("  e.g. {}\n", t.example_call()));
+    }
+    if let Some(s) = &t.sample {
+        o.push_str(&format!("  {}\n", super::sample::prompt_line(s)));
     }
     o
 }

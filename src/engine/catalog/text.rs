@@ -259,6 +259,20 @@ fn short_type(s: &Shape) -> String {
     }
 }
 
+/// Longest default value written in a signature, in bytes (the parameter rows have it all).
+const SIGNATURE_DEFAULT_MAX: usize = 40;
+
+/// A default value for a signature: its Rhai literal, a long string cut inside its quotes.
+fn default_literal(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.len() > SIGNATURE_DEFAULT_MAX => {
+            let cut = crate::util::truncate(s, SIGNATURE_DEFAULT_MAX);
+            super::example::rhai_string(&cut)
+        }
+        _ => rhai_literal(v),
+    }
+}
+
 /// The Rhai signature: `demo::create_issue(#{ title: string, priority?: "low"|"high" }) ->
 /// #{..}`; defaults appear as `= value`. Tools without parameters read `demo::tool()`.
 pub fn signature(t: &ToolDoc) -> String {
@@ -284,7 +298,7 @@ pub fn signature(t: &ToolDoc) -> String {
                         ty(&p.shape, 1)
                     );
                     if let Some(d) = &p.shape.default {
-                        f.push_str(&format!(" = {}", rhai_literal(d)));
+                        f.push_str(&format!(" = {}", default_literal(d)));
                     }
                     f
                 })
@@ -311,7 +325,7 @@ pub fn return_type(t: &ToolDoc) -> String {
 pub fn return_words(t: &ToolDoc) -> String {
     match &t.output {
         Some(o) => format!("`{}` (structured content, a map)", type_text(o)),
-        None => "text (string); no outputSchema, so the shape is not declared — `parse_json` it if the text is JSON".to_string(),
+        None => "text (string); no outputSchema, so the shape is not declared — `parse_json` it if the text is JSON, `parse_repr` if it is a Python literal".to_string(),
     }
 }
 

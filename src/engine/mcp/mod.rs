@@ -3,7 +3,8 @@
 //!
 //! [`Registry`] owns every connection; front ends read [`ServerState`] snapshots, subscribe
 //! to [`Event`]s and call tools through it. [`listen`] serves an MCP server (ours) over
-//! streamable HTTP. [`oauth`] authorizes with protected HTTP servers (OAuth 2.1).
+//! streamable HTTP. [`oauth`] authorizes with protected HTTP servers (OAuth 2.1). [`samples`]
+//! keeps a short example of each tool's text result, for the docs.
 
 mod bounded;
 mod complete;
@@ -22,6 +23,7 @@ mod model;
 mod mrtr;
 pub mod oauth;
 mod registry;
+pub mod samples;
 pub mod sampling;
 mod spec;
 mod stdio;
@@ -39,6 +41,7 @@ pub use model::{
     ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
 };
 pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
+pub use samples::{SampleStore, Samples, TextFormat, TextSample};
 pub use spec::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, InProcessFactory, Lifecycle, ServerSpec,
     TransportSpec,

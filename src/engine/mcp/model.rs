@@ -77,6 +77,28 @@ impl ToolDef {
             .and_then(|a| a.read_only_hint)
             .unwrap_or(false)
     }
+
+    /// The sha256 (hex) of the definition's canonical JSON (keys sorted, no whitespace): what
+    /// pins, saved scripts and text samples compare to notice a changed definition.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let v = serde_json::to_value(self).unwrap_or(Value::Null);
+        let digest = Sha256::digest(canonical(&v).to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// JSON with object keys sorted at every level.
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let sorted: std::collections::BTreeMap<&String, Value> =
+                m.iter().map(|(k, v)| (k, canonical(v))).collect();
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(xs) => Value::Array(xs.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A resource a server exposes.

@@ -20,6 +20,7 @@ use super::model::{
     CallOutcome, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails, ToolDef,
 };
 use super::oauth::OAuthSettings;
+use super::samples::{SampleStore, Samples};
 use super::sampling::{Sampler, deny_sampler};
 use super::spec::ServerSpec;
 
@@ -66,6 +67,9 @@ pub struct CallOptions {
     pub cancel: CancellationToken,
     /// Skip checking the arguments against `inputSchema`.
     pub skip_validation: bool,
+    /// A probe with made-up arguments (`codemode docs --probe`): its text sample is
+    /// provisional (the next real call replaces it) and not kept when it reads as an error.
+    pub probe: bool,
 }
 
 /// What [`Registry::reconfigure`] changed.
@@ -118,6 +122,8 @@ pub(super) struct Inner {
     elicitor: std::sync::RwLock<Elicitor>,
     oauth: std::sync::RwLock<OAuthSettings>,
     sampler: std::sync::RwLock<Sampler>,
+    /// Where text samples of successful calls go (none: not kept).
+    samples: std::sync::RwLock<Option<Arc<SampleStore>>>,
 }
 
 impl Inner {
@@ -174,6 +180,7 @@ impl Registry {
                 sampler: std::sync::RwLock::new(deny_sampler(
                     "sampling is not enabled here (`--sampling approve` or the workbench)",
                 )),
+                samples: std::sync::RwLock::new(None),
             }),
         }
     }
@@ -206,6 +213,31 @@ impl Registry {
             .sampler
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = sampler;
+    }
+
+    /// Keeps a text sample of each tool's first successful text result in `store`
+    /// ([`super::samples`]); a new sample counts as a change ([`Registry::watch`]).
+    pub fn set_samples(&self, store: Arc<SampleStore>) {
+        *self
+            .inner
+            .samples
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(store);
+    }
+
+    /// The text samples kept so far (none without [`Registry::set_samples`]).
+    pub fn samples(&self) -> Samples {
+        self.sample_store()
+            .map(|s| s.snapshot())
+            .unwrap_or_default()
+    }
+
+    fn sample_store(&self) -> Option<Arc<SampleStore>> {
+        self.inner
+            .samples
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Starts connecting every server in the background; returns at once.
@@ -313,8 +345,14 @@ impl Registry {
         let as_task = super::tasks::declared_required(&def.extra);
         let outcome = conn
             .call_tool(tool, args, timeout, &opts.cancel, as_task)
-            .await;
-        outcome.map(|o| self.redacted_outcome(o))
+            .await
+            .map(|o| self.redacted_outcome(o));
+        if let (Ok(o), Some(store)) = (&outcome, self.sample_store())
+            && store.record(server, def, o, opts.probe)
+        {
+            self.inner.changed.send_modify(|v| *v += 1);
+        }
+        outcome
     }
 
     /// `outcome` with every secret (the config's, and tokens seen since) replaced: a server

@@ -49,6 +49,13 @@ pub const GLOBALS: &[Global] = &[
         builtin: false,
     },
     Global {
+        name: "parse_repr",
+        signature: "parse_repr(text) -> value",
+        doc: "Parses Python literal text (`[{'id': 1, 'ok': True}]`, `None`, tuples), as Python servers often return `str(result)`; JSON too.",
+        example: r#"parse_repr("[{'id': 1, 'ok': True, 'note': None}]")"#,
+        builtin: false,
+    },
+    Global {
         name: "to_json",
         signature: "to_json(value) -> string",
         doc: "Serializes a value as JSON text.",

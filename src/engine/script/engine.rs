@@ -20,6 +20,7 @@ use super::api::GLOBALS;
 use super::convert::{from_json, to_json};
 use super::ctx::{Failure, RhaiResult, RunCtx};
 use crate::catalog::names::{Kind, Names};
+use crate::util::pyrepr;
 
 /// Builds the engine for one run.
 pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
@@ -90,6 +91,9 @@ fn register_globals(engine: &mut Engine, ctx: &Arc<RunCtx>) {
             "parse_json" => {
                 engine.register_fn("parse_json", parse_json);
             }
+            "parse_repr" => {
+                engine.register_fn("parse_repr", parse_repr);
+            }
             "to_json" => register_to_json(engine),
             "sleep" => register_sleep(engine, ctx),
             // Rhai statements, routed into the run's events by `on_print`/`on_debug`.
@@ -118,17 +122,38 @@ fn register_call_tool(engine: &mut Engine, ctx: &Arc<RunCtx>) {
     );
 }
 
+/// `parse_json(text)`; an error names the place, quotes the text around it and, for a Python
+/// literal, points at `parse_repr`.
 fn parse_json(nc: NativeCallContext, text: &str) -> RhaiResult {
     serde_json::from_str::<Value>(text)
         .map(|v| from_json(&v))
         .map_err(|e| {
-            let msg = format!(
-                "parse_json: invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            );
+            let (line, column) = (e.line(), e.column());
+            let what = e.to_string();
+            let what = what
+                .strip_suffix(&format!(" at line {line} column {column}"))
+                .unwrap_or(&what);
+            let near = pyrepr::near(text, pyrepr::offset_of(text, line, column));
+            let mut msg =
+                format!("parse_json: invalid JSON at line {line}, column {column}: {what}, {near}");
+            if pyrepr::parse(text).is_ok() {
+                msg.push_str(
+                    "; the text is a Python literal (single quotes, None, True): use parse_repr",
+                );
+            }
             EvalAltResult::ErrorRuntime(msg.into(), nc.call_position()).into()
         })
+}
+
+/// `parse_repr(text)`: Python literal text (`[{'id': 1}]`, `None`, tuples) as a value.
+fn parse_repr(nc: NativeCallContext, text: &str) -> RhaiResult {
+    pyrepr::parse(text).map(|v| from_json(&v)).map_err(|e| {
+        EvalAltResult::ErrorRuntime(
+            format!("parse_repr: not a Python literal: {e}").into(),
+            nc.call_position(),
+        )
+        .into()
+    })
 }
 
 fn register_to_json(engine: &mut Engine) {

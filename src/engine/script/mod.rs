@@ -15,8 +15,8 @@
 //!   `#{ server, tool, message, kind }`.
 //! - results: `structuredContent` becomes a map; text becomes a string (never parsed: use
 //!   `parse_json`); images, audio and binary resources become `#{ type, mime_type, bytes }`.
-//! - `parse_json(text)`, `to_json(value)`, `print(x)`, `debug(x)` (into the run's events,
-//!   never stdout), `sleep(ms)` (interruptible).
+//! - `parse_json(text)`, `parse_repr(text)` (Python literals), `to_json(value)`, `print(x)`,
+//!   `debug(x)` (into the run's events, never stdout), `sleep(ms)` (interruptible).
 //! - the last value is the result, as JSON.
 //! - `try { ... } catch (e) { ... }` is a statement in Rhai, not an expression: assign inside
 //!   it (`let r = (); try { r = ... } catch (e) { r = e.message }`).
@@ -39,6 +39,7 @@ mod limits;
 pub mod memory;
 mod plan;
 pub mod policy;
+pub mod probe;
 pub mod replay;
 mod report;
 mod run;
@@ -68,5 +69,7 @@ mod tests_aliases;
 mod tests_approval;
 #[cfg(test)]
 mod tests_dry_run;
+#[cfg(test)]
+mod tests_text;
 #[cfg(test)]
 mod tests_tool_hashes;

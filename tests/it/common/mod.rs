@@ -6,6 +6,7 @@ pub mod demo;
 pub mod llm_stub;
 pub mod oauth_server;
 pub mod real_catalog;
+pub mod real_env;
 pub mod sandbox;
 pub mod servers;
 pub mod tui;

@@ -1,54 +1,39 @@
 //! The catalog of the five real third-party servers (everything, filesystem, memory, time,
-//! git), tools and resources sorted by name, for the docs snapshots and the token bench.
-//! Used as `crate::real_catalog` (it uses `crate::demo` and `crate::servers`).
+//! git) as a user sees it after `codemode docs --probe` and the docs regression tasks
+//! (`crate::real_env`): text samples included, tools and resources sorted by name. For the
+//! docs snapshots and the token table (also the bench's). Used as `crate::real_catalog`.
 #![allow(dead_code)]
 
 use std::path::Path;
 
 use codemode::catalog::Catalog;
-use codemode::mcp::ServerStatus;
 
-use crate::{demo, servers};
+use crate::real_env;
 
-/// Connects the five servers (with a files root, a git repo and a memory file inside `tmp`),
-/// documents them, and shuts them down.
+/// Starts the servers over data in `tmp`, probes them, runs every docs task once (so the
+/// tools they use leave their text samples), documents them, and shuts them down.
 pub async fn real_catalog(tmp: &Path) -> Catalog {
-    let root = tmp.join("files");
-    std::fs::create_dir_all(&root).unwrap();
-    let repo = tmp.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    let ok = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&repo)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let memory_file = tmp.join("memory.jsonl").to_string_lossy().to_string();
-    let registry = demo::connected(vec![
-        servers::everything().spec("everything", &[]),
-        servers::filesystem(&root).spec("filesystem", &[]),
-        servers::memory().spec("memory", &[(servers::MEMORY_FILE_PATH_ENV, memory_file)]),
-        servers::time().spec("time", &[]),
-        servers::git(&repo).spec("git", &[]),
-    ])
-    .await;
-    // server-everything announces a tools/list_changed right after start; let it land.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let states = registry.servers();
-    for s in &states {
-        assert_eq!(
-            s.status,
-            ServerStatus::Ready,
-            "{}: {:?}",
-            s.name,
-            s.stderr_tail
-        );
+    let env = real_env::start(tmp).await;
+    env.probe().await;
+    for task in real_env::tasks() {
+        env.run(&task.source).await;
     }
-    let mut cat = Catalog::from_states(&states);
-    registry.shutdown().await;
+    let mut cat = Catalog::from_registry(&env.registry);
+    env.shutdown().await;
+    let tmp = tmp.canonicalize().unwrap().to_string_lossy().to_string();
     for s in &mut cat.servers {
         s.tools.sort_by(|a, b| a.name.cmp(&b.name));
         s.resources.sort_by(|a, b| a.uri.cmp(&b.uri));
+        // The samples name the temp dir; a fixed path keeps their tokens (and the table)
+        // the same on every machine.
+        for t in &mut s.tools {
+            if let Some(sample) = &mut t.sample {
+                sample.text = sample.text.replace(&tmp, WORK_DIR);
+            }
+        }
     }
     cat
 }
+
+/// What the temp dir is called in the samples of [`real_catalog`].
+pub const WORK_DIR: &str = "/home/ada/work";

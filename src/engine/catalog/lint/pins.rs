@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::{Finding, Severity};
 use crate::catalog::{ServerDoc, ToolDoc};
@@ -33,55 +31,13 @@ pub enum PinStatus {
     Unpinned,
 }
 
-/// JSON with object keys sorted at every level.
-fn canonical(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let sorted: BTreeMap<&String, Value> =
-                m.iter().map(|(k, v)| (k, canonical(v))).collect();
-            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-        }
-        Value::Array(xs) => Value::Array(xs.iter().map(canonical).collect()),
-        other => other.clone(),
-    }
-}
-
 /// The sha256 (hex) of a tool definition's canonical JSON (keys sorted, no whitespace).
 pub fn tool_hash(tool: &ToolDef) -> String {
-    let v = serde_json::to_value(tool).unwrap_or(Value::Null);
-    let text = canonical(&v).to_string();
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    tool.sha256()
 }
 
 /// The pins file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum PinsError {
-    /// It exists but cannot be read.
-    #[error("cannot read pins {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// It is not a pins file (or the pins cannot be written as JSON).
-    #[error("cannot read pins {}: {source}", path.display())]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: serde_json::Error,
-    },
-    /// It cannot be written.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
+pub type PinsError = crate::util::private::JsonFileError;
 
 impl Pins {
     /// The default file: `<state dir>/codemode/pins.json`.
@@ -91,31 +47,12 @@ impl Pins {
 
     /// Reads the pins; a missing file is empty pins.
     pub fn load(path: &Path) -> Result<Self, PinsError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|source| PinsError::Parse {
-                path: path.to_path_buf(),
-                source,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Pins::default()),
-            Err(source) => Err(PinsError::Read {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        crate::util::private::read_json(path, "pins")
     }
 
     /// Writes the pins (creating the folder).
     pub fn save(&self, path: &Path) -> Result<(), PinsError> {
-        let text = serde_json::to_string_pretty(self).map_err(|source| PinsError::Parse {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        crate::util::private::write(path, (text + "\n").as_bytes()).map_err(|source| {
-            PinsError::Write {
-                path: path.to_path_buf(),
-                source,
-            }
-        })
+        crate::util::private::write_json(path, "pins", self)
     }
 
     /// Replaces the server's pins with its current definitions.
