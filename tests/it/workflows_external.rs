@@ -187,11 +187,22 @@ fn git_repo_report_reads_log_show_and_status() {
     write(&repo, "src/lib.rs", "pub fn parse() {}\n");
     write(&repo, "scratch.txt", "tmp\n");
 
-    let mut server = servers::git(&repo).spec("git", &[]);
-    if let TransportSpec::Stdio { cwd, .. } = &mut server.transport {
-        *cwd = Some(repo.clone());
+    // Run inside the repository ("." is it), then from elsewhere: the server started with
+    // `--repository` refuses "." and the script takes the repository its refusal names.
+    let (_elsewhere_dir, elsewhere) = temp_dir();
+    for dir in [&repo, &elsewhere] {
+        let mut server = servers::git(&repo).spec("git", &[]);
+        if let TransportSpec::Stdio { cwd, .. } = &mut server.transport {
+            *cwd = Some(dir.clone());
+        }
+        let r = run_workflow("git_repo_report.rhai", vec![server]);
+        assert_eq!(r.calls[0].ok, dir == &repo, "{:?}", r.calls[0]);
+        assert_git_report(&r);
     }
-    let r = run_workflow("git_repo_report.rhai", vec![server]);
+}
+
+/// The report on the repository `git_repo_report_reads_log_show_and_status` prepares.
+fn assert_git_report(r: &RunReport) {
     assert_eq!(
         r.result,
         json!({
@@ -212,8 +223,8 @@ fn git_repo_report_reads_log_show_and_status() {
             }
         })
     );
-    // log + 4 shows + status.
-    assert_eq!(r.calls.len(), 6);
+    // The status that checks "." (refused or not) + log + 4 shows + status.
+    assert_eq!(r.calls.len(), 7, "{:?}", r.calls);
 }
 
 #[test]
