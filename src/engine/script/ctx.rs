@@ -21,6 +21,7 @@ use super::report::{CallRecord, LimitHit, RunEvent};
 use crate::mcp::{CallError, ToolDef};
 
 mod approve;
+mod many;
 
 /// Receives every event of a run (the live channel, the audit log).
 pub type Observer = Arc<dyn Fn(&RunEvent) + Send + Sync>;
@@ -38,6 +39,8 @@ pub(crate) enum Failure {
 struct Attempt {
     bytes: usize,
     secs: f64,
+    /// The full outcome, kept with `record_results`.
+    outcome: Option<Arc<Value>>,
     result: Result<Value, (Failure, String)>,
 }
 
@@ -46,6 +49,7 @@ impl Default for Attempt {
         Attempt {
             bytes: 0,
             secs: 0.0,
+            outcome: None,
             result: Ok(Value::Null),
         }
     }
@@ -60,8 +64,6 @@ struct State {
     print_bytes: usize,
     prints_dropped: usize,
     limit_hit: Option<LimitHit>,
-    /// Full outcomes of finished calls, by index, until recorded (with `record_results`).
-    outcomes: HashMap<usize, Arc<Value>>,
 }
 
 /// One run's shared state.
@@ -226,19 +228,36 @@ impl RunCtx {
         tool: &str,
         args: Map<String, Value>,
     ) -> Result<Value, Failure> {
-        // A tool that appeared after the run started (tools/list_changed) is looked up
-        // afresh, so that the policy sees its annotations too.
-        let fresh;
-        let def = if let Some(d) = self.tools.get(server).and_then(|t| t.get(tool)) {
-            Some(d)
+        let def = self.begin(index, server, tool, &args);
+        let attempt = if let Err(refused) = self.admit(index, server, tool, def.as_deref(), &args) {
+            refused
         } else {
-            fresh = self
+            let t0 = Instant::now();
+            let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
+            self.conclude(server, tool, def.as_deref(), outcome, t0.elapsed())
+        };
+        self.finish(index, server, tool, &args, attempt)
+    }
+
+    /// The tool's definition, and the call announced to the observers. A tool that appeared
+    /// after the run started (`tools/list_changed`) is looked up afresh, so that the policy sees
+    /// its annotations too.
+    fn begin(
+        &self,
+        index: usize,
+        server: &str,
+        tool: &str,
+        args: &Map<String, Value>,
+    ) -> Option<std::borrow::Cow<'_, ToolDef>> {
+        let def = match self.tools.get(server).and_then(|t| t.get(tool)) {
+            Some(d) => Some(std::borrow::Cow::Borrowed(d)),
+            None => self
                 .invoker
                 .servers()
                 .into_iter()
                 .find(|s| s.name == server)
-                .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned());
-            fresh.as_ref()
+                .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned())
+                .map(std::borrow::Cow::Owned),
         };
         let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
         self.emit(RunEvent::CallStarted {
@@ -248,47 +267,65 @@ impl RunCtx {
             args_summary,
             args: Value::Object(args.clone()),
         });
-        let attempt = self.attempt(index, server, tool, def, &args);
-        let recorded = match &attempt.result {
-            Ok(_) => Ok(()),
-            Err((_, message)) => Err(message.clone()),
-        };
-        self.record(
+        def
+    }
+
+    /// Records the call and gives its value or failure.
+    fn finish(
+        &self,
+        index: usize,
+        server: &str,
+        tool: &str,
+        args: &Map<String, Value>,
+        attempt: Attempt,
+    ) -> Result<Value, Failure> {
+        let rec = CallRecord {
             index,
-            server,
-            tool,
-            &args,
-            attempt.bytes,
-            recorded,
-            attempt.secs,
-        );
+            server: server.to_string(),
+            tool: tool.to_string(),
+            args_summary: crate::util::truncate(&Value::Object(args.clone()).to_string(), 300),
+            duration: std::time::Duration::from_secs_f64(attempt.secs),
+            ok: attempt.result.is_ok(),
+            error: attempt.result.as_ref().err().map(|(_, m)| m.clone()),
+            result_bytes: attempt.bytes,
+            outcome: attempt.outcome,
+        };
+        self.lock().calls.push(rec.clone());
+        self.emit(RunEvent::CallFinished(rec));
         attempt.result.map_err(|(failure, _)| failure)
     }
 
-    /// Approval, the call itself and the checks of its result.
-    fn attempt(
+    /// Approval under the policy: `Err` with the refusal when the call may not go out.
+    fn admit(
         &self,
         index: usize,
         server: &str,
         tool: &str,
         def: Option<&ToolDef>,
         args: &Map<String, Value>,
-    ) -> Attempt {
-        let thrown = |message: String, kind: CallKind| {
-            let map =
-                json!({"server": server, "tool": tool, "message": message, "kind": kind.as_str()});
-            Err((Failure::Thrown(map), message))
-        };
-        let mut done = Attempt::default();
-        if let Some(def) = def
-            && let Err(message) = self.approve(index, server, def, args)
-        {
-            done.result = thrown(message, CallKind::Policy);
-            return done;
+    ) -> Result<(), Attempt> {
+        match def.map(|def| self.approve(index, server, def, args)) {
+            Some(Err(message)) => Err(Attempt {
+                result: thrown(server, tool, message, CallKind::Policy),
+                ..Attempt::default()
+            }),
+            _ => Ok(()),
         }
-        let t0 = Instant::now();
-        let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
-        done.secs = t0.elapsed().as_secs_f64();
+    }
+
+    /// The checks of a call's outcome (`took` is how long it ran): the value, or the failure.
+    fn conclude(
+        &self,
+        server: &str,
+        tool: &str,
+        def: Option<&ToolDef>,
+        outcome: Result<crate::mcp::CallOutcome, CallError>,
+        took: std::time::Duration,
+    ) -> Attempt {
+        let mut done = Attempt {
+            secs: took.as_secs_f64(),
+            ..Attempt::default()
+        };
         let outcome = match outcome {
             Err(CallError::Cancelled { .. }) if self.cancel.is_cancelled() => {
                 let reason = self.stop_reason().unwrap_or("cancelled");
@@ -296,14 +333,13 @@ impl RunCtx {
                 return done;
             }
             Err(e) => {
-                done.result = thrown(e.to_string(), CallKind::of(&e));
+                done.result = thrown(server, tool, e.to_string(), CallKind::of(&e));
                 return done;
             }
             Ok(o) => o,
         };
         if self.record_results {
-            let full = Arc::new(serde_json::to_value(&outcome).unwrap_or_default());
-            self.lock().outcomes.insert(index, full);
+            done.outcome = Some(Arc::new(serde_json::to_value(&outcome).unwrap_or_default()));
         }
         done.bytes = outcome.wire_bytes();
         let over = {
@@ -314,48 +350,18 @@ impl RunCtx {
         done.result = if over {
             Err((Failure::Stop("max_result_bytes"), "max_result_bytes".into()))
         } else if outcome.is_error {
-            thrown(outcome.text(), CallKind::ToolError)
+            thrown(server, tool, outcome.text(), CallKind::ToolError)
         } else if let (Some(schema), Some(structured)) = (
             def.and_then(|d| d.output_schema.as_ref()),
             &outcome.structured_content,
         ) && let Err(problem) = crate::mcp::check_args(schema, structured)
         {
             let message = format!("result does not match the tool's outputSchema: {problem}");
-            thrown(message, CallKind::OutputSchema)
+            thrown(server, tool, message, CallKind::OutputSchema)
         } else {
             Ok(outcome_value(&outcome))
         };
         done
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &self,
-        index: usize,
-        server: &str,
-        tool: &str,
-        args: &Map<String, Value>,
-        result_bytes: usize,
-        result: Result<(), String>,
-        secs: f64,
-    ) {
-        let mut rec = CallRecord {
-            index,
-            server: server.to_string(),
-            tool: tool.to_string(),
-            args_summary: crate::util::truncate(&Value::Object(args.clone()).to_string(), 300),
-            duration: std::time::Duration::from_secs_f64(secs),
-            ok: result.is_ok(),
-            error: result.err(),
-            result_bytes,
-            outcome: None,
-        };
-        {
-            let mut st = self.lock();
-            rec.outcome = st.outcomes.remove(&index);
-            st.calls.push(rec.clone());
-        }
-        self.emit(RunEvent::CallFinished(rec));
     }
 
     /// A tool call from the script: argument conversion, limits, invocation, and the result
@@ -428,6 +434,17 @@ impl RunCtx {
     pub fn limit_hit(&self) -> Option<LimitHit> {
         self.lock().limit_hit.clone()
     }
+}
+
+/// A catchable failure of `server::tool`: the error map and the message its record carries.
+fn thrown(
+    server: &str,
+    tool: &str,
+    message: String,
+    kind: CallKind,
+) -> Result<Value, (Failure, String)> {
+    let map = json!({"server": server, "tool": tool, "message": message, "kind": kind.as_str()});
+    Err((Failure::Thrown(map), message))
 }
 
 /// What registered functions return.

@@ -269,29 +269,7 @@ fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult 
         jobs.push((server, tool, args));
     }
     let first = ctx.reserve(jobs.len()).map_err(|r| ctx.stop(r, pos))?;
-    let width = ctx.limits.max_parallel.max(1);
-    let mut results: Vec<Option<Result<Value, Failure>>> = Vec::new();
-    results.resize_with(jobs.len(), || None);
-    for (chunk_no, chunk) in jobs.chunks(width).enumerate() {
-        let done: Vec<Result<Value, Failure>> = thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .enumerate()
-                .map(|(j, (server, tool, args))| {
-                    let index = first + chunk_no * width + j;
-                    scope.spawn(move || ctx.invoke(index, server, tool, args.clone()))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(Err(Failure::Stop("cancelled"))))
-                .collect()
-        });
-        for (j, r) in done.into_iter().enumerate() {
-            results[chunk_no * width + j] = Some(r);
-        }
-    }
-    let results: Vec<Result<Value, Failure>> = results.into_iter().flatten().collect();
+    let results = ctx.invoke_many(first, &jobs);
     if let Some(reason) = results.iter().find_map(|r| match r {
         Err(Failure::Stop(reason)) => Some(*reason),
         _ => None,

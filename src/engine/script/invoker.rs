@@ -1,8 +1,10 @@
 //! How scripts reach tools: the [`ToolInvoker`] trait, blocking, called from the script
-//! thread. [`RegistryInvoker`] implements it over [`Registry`] with a tokio runtime handle.
+//! thread, with futures for `parallel`. [`RegistryInvoker`] implements it over [`Registry`]
+//! with a tokio runtime handle.
 
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
@@ -32,7 +34,24 @@ pub trait ToolInvoker: Send + Sync {
         args: Map<String, Value>,
         cancel: &CancellationToken,
     ) -> Result<CallOutcome, CallError>;
+
+    /// The same call as a future, with the runtime it runs on, so that `parallel` joins many
+    /// calls there without a thread each. `None` (the default) makes `parallel` call
+    /// [`ToolInvoker::call`] for one after another: right for invokers that answer at once
+    /// (replay, dry run).
+    fn call_future(
+        &self,
+        _server: &str,
+        _tool: &str,
+        _args: &Map<String, Value>,
+        _cancel: &CancellationToken,
+    ) -> Option<(Handle, CallFuture)> {
+        None
+    }
 }
+
+/// A tool call running on a runtime ([`ToolInvoker::call_future`]).
+pub type CallFuture = BoxFuture<'static, Result<CallOutcome, CallError>>;
 
 /// [`ToolInvoker`] over a [`Registry`]; blocks on the runtime through `handle`. Never call it
 /// from a runtime worker thread.
@@ -70,5 +89,26 @@ impl ToolInvoker for RegistryInvoker {
         };
         self.handle
             .block_on(self.registry.call_tool(server, tool, Some(args), &opts))
+    }
+
+    fn call_future(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Map<String, Value>,
+        cancel: &CancellationToken,
+    ) -> Option<(Handle, CallFuture)> {
+        let opts = CallOptions {
+            cancel: cancel.child_token(),
+            ..Default::default()
+        };
+        let (registry, server, tool, args) = (
+            self.registry.clone(),
+            server.to_string(),
+            tool.to_string(),
+            args.clone(),
+        );
+        let call = async move { registry.call_tool(&server, &tool, Some(args), &opts).await };
+        Some((self.handle.clone(), Box::pin(call)))
     }
 }

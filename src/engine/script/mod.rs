@@ -70,6 +70,8 @@ mod tests_approval;
 #[cfg(test)]
 mod tests_dry_run;
 #[cfg(test)]
+mod tests_parallel;
+#[cfg(test)]
 mod tests_text;
 #[cfg(test)]
 mod tests_tool_hashes;
