@@ -37,8 +37,8 @@ pub use error::{CallError, ConnectError};
 pub use events::{Event, EventKind, ServerStatus};
 pub use http::ensure_crypto_provider;
 pub use model::{
-    CallOutcome, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef, ServerDetails,
-    ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
+    CallOutcome, DefHashes, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef,
+    ServerDetails, ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
 };
 pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
 pub use samples::{SampleStore, Samples, TextFormat, TextSample};

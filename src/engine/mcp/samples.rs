@@ -93,16 +93,18 @@ pub struct TextSample {
 impl TextSample {
     /// The sample of a successful result of `def`, when the result is non-empty text.
     pub fn of(def: &ToolDef, outcome: &CallOutcome) -> Option<Self> {
-        Self::taken(def, outcome, false)
+        Self::taken(def.sha256(), outcome, false)
     }
 
     /// [`TextSample::of`] a probe's result (provisional), unless it reads as an error: made-up
     /// arguments often get a refusal some servers answer as ordinary text.
     pub fn probed(def: &ToolDef, outcome: &CallOutcome) -> Option<Self> {
-        Self::taken(def, outcome, true).filter(|s| !reads_as_error(&s.text))
+        Self::taken(def.sha256(), outcome, true)
     }
 
-    fn taken(def: &ToolDef, outcome: &CallOutcome, provisional: bool) -> Option<Self> {
+    /// The sample of `outcome` of the definition hashed `definition` (a probe's when
+    /// `provisional`, not kept when it reads as an error).
+    fn taken(definition: String, outcome: &CallOutcome, provisional: bool) -> Option<Self> {
         if outcome.is_error {
             return None;
         }
@@ -131,9 +133,10 @@ impl TextSample {
             field,
             format: TextFormat::of(&text),
             text: cut(&crate::util::escape_controls(&text)),
-            definition: def.sha256(),
+            definition,
             provisional,
         })
+        .filter(|s| !(provisional && reads_as_error(&s.text)))
     }
 }
 
@@ -176,14 +179,25 @@ impl Samples {
     /// Keeps `sample` for `server`'s tool `tool` unless one of the same definition is kept
     /// (a provisional one only gives way to one that is not); whether it was new.
     pub fn insert(&mut self, server: &str, tool: &str, sample: TextSample) -> bool {
-        let tools = self.servers.entry(server.to_string()).or_default();
-        if tools.get(tool).is_some_and(|s| {
-            s.definition == sample.definition && (!s.provisional || sample.provisional)
-        }) {
+        if !self.wants(server, tool, &sample.definition, sample.provisional) {
             return false;
         }
-        tools.insert(tool.to_string(), sample);
+        self.servers
+            .entry(server.to_string())
+            .or_default()
+            .insert(tool.to_string(), sample);
         true
+    }
+
+    /// Whether a sample of `tool` of `server` from the definition hashed `definition` (a
+    /// `provisional` one or not) would replace what is kept: none kept, one of another
+    /// definition, or a provisional one replaced by a real call's.
+    pub fn wants(&self, server: &str, tool: &str, definition: &str, provisional: bool) -> bool {
+        !self
+            .servers
+            .get(server)
+            .and_then(|tools| tools.get(tool))
+            .is_some_and(|s| s.definition == definition && (!s.provisional || provisional))
     }
 }
 
@@ -199,6 +213,7 @@ const WHAT: &str = "text samples";
 pub struct SampleStore {
     path: Option<PathBuf>,
     samples: Mutex<Samples>,
+    hashes: super::DefHashes,
 }
 
 impl SampleStore {
@@ -212,6 +227,7 @@ impl SampleStore {
         Ok(SampleStore {
             path: Some(path.to_path_buf()),
             samples: Mutex::new(crate::util::private::read_json(path, WHAT)?),
+            hashes: super::DefHashes::default(),
         })
     }
 
@@ -230,12 +246,12 @@ impl SampleStore {
     /// [`TextSample::probed`]), unless the tool already has one from this definition. Whether
     /// a new sample was kept (and, file-backed, saved).
     pub fn record(&self, server: &str, def: &ToolDef, outcome: &CallOutcome, probe: bool) -> bool {
-        let sample = if probe {
-            TextSample::probed(def, outcome)
-        } else {
-            TextSample::of(def, outcome)
-        };
-        let Some(sample) = sample else {
+        let hash = self.hashes.of(server, def);
+        // Most calls are of tools sampled already: that is settled before the result is read.
+        if !self.lock().wants(server, &def.name, &hash, probe) {
+            return false;
+        }
+        let Some(sample) = TextSample::taken(hash, outcome, probe) else {
             return false;
         };
         let mut samples = self.lock();

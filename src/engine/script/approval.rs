@@ -76,6 +76,10 @@ impl Approver for PreApproved {
 pub struct ApprovalStore {
     path: PathBuf,
     pins: Mutex<Pins>,
+    /// The last definition hashed per `(server, tool)` and its hash: a run checks the same
+    /// definition on every call, and hashing it (canonical JSON + sha256) costs more than
+    /// comparing it.
+    hashes: crate::mcp::DefHashes,
 }
 
 impl ApprovalStore {
@@ -89,6 +93,7 @@ impl ApprovalStore {
         Ok(ApprovalStore {
             path: path.to_path_buf(),
             pins: Mutex::new(Pins::load(path)?),
+            hashes: crate::mcp::DefHashes::default(),
         })
     }
 
@@ -100,13 +105,15 @@ impl ApprovalStore {
 
     /// How `def` compares with its approved definition.
     pub fn status(&self, server: &str, def: &ToolDef) -> PinStatus {
-        self.lock().status(server, def)
+        let hash = self.hashes.of(server, def);
+        self.lock().status_of(server, &def.name, &hash)
     }
 
     /// Records `def` as approved (pins its hash) and saves the file.
     pub fn approve(&self, server: &str, def: &ToolDef) -> Result<(), PinsError> {
+        let hash = self.hashes.of(server, def);
         let mut pins = self.lock();
-        pins.pin_tool(server, def);
+        pins.pin_hash(server, &def.name, hash);
         pins.save(&self.path)
     }
 

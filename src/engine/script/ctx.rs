@@ -228,7 +228,7 @@ impl RunCtx {
         tool: &str,
         args: Map<String, Value>,
     ) -> Result<Value, Failure> {
-        let def = self.begin(index, server, tool, &args);
+        let (def, summary) = self.begin(index, server, tool, &args);
         let attempt = if let Err(refused) = self.admit(index, server, tool, def.as_deref(), &args) {
             refused
         } else {
@@ -236,10 +236,11 @@ impl RunCtx {
             let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
             self.conclude(server, tool, def.as_deref(), outcome, t0.elapsed())
         };
-        self.finish(index, server, tool, &args, attempt)
+        self.finish(index, server, tool, summary, attempt)
     }
 
-    /// The tool's definition, and the call announced to the observers. A tool that appeared
+    /// The tool's definition and the arguments' summary, and the call announced to the
+    /// observers. A tool that appeared
     /// after the run started (`tools/list_changed`) is looked up afresh, so that the policy sees
     /// its annotations too.
     fn begin(
@@ -248,7 +249,7 @@ impl RunCtx {
         server: &str,
         tool: &str,
         args: &Map<String, Value>,
-    ) -> Option<std::borrow::Cow<'_, ToolDef>> {
+    ) -> (Option<std::borrow::Cow<'_, ToolDef>>, String) {
         let def = match self.tools.get(server).and_then(|t| t.get(tool)) {
             Some(d) => Some(std::borrow::Cow::Borrowed(d)),
             None => self
@@ -264,10 +265,10 @@ impl RunCtx {
             index,
             server: server.to_string(),
             tool: tool.to_string(),
-            args_summary,
+            args_summary: args_summary.clone(),
             args: Value::Object(args.clone()),
         });
-        def
+        (def, args_summary)
     }
 
     /// Records the call and gives its value or failure.
@@ -276,14 +277,14 @@ impl RunCtx {
         index: usize,
         server: &str,
         tool: &str,
-        args: &Map<String, Value>,
+        args_summary: String,
         attempt: Attempt,
     ) -> Result<Value, Failure> {
         let rec = CallRecord {
             index,
             server: server.to_string(),
             tool: tool.to_string(),
-            args_summary: crate::util::truncate(&Value::Object(args.clone()).to_string(), 300),
+            args_summary,
             duration: std::time::Duration::from_secs_f64(attempt.secs),
             ok: attempt.result.is_ok(),
             error: attempt.result.as_ref().err().map(|(_, m)| m.clone()),

@@ -131,27 +131,41 @@ pub struct Rotating {
     max_bytes: u64,
     keep: usize,
     file: File,
+    /// The file's size as of the last write of this handle (other writers may have added
+    /// more: the real size is read again before rotating).
+    size: u64,
 }
 
 impl Rotating {
     /// Opens (creating) the file at `path`.
     pub fn open(path: &Path, max_bytes: u64, keep: usize) -> std::io::Result<Self> {
+        let file = open_append(path)?;
+        let size = file.metadata().map_or(0, |m| m.len());
         Ok(Rotating {
             path: path.to_path_buf(),
             max_bytes,
             keep,
-            file: open_append(path)?,
+            file,
+            size,
         })
     }
 
     /// Appends `bytes` in one write, rotating first when they would not fit.
     pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        let size = self.file.metadata().map_or(0, |m| m.len());
-        if size > 0 && size + bytes.len() as u64 > self.max_bytes {
+        let len = bytes.len() as u64;
+        // Any other writer only adds: the file is read again only when this handle's own
+        // count says it may be full (one write syscall per append otherwise).
+        if self.size + len > self.max_bytes {
+            self.size = self.file.metadata().map_or(0, |m| m.len());
+        }
+        if self.size > 0 && self.size + len > self.max_bytes {
             self.rotate()?;
             self.file = open_append(&self.path)?;
+            self.size = 0;
         }
-        self.file.write_all(bytes)
+        self.file.write_all(bytes)?;
+        self.size += len;
+        Ok(())
     }
 
     fn rotate(&self) -> std::io::Result<()> {

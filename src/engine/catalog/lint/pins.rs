@@ -67,20 +67,30 @@ impl Pins {
 
     /// Pins one tool's current definition, keeping the server's other pins.
     pub fn pin_tool(&mut self, server: &str, tool: &ToolDef) {
+        self.pin_hash(server, &tool.name, tool_hash(tool));
+    }
+
+    /// Pins tool `name` of `server` at `hash` (its [`tool_hash`]).
+    pub fn pin_hash(&mut self, server: &str, name: &str, hash: String) {
         self.servers
             .entry(server.to_string())
             .or_default()
-            .insert(tool.name.clone(), tool_hash(tool));
+            .insert(name.to_string(), hash);
     }
 
     /// How `tool` of `server` compares with its pin.
     pub fn status(&self, server: &str, tool: &ToolDef) -> PinStatus {
+        self.status_of(server, &tool.name, &tool_hash(tool))
+    }
+
+    /// How tool `name` of `server`, whose [`tool_hash`] is `hash`, compares with its pin.
+    pub fn status_of(&self, server: &str, name: &str, hash: &str) -> PinStatus {
         let Some(pinned) = self.servers.get(server) else {
             return PinStatus::Unpinned;
         };
-        match pinned.get(&tool.name) {
+        match pinned.get(name) {
             None => PinStatus::New,
-            Some(h) if *h == tool_hash(tool) => PinStatus::Same,
+            Some(h) if h == hash => PinStatus::Same,
             Some(_) => PinStatus::Changed,
         }
     }

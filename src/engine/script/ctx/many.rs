@@ -26,7 +26,7 @@ impl RunCtx {
         let width = self.limits.max_parallel.max(1);
         let mut results: Vec<Option<Result<Value, Failure>>> = Vec::new();
         results.resize_with(jobs.len(), || None);
-        let mut defs: Vec<Option<ToolDef>> = vec![None; jobs.len()];
+        let mut begun: Vec<(Option<ToolDef>, String)> = vec![(None, String::new()); jobs.len()];
         let mut running: JoinSet<Ended> = JoinSet::new();
         let mut runtime: Option<Handle> = None;
         let mut next = 0;
@@ -35,9 +35,9 @@ impl RunCtx {
                 let i = next;
                 next += 1;
                 let (server, tool, args) = &jobs[i];
-                let def = self.begin(first + i, server, tool, args);
+                let (def, summary) = self.begin(first + i, server, tool, args);
                 if let Err(refused) = self.admit(first + i, server, tool, def.as_deref(), args) {
-                    results[i] = Some(self.finish(first + i, server, tool, args, refused));
+                    results[i] = Some(self.finish(first + i, server, tool, summary, refused));
                     continue;
                 }
                 if let Some((handle, call)) =
@@ -46,12 +46,12 @@ impl RunCtx {
                     let t0 = Instant::now();
                     running.spawn_on(async move { (i, call.await, t0.elapsed()) }, &handle);
                     runtime = Some(handle);
-                    defs[i] = def.map(std::borrow::Cow::into_owned);
+                    begun[i] = (def.map(std::borrow::Cow::into_owned), summary);
                 } else {
                     let t0 = Instant::now();
                     let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
                     let done = self.conclude(server, tool, def.as_deref(), outcome, t0.elapsed());
-                    results[i] = Some(self.finish(first + i, server, tool, args, done));
+                    results[i] = Some(self.finish(first + i, server, tool, summary, done));
                 }
             }
             let Some(handle) = runtime.as_ref().filter(|_| !running.is_empty()) else {
@@ -62,9 +62,10 @@ impl RunCtx {
                 self.cancel.cancel();
                 continue;
             };
-            let (server, tool, args) = &jobs[i];
-            let done = self.conclude(server, tool, defs[i].as_ref(), outcome, took);
-            results[i] = Some(self.finish(first + i, server, tool, args, done));
+            let (server, tool, _) = &jobs[i];
+            let (def, summary) = std::mem::take(&mut begun[i]);
+            let done = self.conclude(server, tool, def.as_ref(), outcome, took);
+            results[i] = Some(self.finish(first + i, server, tool, summary, done));
         }
         let reason = self.stop_reason().unwrap_or("cancelled");
         results
