@@ -204,6 +204,15 @@ impl RawClient {
         })
     }
 
+    /// `n` calls at once, joined; the wall time.
+    fn all_at_once(&self, t: &Target, n: usize) -> Duration {
+        runtime().block_on(async {
+            let start = Instant::now();
+            futures::future::join_all((0..n).map(|_| self.call(t))).await;
+            start.elapsed()
+        })
+    }
+
     fn close(self) {
         let _ = runtime().block_on(self.client.cancel());
     }
@@ -315,6 +324,7 @@ fn parallel() {
         args: json!({ "ms": WAIT_MS, "steps": 1 }),
     };
     let (registry, invoker) = connect(&t);
+    let raw = RawClient::connect(&t, ProtocolVersion::V_2025_11_25);
     let one = format!("demo::wait(#{{ ms: {WAIT_MS}, steps: 1 }})");
     let rounds = 10;
     let mut ones: Vec<Duration> = (0..rounds)
@@ -354,6 +364,18 @@ fn parallel() {
             &format!("<= {goal}x every round"),
             ratio <= goal,
         );
+        // The floor on this machine: a bare rmcp client sending as many at once.
+        let mut raw: Vec<Duration> = (0..rounds).map(|_| raw.all_at_once(&t, calls)).collect();
+        let raw_median = median(&mut raw);
+        common::record(common::Row {
+            section: "parallel",
+            what: format!("{calls} x demo::wait {WAIT_MS} ms at once via raw rmcp client (join_all), median of {rounds}"),
+            value: human(raw_median),
+            ratio: Some(raw_median.as_secs_f64() / one.as_secs_f64()),
+            goal: "",
+            met: None,
+        });
     }
+    raw.close();
     runtime().block_on(registry.shutdown());
 }
