@@ -369,7 +369,9 @@ fn parallel() {
         let raw_median = median(&mut raw);
         common::record(common::Row {
             section: "parallel",
-            what: format!("{calls} x demo::wait {WAIT_MS} ms at once via raw rmcp client (join_all), median of {rounds}"),
+            what: format!(
+                "{calls} x demo::wait {WAIT_MS} ms at once via raw rmcp client (join_all), median of {rounds}"
+            ),
             value: human(raw_median),
             ratio: Some(raw_median.as_secs_f64() / one.as_secs_f64()),
             goal: "",

@@ -83,10 +83,7 @@ impl ToolInvoker for RegistryInvoker {
         args: Map<String, Value>,
         cancel: &CancellationToken,
     ) -> Result<CallOutcome, CallError> {
-        let opts = CallOptions {
-            cancel: cancel.child_token(),
-            ..Default::default()
-        };
+        let opts = options(cancel);
         self.handle
             .block_on(self.registry.call_tool(server, tool, Some(args), &opts))
     }
@@ -98,10 +95,7 @@ impl ToolInvoker for RegistryInvoker {
         args: &Map<String, Value>,
         cancel: &CancellationToken,
     ) -> Option<(Handle, CallFuture)> {
-        let opts = CallOptions {
-            cancel: cancel.child_token(),
-            ..Default::default()
-        };
+        let opts = options(cancel);
         let (registry, server, tool, args) = (
             self.registry.clone(),
             server.to_string(),
@@ -110,5 +104,13 @@ impl ToolInvoker for RegistryInvoker {
         );
         let call = async move { registry.call_tool(&server, &tool, Some(args), &opts).await };
         Some((self.handle.clone(), Box::pin(call)))
+    }
+}
+
+/// A script's call: cancelled with the run.
+fn options(cancel: &CancellationToken) -> CallOptions {
+    CallOptions {
+        cancel: cancel.child_token(),
+        ..Default::default()
     }
 }
