@@ -187,6 +187,10 @@ pub struct ServerDoc {
     /// narrowed to one tool.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub workflows: Vec<&'static str>,
+    /// The directories its paths must be inside, as one of its tools said
+    /// ([`super::dirs`]); empty when none did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_dirs: Vec<String>,
 }
 
 impl ServerDoc {
@@ -209,6 +213,7 @@ impl ServerDoc {
                 .into_iter()
                 .map(|w| w.file)
                 .collect(),
+            allowed_dirs: vec![],
         }
     }
 
@@ -283,6 +288,7 @@ impl Catalog {
                     .filter(|x| super::sample::showable(x))
                     .cloned();
             }
+            super::dirs::place(s);
         }
         self
     }

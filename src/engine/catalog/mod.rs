@@ -13,6 +13,7 @@
 //! - [`workflows`]: the sample workflows of `scripts/`, embedded, shown with their servers;
 //! - [`lint`]: findings and scores for server authors.
 
+pub mod dirs;
 pub mod doc;
 pub mod example;
 pub mod lint;

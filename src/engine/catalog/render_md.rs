@@ -64,6 +64,9 @@ pub fn server(s: &ServerDoc) -> String {
         }
         o.push('\n');
     }
+    if let Some(dirs) = super::dirs::line(s) {
+        o.push_str(&format!("{dirs}\n\n"));
+    }
     o.push_str(&format!("### Tools ({})\n\n", s.tools.len()));
     if !s.tools.is_empty() {
         o.push_str("| Function | Summary | Hints |\n|---|---|---|\n");

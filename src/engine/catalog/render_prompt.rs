@@ -44,6 +44,10 @@ pub fn server(s: &ServerDoc) -> String {
     if !shared.is_empty() {
         o.push_str(&format!("Every tool below: {}\n", shared.join(" ")));
     }
+    if let Some(dirs) = super::dirs::line(s) {
+        o.push_str(&dirs);
+        o.push('\n');
+    }
     let returns = Returns::of(s);
     o.push_str(&returns.header());
     for t in &s.tools {
