@@ -114,7 +114,10 @@ mod tests {
         assert!(prompt.contains(&line(s).unwrap()), "{prompt}");
         let markdown = crate::catalog::render_md::server(s);
         assert!(markdown.contains(&line(s).unwrap()), "{markdown}");
-        assert!(markdown.contains("/home/ada/work/example.txt"), "{markdown}");
+        assert!(
+            markdown.contains("/home/ada/work/example.txt"),
+            "{markdown}"
+        );
         assert!(!markdown.contains("/tmp/example"), "{markdown}");
     }
 
