@@ -18,19 +18,18 @@ pub async fn real_catalog(tmp: &Path) -> Catalog {
     for task in real_env::tasks() {
         env.run(&task.source).await;
     }
-    let mut cat = Catalog::from_registry(&env.registry);
-    env.shutdown().await;
+    // The samples name the temp dir (and the docs take allowed directories from them); a
+    // fixed path keeps their tokens (and the table) the same on every machine.
     let tmp = tmp.canonicalize().unwrap().to_string_lossy().to_string();
+    let mut samples = env.registry.samples();
+    for sample in samples.servers.values_mut().flat_map(|t| t.values_mut()) {
+        sample.text = sample.text.replace(&tmp, WORK_DIR);
+    }
+    let mut cat = Catalog::from_states(&env.registry.servers()).with_samples(&samples);
+    env.shutdown().await;
     for s in &mut cat.servers {
         s.tools.sort_by(|a, b| a.name.cmp(&b.name));
         s.resources.sort_by(|a, b| a.uri.cmp(&b.uri));
-        // The samples name the temp dir; a fixed path keeps their tokens (and the table)
-        // the same on every machine.
-        for t in &mut s.tools {
-            if let Some(sample) = &mut t.sample {
-                sample.text = sample.text.replace(&tmp, WORK_DIR);
-            }
-        }
     }
     cat
 }
