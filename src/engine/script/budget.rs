@@ -165,7 +165,12 @@ pub fn live_bytes(budget: usize) -> usize {
     if budget == 0 {
         return usize::MAX;
     }
-    budget.saturating_sub(reserve(budget)) / 2
+    // The marker's bytes bound its tokens: no tokenizer to load (~0.1 s) before a run starts.
+    let widest = Cut {
+        bytes: usize::MAX,
+        lines: usize::MAX,
+    };
+    budget.saturating_sub(marker(budget, widest).len() + 8) / 2
 }
 
 /// Which parts of a run [`render`] shows.
