@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rhai::{Dynamic, EvalAltResult, Position};
 use serde_json::{Map, Value, json};
@@ -38,7 +38,7 @@ pub(crate) enum Failure {
 /// message its record carries.
 struct Attempt {
     bytes: usize,
-    secs: f64,
+    took: Duration,
     /// The full outcome, kept with `record_results`.
     outcome: Option<Arc<Value>>,
     result: Result<Value, (Failure, String)>,
@@ -48,7 +48,7 @@ impl Default for Attempt {
     fn default() -> Self {
         Attempt {
             bytes: 0,
-            secs: 0.0,
+            took: Duration::ZERO,
             outcome: None,
             result: Ok(Value::Null),
         }
@@ -229,20 +229,28 @@ impl RunCtx {
         args: Map<String, Value>,
     ) -> Result<Value, Failure> {
         let (def, summary) = self.begin(index, server, tool, &args);
-        let attempt = if let Err(refused) = self.admit(index, server, tool, def.as_deref(), &args) {
-            refused
-        } else {
-            let t0 = Instant::now();
-            let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
-            self.conclude(server, tool, def.as_deref(), outcome, t0.elapsed())
-        };
+        let attempt = self
+            .refusal(index, server, tool, def.as_deref(), &args)
+            .unwrap_or_else(|| self.call_blocking(server, tool, def.as_deref(), &args));
         self.finish(index, server, tool, summary, attempt)
     }
 
+    /// The call through [`ToolInvoker::call`] (blocking), and the checks of its outcome.
+    fn call_blocking(
+        &self,
+        server: &str,
+        tool: &str,
+        def: Option<&ToolDef>,
+        args: &Map<String, Value>,
+    ) -> Attempt {
+        let t0 = Instant::now();
+        let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
+        self.conclude(server, tool, def, outcome, t0.elapsed())
+    }
+
     /// The tool's definition and the arguments' summary, and the call announced to the
-    /// observers. A tool that appeared
-    /// after the run started (`tools/list_changed`) is looked up afresh, so that the policy sees
-    /// its annotations too.
+    /// observers. A tool that appeared after the run started (`tools/list_changed`) is looked
+    /// up afresh, so that the policy sees its annotations too.
     fn begin(
         &self,
         index: usize,
@@ -285,7 +293,7 @@ impl RunCtx {
             server: server.to_string(),
             tool: tool.to_string(),
             args_summary,
-            duration: std::time::Duration::from_secs_f64(attempt.secs),
+            duration: attempt.took,
             ok: attempt.result.is_ok(),
             error: attempt.result.as_ref().err().map(|(_, m)| m.clone()),
             result_bytes: attempt.bytes,
@@ -296,22 +304,20 @@ impl RunCtx {
         attempt.result.map_err(|(failure, _)| failure)
     }
 
-    /// Approval under the policy: `Err` with the refusal when the call may not go out.
-    fn admit(
+    /// Approval under the policy: the refused attempt when the call may not go out.
+    fn refusal(
         &self,
         index: usize,
         server: &str,
         tool: &str,
         def: Option<&ToolDef>,
         args: &Map<String, Value>,
-    ) -> Result<(), Attempt> {
-        match def.map(|def| self.approve(index, server, def, args)) {
-            Some(Err(message)) => Err(Attempt {
-                result: thrown(server, tool, message, CallKind::Policy),
-                ..Attempt::default()
-            }),
-            _ => Ok(()),
-        }
+    ) -> Option<Attempt> {
+        let message = self.approve(index, server, def?, args).err()?;
+        Some(Attempt {
+            result: thrown(server, tool, message, CallKind::Policy),
+            ..Attempt::default()
+        })
     }
 
     /// The checks of a call's outcome (`took` is how long it ran): the value, or the failure.
@@ -321,10 +327,10 @@ impl RunCtx {
         tool: &str,
         def: Option<&ToolDef>,
         outcome: Result<crate::mcp::CallOutcome, CallError>,
-        took: std::time::Duration,
+        took: Duration,
     ) -> Attempt {
         let mut done = Attempt {
-            secs: took.as_secs_f64(),
+            took,
             ..Attempt::default()
         };
         let outcome = match outcome {

@@ -36,7 +36,7 @@ impl RunCtx {
                 next += 1;
                 let (server, tool, args) = &jobs[i];
                 let (def, summary) = self.begin(first + i, server, tool, args);
-                if let Err(refused) = self.admit(first + i, server, tool, def.as_deref(), args) {
+                if let Some(refused) = self.refusal(first + i, server, tool, def.as_deref(), args) {
                     results[i] = Some(self.finish(first + i, server, tool, summary, refused));
                     continue;
                 }
@@ -48,9 +48,7 @@ impl RunCtx {
                     runtime = Some(handle);
                     begun[i] = (def.map(std::borrow::Cow::into_owned), summary);
                 } else {
-                    let t0 = Instant::now();
-                    let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
-                    let done = self.conclude(server, tool, def.as_deref(), outcome, t0.elapsed());
+                    let done = self.call_blocking(server, tool, def.as_deref(), args);
                     results[i] = Some(self.finish(first + i, server, tool, summary, done));
                 }
             }
