@@ -36,16 +36,11 @@ struct LazyServer {
 impl LazyDocs {
     /// The ready servers among `states`, no doc built yet.
     pub fn new(states: &[ServerState]) -> Self {
-        let ready: Vec<&ServerState> = states
-            .iter()
-            .filter(|s| s.status == ServerStatus::Ready)
-            .collect();
-        let modules = Names::assign(ready.iter().map(|s| s.name.as_str()), Kind::Server);
-        let servers = ready
+        let servers = crate::catalog::doc::ready_modules(states)
             .into_iter()
-            .map(|s| LazyServer {
+            .map(|(s, module)| LazyServer {
                 name: s.name.clone(),
-                module: modules.get(&s.name).unwrap_or("server").to_string(),
+                module,
                 tools: s.tools.clone(),
                 functions: OnceLock::new(),
                 docs: s.tools.iter().map(|_| OnceLock::new()).collect(),

@@ -249,19 +249,27 @@ pub struct Catalog {
     pub servers: Vec<ServerDoc>,
 }
 
+/// The ready servers among `states` (others have no tools to show), each with its Rhai module
+/// name: the one naming of servers that docs and scripts share.
+pub fn ready_modules(states: &[ServerState]) -> Vec<(&ServerState, String)> {
+    let ready: Vec<&ServerState> = states
+        .iter()
+        .filter(|s| s.status == ServerStatus::Ready)
+        .collect();
+    let modules = Names::assign(ready.iter().map(|s| s.name.as_str()), Kind::Server);
+    ready
+        .into_iter()
+        .map(|s| (s, modules.get(&s.name).unwrap_or("server").to_string()))
+        .collect()
+}
+
 impl Catalog {
     /// Documents the ready servers among `states` (others have no tools to show).
     pub fn from_states(states: &[ServerState]) -> Self {
-        let ready: Vec<&ServerState> = states
-            .iter()
-            .filter(|s| s.status == ServerStatus::Ready)
-            .collect();
-        let modules = Names::assign(ready.iter().map(|s| s.name.as_str()), Kind::Server);
-        let servers = ready
-            .iter()
-            .map(|s| {
-                let module = modules.get(&s.name).unwrap_or("server");
-                let mut doc = ServerDoc::from_tools(&s.name, module, &s.tools);
+        let servers = ready_modules(states)
+            .into_iter()
+            .map(|(s, module)| {
+                let mut doc = ServerDoc::from_tools(&s.name, &module, &s.tools);
                 doc.details.clone_from(&s.details);
                 doc.resources = s.resources.to_vec();
                 doc.templates = s.templates.to_vec();
