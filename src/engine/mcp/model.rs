@@ -104,14 +104,12 @@ impl DefHashes {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match memo.get(&(server.to_string(), def.name.clone())) {
+        let key = (server.to_string(), def.name.clone());
+        match memo.get(&key) {
             Some((seen, hash)) if seen == def => hash.clone(),
             _ => {
                 let hash = def.sha256();
-                memo.insert(
-                    (server.to_string(), def.name.clone()),
-                    (def.clone(), hash.clone()),
-                );
+                memo.insert(key, (def.clone(), hash.clone()));
                 hash
             }
         }

@@ -45,13 +45,18 @@ pub fn marker(budget: usize, cut: Cut) -> String {
     )
 }
 
-/// Tokens kept free for the marker and for merges at the two seams.
-fn reserve(budget: usize) -> usize {
+/// The longest marker a cut under `budget` can print.
+fn widest_marker(budget: usize) -> String {
     let widest = Cut {
         bytes: usize::MAX,
         lines: usize::MAX,
     };
-    count(&marker(budget, widest)) + 8
+    marker(budget, widest)
+}
+
+/// Tokens kept free for the marker and for merges at the two seams.
+fn reserve(budget: usize) -> usize {
+    count(&widest_marker(budget)) + 8
 }
 
 /// Whether `text` has at most `budget` tokens, tokenizing only when it must.
@@ -166,11 +171,7 @@ pub fn live_bytes(budget: usize) -> usize {
         return usize::MAX;
     }
     // The marker's bytes bound its tokens: no tokenizer to load (~0.1 s) before a run starts.
-    let widest = Cut {
-        bytes: usize::MAX,
-        lines: usize::MAX,
-    };
-    budget.saturating_sub(marker(budget, widest).len() + 8) / 2
+    budget.saturating_sub(widest_marker(budget).len() + 8) / 2
 }
 
 /// Which parts of a run [`render`] shows.

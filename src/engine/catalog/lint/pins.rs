@@ -65,12 +65,8 @@ impl Pins {
         self.servers.insert(server.name.clone(), tools);
     }
 
-    /// Pins one tool's current definition, keeping the server's other pins.
-    pub fn pin_tool(&mut self, server: &str, tool: &ToolDef) {
-        self.pin_hash(server, &tool.name, tool_hash(tool));
-    }
-
-    /// Pins tool `name` of `server` at `hash` (its [`tool_hash`]).
+    /// Pins tool `name` of `server` at `hash` (its [`tool_hash`]), keeping the server's other
+    /// pins.
     pub fn pin_hash(&mut self, server: &str, name: &str, hash: String) {
         self.servers
             .entry(server.to_string())
