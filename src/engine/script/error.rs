@@ -158,7 +158,9 @@ impl ScriptError {
         }
     }
 
-    /// Sets the position and the hint that the source line suggests.
+    /// Sets the position and, for a parse or runtime error, the hint that the source line
+    /// suggests (a limit, a cancel or a bad result is not a slip of the pen: a hint about the
+    /// line's syntax would send the reader after the wrong thing).
     pub fn at(mut self, pos: Position, source: &str) -> Self {
         self.line = pos.line();
         self.column = pos.position();
@@ -166,7 +168,9 @@ impl ScriptError {
             .line
             .and_then(|l| source.lines().nth(l - 1))
             .unwrap_or("");
-        self.hint = hint(&self.message, line_text);
+        self.hint = matches!(self.kind, ErrorKind::Parse | ErrorKind::Runtime)
+            .then(|| hint(&self.message, line_text))
+            .flatten();
         self
     }
 
@@ -267,9 +271,12 @@ fn looks_like_js_object(line: &str) -> bool {
             && line[line.char_indices().nth(i).map_or(0, |(b, _)| b + 1)..]
                 .trim_start()
                 .split_once(':')
-                .is_some_and(|(key, _)| {
+                .is_some_and(|(key, rest)| {
                     let key = key.trim().trim_matches('"');
-                    !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    // `{ demo::tool(...) }` is a block calling a tool, not a map.
+                    !rest.starts_with(':')
+                        && !key.is_empty()
+                        && key.chars().all(|c| c.is_alphanumeric() || c == '_')
                 })
     })
 }
@@ -327,6 +334,25 @@ mod tests {
             assert!(h.contains(expected), "{line}: {h}");
         }
         assert_eq!(hint("", "let m = #{ a: 1 };"), None);
+        // A block that calls a tool is not a JavaScript object.
+        assert_eq!(
+            hint("", "for i in 0..3 { demo::calculate(#{op: \"add\"}); }"),
+            None
+        );
+    }
+
+    #[test]
+    fn limits_and_cancels_get_no_syntax_hint() {
+        // The line would earn the JS-object hint if it were a parse error.
+        let src = "let m = { name: \"x\" };";
+        for kind in [ErrorKind::Limit, ErrorKind::Cancelled, ErrorKind::Result] {
+            let err = ScriptError::new(kind, "limit `max_tool_calls` reached (200)")
+                .at(Position::new(1, 9), src);
+            assert_eq!(err.hint, None, "{kind:?}");
+            assert_eq!(err.line, Some(1));
+        }
+        let err = ScriptError::new(ErrorKind::Parse, "Expecting ';'").at(Position::new(1, 9), src);
+        assert!(err.hint.is_some());
     }
 
     #[test]
