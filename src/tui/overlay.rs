@@ -191,8 +191,7 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
     let screen = frame.area();
     match overlay {
         Overlay::Help { scroll } => {
-            let lines = help_lines(t);
-            let area = help_area(screen, lines.len());
+            let (area, lines) = help(t, screen);
             frame.render_widget(Clear, area);
             let title = "Keys · ↑↓ scroll · / search · any other key closes";
             let view = View::of(lines.len(), area.height.saturating_sub(2));
@@ -246,30 +245,64 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
     }
 }
 
-/// The help's lines as drawn (for its view and for searching it).
-pub fn help_lines(t: &Theme) -> Vec<Line<'static>> {
+/// The help's place on a screen of `screen` size and its lines as drawn there (for its view
+/// and for searching it): a description too long for the width goes on below its key,
+/// indented, instead of being cut (80 columns are common over ssh).
+pub fn help(
+    t: &Theme,
+    screen: ratatui::layout::Rect,
+) -> (ratatui::layout::Rect, Vec<Line<'static>>) {
+    let inner = HELP_WIDTH
+        .min(screen.width.saturating_sub(2))
+        .saturating_sub(2);
+    let lines = help_lines(t, usize::from(inner));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    (centered(screen, HELP_WIDTH, height), lines)
+}
+
+/// The help's widest box, border included.
+const HELP_WIDTH: u16 = 96;
+
+fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
     let groups = super::keymap::help();
-    let width = groups
+    let keys = groups
         .iter()
         .flat_map(|g| g.rows.iter().map(|(k, _)| k.chars().count()))
         .max()
         .unwrap_or(10);
+    let indent = keys + 4;
     let mut lines = Vec::new();
     for group in &groups {
         lines.push(Line::from(Span::styled(group.title, t.accent)));
         for (k, what) in &group.rows {
+            let mut parts = wrap_words(what, width.saturating_sub(indent).max(20)).into_iter();
             lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<width$}  "), t.title),
-                Span::raw(*what),
+                Span::styled(format!("  {k:<keys$}  "), t.title),
+                Span::raw(parts.next().unwrap_or_default()),
             ]));
+            lines.extend(parts.map(|rest| Line::raw(format!("{:indent$}{rest}", ""))));
         }
     }
     lines
 }
 
-/// Where the help sits on a screen of `screen` size.
-pub fn help_area(screen: ratatui::layout::Rect, lines: usize) -> ratatui::layout::Rect {
-    centered(screen, 96, lines as u16 + 2)
+/// `text` in lines of at most `width` characters, broken between words (a word longer than
+/// the width gets a line of its own).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
 }
 
 /// Where a result sits on a screen of `screen` size.
@@ -285,4 +318,59 @@ pub fn result_view(text: &str, area: ratatui::layout::Rect) -> View {
         area.width.saturating_sub(2),
         area.height.saturating_sub(2),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::ColorDepth;
+    use ratatui::layout::Rect;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn help_wraps_long_descriptions_under_their_key() {
+        let t = Theme::builtin("dark", ColorDepth::Ansi16).unwrap();
+        let (wide_area, wide) = help(&t, Rect::new(0, 0, 160, 48));
+        let (area, narrow) = help(&t, Rect::new(0, 0, 80, 24));
+        assert_eq!(wide_area.width, HELP_WIDTH);
+        let inner = usize::from(area.width - 2);
+        for line in &narrow {
+            let shown = text(line);
+            assert!(
+                shown.trim_end().chars().count() <= inner,
+                "{shown:?} > {inner}"
+            );
+        }
+        // Nothing is lost: every description is there in full, on one line or on several.
+        let joined = |lines: &[Line]| {
+            lines
+                .iter()
+                .map(|l| text(l).trim().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let all = joined(&narrow);
+        for group in crate::keymap::help() {
+            for (_, what) in group.rows {
+                assert!(all.contains(what), "{what:?} is cut at 80 columns");
+            }
+        }
+        assert!(
+            narrow.len() > wide.len(),
+            "some descriptions need a second line at 80"
+        );
+    }
+
+    #[test]
+    fn words_are_kept_whole() {
+        assert_eq!(wrap_words("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(
+            wrap_words("a verylongword b", 4),
+            ["a", "verylongword", "b"]
+        );
+        assert_eq!(wrap_words("", 4), [""]);
+    }
 }

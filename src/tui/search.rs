@@ -164,7 +164,9 @@ fn jump(state: &mut State, step: Step) {
             )
         }
         Target::Overlay => match &state.overlay {
-            Some(Overlay::Help { .. }) => (as_text(&overlay::help_lines(&state.theme)), None),
+            Some(Overlay::Help { .. }) => {
+                (as_text(&overlay::help(&state.theme, state.screen).1), None)
+            }
             Some(Overlay::Result { text, .. }) => {
                 let area = overlay::result_area(state.screen);
                 (

@@ -264,8 +264,7 @@ fn global(state: &mut State, command: Command) -> Option<Vec<Effect>> {
 fn overlay_view(state: &State) -> super::view::View {
     match &state.overlay {
         Some(Overlay::Help { .. }) => {
-            let lines = overlay::help_lines(&state.theme);
-            let area = overlay::help_area(state.screen, lines.len());
+            let (area, lines) = overlay::help(&state.theme, state.screen);
             super::view::View::of(lines.len(), area.height.saturating_sub(2))
         }
         Some(Overlay::Result { text, .. }) => {
