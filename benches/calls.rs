@@ -21,7 +21,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use codemode::mcp::Registry;
+use codemode::mcp::{CallOptions, Registry};
 use codemode::script::{self, Limits, RunOptions, ToolInvoker};
 use common::{human, median, ratio_row, runtime};
 use rmcp::ServiceExt;
@@ -39,7 +39,7 @@ static ALLOC: script::memory::CountingAlloc = script::memory::CountingAlloc;
 /// Calls per loop.
 const CALLS: usize = 1_000;
 /// Loops per client, round-robin over the clients (the median is kept).
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 15;
 /// Calls inside one `parallel`.
 const PARALLEL: usize = 50;
 /// Calls inside the big `parallel`.
@@ -102,18 +102,20 @@ fn per_call(t: &Target) {
     let rmcp = RawClient::connect(t, ProtocolVersion::V_2025_11_25);
     let rmcp_latest = RawClient::connect(t, ProtocolVersion::LATEST);
     let script = ScriptLoop::connect(t);
-    let mut times: [Vec<Duration>; 5] = Default::default();
+    let mut times: [Vec<Duration>; 6] = Default::default();
     for _ in 0..ROUNDS {
         times[0].push(rmcp.round(t));
         times[1].push(rmcp_latest.round(t));
         times[2].push(script.round());
         times[3].push(sdk_round(t, "python"));
         times[4].push(sdk_round(t, "node"));
+        times[5].push(script.registry_round(t));
     }
     rmcp.close();
     rmcp_latest.close();
     script.close();
-    let [rmcp, rmcp_latest, script, python, typescript] = times.map(|mut v| median(&mut v));
+    let [rmcp, rmcp_latest, script, python, typescript, registry] =
+        times.map(|mut v| median(&mut v));
     let what = |client: &str| format!("{CALLS} x {}::{} via {client}, per call", t.name, t.tool);
     let per = |d: Duration| d / CALLS as u32;
     common::plain_row(
@@ -130,6 +132,17 @@ fn per_call(t: &Target) {
         )),
         value: human(per(rmcp_latest)),
         ratio: Some(ratio(rmcp_latest)),
+        goal: "",
+        met: None,
+    });
+    // Where the script loop's time goes: the same calls through codemode's registry (argument
+    // validation, the connection's request with its timeout and cancel, the result read and
+    // redacted), without the script, its records and the hand-off to the runtime.
+    common::record(common::Row {
+        section: "calls",
+        what: what("codemode registry without a script (Registry::call_tool)"),
+        value: human(per(registry)),
+        ratio: Some(ratio(registry)),
         goal: "",
         met: None,
     });
@@ -283,6 +296,24 @@ impl ScriptLoop {
     /// One run of the loop.
     fn round(&self) -> Duration {
         timed_run(&self.source, &self.invoker, &self.limits)
+    }
+
+    /// `CALLS` calls straight through the registry (no script), like the raw client's loop.
+    fn registry_round(&self, t: &Target) -> Duration {
+        let args = t.args.as_object().expect("object args").clone();
+        let opts = CallOptions::default();
+        runtime().block_on(async {
+            let start = Instant::now();
+            for _ in 0..CALLS {
+                let out = self
+                    .registry
+                    .call_tool(t.name, t.tool, Some(args.clone()), &opts)
+                    .await
+                    .expect("registry call");
+                assert!(!out.is_error, "{} failed: {out:?}", t.tool);
+            }
+            start.elapsed()
+        })
     }
 
     fn close(self) {

@@ -371,10 +371,19 @@ impl Connection {
         reply: ServerResult,
     ) -> Result<CallOutcome, CallError> {
         match reply {
-            // Through JSON into our own type; a result that does not fit is an error, never
-            // an empty success.
-            ServerResult::CallToolResult(r) => serde_json::to_value(&r)
-                .and_then(serde_json::from_value)
+            // Field by field into our own type (the blocks as JSON); a result that does not
+            // fit is an error, never an empty success. An explicit `null` structured result
+            // reads as none, as it always has.
+            ServerResult::CallToolResult(r) => r
+                .content
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|content| CallOutcome {
+                    content,
+                    structured_content: r.structured_content.filter(|v| !v.is_null()),
+                    is_error: r.is_error.unwrap_or(false),
+                })
                 .map_err(|e| CallError::Transport {
                     server: self.server.clone(),
                     what: tool.to_string(),

@@ -321,14 +321,14 @@ impl Registry {
         args: Option<Map<String, Value>>,
         opts: &CallOptions,
     ) -> Result<CallOutcome, CallError> {
-        // Connection, spec and tool list from one look at the slot: a reconfigure in between
-        // must not leave us with a connection whose slot is gone.
-        let (conn, spec, state) = self.slot_state(server)?;
-        let Some(def) = state.tools.iter().find(|t| t.name == tool) else {
+        let (conn, (call_timeout, tools)) = self.with_slot(server, |slot| {
+            (slot.spec.call_timeout, slot.state.tools.clone())
+        })?;
+        let Some(def) = tools.iter().find(|t| t.name == tool) else {
             return Err(CallError::UnknownTool {
                 server: server.to_string(),
                 tool: tool.to_string(),
-                suggestion: crate::util::closest(tool, state.tools.iter().map(|t| t.name.as_str())),
+                suggestion: crate::util::closest(tool, tools.iter().map(|t| t.name.as_str())),
             });
         };
         if !opts.skip_validation {
@@ -341,7 +341,7 @@ impl Registry {
                 }
             })?;
         }
-        let timeout = opts.timeout.unwrap_or(spec.call_timeout);
+        let timeout = opts.timeout.unwrap_or(call_timeout);
         let as_task = super::tasks::declared_required(&def.extra);
         let outcome = conn
             .call_tool(tool, args, timeout, &opts.cancel, as_task)
@@ -497,14 +497,17 @@ impl Registry {
     }
 
     fn slot_conn(&self, server: &str) -> Result<(Arc<Connection>, ServerSpec), CallError> {
-        self.slot_state(server).map(|(conn, spec, _)| (conn, spec))
+        self.with_slot(server, |slot| slot.spec.clone())
     }
 
-    /// The live connection of `server`, its spec and its state, read under one lock.
-    fn slot_state(
+    /// The live connection of `server` and what `pick` takes of its slot, read under one
+    /// lock (a reconfigure in between must not leave us with a connection whose slot is gone).
+    /// Only what `pick` clones is copied: a call runs this every time.
+    fn with_slot<T>(
         &self,
         server: &str,
-    ) -> Result<(Arc<Connection>, ServerSpec, ServerState), CallError> {
+        pick: impl FnOnce(&Slot) -> T,
+    ) -> Result<(Arc<Connection>, T), CallError> {
         let slots = self.inner.lock();
         let Some(slot) = slots.get(server) else {
             return Err(CallError::UnknownServer {
@@ -513,7 +516,7 @@ impl Registry {
             });
         };
         match &slot.conn {
-            Some(conn) => Ok((conn.clone(), slot.spec.clone(), slot.state.clone())),
+            Some(conn) => Ok((conn.clone(), pick(slot))),
             None => Err(CallError::NotConnected {
                 server: server.to_string(),
                 status: slot.state.status.to_string(),

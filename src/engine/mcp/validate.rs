@@ -1,6 +1,6 @@
 //! Checking tool arguments against a tool's `inputSchema` before sending them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
@@ -38,10 +38,35 @@ const CACHED_VALIDATORS: usize = 512;
 
 type Validators = HashMap<String, Option<Arc<jsonschema::Validator>>>;
 
-/// The compiled validator of `schema` (None when it does not compile), from a cache keyed by
-/// the schema's JSON text (so a changed definition gets a new one). The cache is emptied when
-/// it holds [`CACHED_VALIDATORS`] schemas.
+/// Schemas compared by value before the cache keyed by their text is asked: writing a schema
+/// out as text for the key cost more than validating a call's arguments.
+const RECENT_VALIDATORS: usize = 8;
+
+type Recent = VecDeque<(Value, Option<Arc<jsonschema::Validator>>)>;
+
+/// The compiled validator of `schema` (None when it does not compile): one of the
+/// [`RECENT_VALIDATORS`] schemas used last when it equals one, else from [`by_text`].
 fn validator(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
+    static RECENT: Mutex<Recent> = Mutex::new(VecDeque::new());
+    let recent = || {
+        RECENT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some((_, v)) = recent().iter().find(|(s, _)| s == schema) {
+        return v.clone();
+    }
+    let compiled = by_text(schema);
+    let mut recent = recent();
+    recent.truncate(RECENT_VALIDATORS - 1);
+    recent.push_front((schema.clone(), compiled.clone()));
+    compiled
+}
+
+/// The compiled validator of `schema`, from a cache keyed by the schema's JSON text (so a
+/// changed definition gets a new one). The cache is emptied when it holds
+/// [`CACHED_VALIDATORS`] schemas.
+fn by_text(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
     static CACHE: OnceLock<Mutex<Validators>> = OnceLock::new();
     let key = schema.to_string();
     let cache = CACHE.get_or_init(Default::default);
@@ -130,6 +155,20 @@ mod tests {
         for _ in 0..2 {
             assert!(check_args(&schema(5), &json!({"n": 10})).is_err());
             assert!(check_args(&schema(50), &json!({"n": 10})).is_ok());
+        }
+        // More schemas than the recent ones compared by value: each still gets its own.
+        let many = u32::try_from(RECENT_VALIDATORS).unwrap() + 4;
+        for _ in 0..2 {
+            for max in 0..many {
+                assert!(
+                    check_args(&schema(max), &json!({"n": max})).is_ok(),
+                    "{max}"
+                );
+                assert!(
+                    check_args(&schema(max), &json!({"n": max + 1})).is_err(),
+                    "{max}"
+                );
+            }
         }
     }
 
