@@ -52,6 +52,37 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// `value` as compact JSON cut like [`truncate`] at `max` bytes, without writing out more
+/// than that: a summary of arguments that may be megabytes costs what the summary does.
+pub fn json_prefix(value: &impl serde::Serialize, max: usize) -> String {
+    /// Keeps the first `cap` bytes and then refuses, which ends the serialization.
+    struct Capped {
+        buf: Vec<u8>,
+        cap: usize,
+    }
+    impl std::io::Write for Capped {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let room = self.cap - self.buf.len();
+            self.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            if bytes.len() > room {
+                return Err(std::io::Error::other("summary full"));
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // A few bytes past `max`, so that a character cut at the end of what was kept lies past
+    // the cut `truncate` makes.
+    let mut out = Capped {
+        buf: Vec::new(),
+        cap: max + 4,
+    };
+    let _ = serde_json::to_writer(&mut out, value);
+    truncate(&String::from_utf8_lossy(&out.buf), max)
+}
+
 /// Whether `c` must not reach a terminal raw: C0 controls but newline and tab (ESC starts
 /// escape sequences, BEL rings, CR overwrites the line), DEL, C1 controls (U+0080–U+009F;
 /// U+009B is a one-byte CSI for some terminals) and the bidirectional overrides and isolates
@@ -101,6 +132,22 @@ pub async fn stop_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_prefix_is_the_cut_json_without_writing_it_all() {
+        let values = [
+            serde_json::json!({"a": 1}),
+            serde_json::json!({"text": "é".repeat(400)}),
+            serde_json::json!({"text": "x".repeat(295)}),
+            serde_json::json!({"emoji": "😀".repeat(200), "n": [1, 2, 3]}),
+            serde_json::json!({"big": "y".repeat(5_000_000)}),
+        ];
+        for v in &values {
+            for max in [1, 10, 299, 300, 301, 5000] {
+                assert_eq!(json_prefix(v, max), truncate(&v.to_string(), max), "{max}");
+            }
+        }
+    }
 
     #[test]
     fn terminal_controls_are_escaped_visibly_and_json_stays_json() {

@@ -263,7 +263,19 @@ impl CallOutcome {
 
     /// Approximate size of the result on the wire, in bytes.
     pub fn wire_bytes(&self) -> usize {
-        serde_json::to_vec(self).map_or(0, |v| v.len())
+        /// Counts what is written, keeps nothing.
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0 += bytes.len();
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        serde_json::to_writer(&mut count, self).map_or(0, |()| count.0)
     }
 }
 
@@ -306,6 +318,23 @@ pub fn base64_decoded_len(data: &str) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn wire_bytes_is_the_length_of_the_json() {
+        let outcome = CallOutcome {
+            content: vec![json!({"type": "text", "text": "héllo \"world\""})],
+            structured_content: Some(json!({"n": [1, 2.5, null]})),
+            is_error: true,
+        };
+        assert_eq!(
+            outcome.wire_bytes(),
+            serde_json::to_vec(&outcome).unwrap().len()
+        );
+        assert_eq!(
+            CallOutcome::default().wire_bytes(),
+            serde_json::to_vec(&CallOutcome::default()).unwrap().len()
+        );
+    }
 
     #[test]
     fn tool_keeps_unknown_fields_and_reads_annotations() {

@@ -231,7 +231,7 @@ impl RunCtx {
         let (def, summary) = self.begin(index, server, tool, &args);
         let attempt = self
             .refusal(index, server, tool, def.as_deref(), &args)
-            .unwrap_or_else(|| self.call_blocking(server, tool, def.as_deref(), &args));
+            .unwrap_or_else(|| self.call_blocking(server, tool, def.as_deref(), args));
         self.finish(index, server, tool, summary, attempt)
     }
 
@@ -241,10 +241,10 @@ impl RunCtx {
         server: &str,
         tool: &str,
         def: Option<&ToolDef>,
-        args: &Map<String, Value>,
+        args: Map<String, Value>,
     ) -> Attempt {
         let t0 = Instant::now();
-        let outcome = self.invoker.call(server, tool, args.clone(), &self.cancel);
+        let outcome = self.invoker.call(server, tool, args, &self.cancel);
         self.conclude(server, tool, def, outcome, t0.elapsed())
     }
 
@@ -268,7 +268,7 @@ impl RunCtx {
                 .and_then(|s| s.tools.iter().find(|t| t.name == tool).cloned())
                 .map(std::borrow::Cow::Owned),
         };
-        let args_summary = crate::util::truncate(&Value::Object(args.clone()).to_string(), 300);
+        let args_summary = crate::util::json_prefix(args, 300);
         self.emit(RunEvent::CallStarted {
             index,
             server: server.to_string(),

@@ -48,7 +48,7 @@ impl RunCtx {
                     runtime = Some(handle);
                     begun[i] = (def.map(std::borrow::Cow::into_owned), summary);
                 } else {
-                    let done = self.call_blocking(server, tool, def.as_deref(), args);
+                    let done = self.call_blocking(server, tool, def.as_deref(), args.clone());
                     results[i] = Some(self.finish(first + i, server, tool, summary, done));
                 }
             }
