@@ -2,6 +2,7 @@
 //! and the docs share the selected item's commands (insert, call, open, reconnect).
 
 use crossterm::event::KeyCode;
+use tui_textarea::CursorMove;
 
 use super::action::Effect;
 use super::call::CallForm;
@@ -86,6 +87,16 @@ fn code(state: &mut State, command: Command) -> Option<Vec<Effect>> {
                     "nothing to redo"
                 });
             }
+        }
+        Command::Home | Command::End => {
+            let (row, column) = if command == Command::Home {
+                (CursorMove::Top, CursorMove::Head)
+            } else {
+                (CursorMove::Bottom, CursorMove::End)
+            };
+            state.editor.move_cursor(row);
+            state.editor.move_cursor(column);
+            state.rehighlight();
         }
         Command::Input(key) => {
             if state.editor.input(key) {

@@ -53,6 +53,27 @@ async fn a_paste_with_cr_line_ends_keeps_its_lines_and_undo_redo_work() {
 }
 
 #[tokio::test]
+async fn ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_script() {
+    let (registry, mut state) = demo_bench("let a = 1;\nlet b = 2;\na + b").await;
+    alt(&mut state, '3');
+    let press = |state: &mut State, code: KeyCode| {
+        update::update(
+            state,
+            Action::Key(KeyEvent::new(code, KeyModifiers::CONTROL)),
+        );
+    };
+    // As in most editors (the text area alone took Ctrl-End for End: the line's end).
+    press(&mut state, KeyCode::End);
+    assert_eq!(state.editor.cursor(), (2, 5));
+    press(&mut state, KeyCode::Home);
+    assert_eq!(state.editor.cursor(), (0, 0));
+    // Plain End still ends the line.
+    key(&mut state, KeyCode::End);
+    assert_eq!(state.editor.cursor(), (0, 10));
+    registry.shutdown().await;
+}
+
+#[tokio::test]
 async fn unsaved_work_is_never_dropped_or_overwritten_without_asking() {
     let (registry, mut state) = demo_bench("1 + 1\n").await;
     alt(&mut state, '3');

@@ -4,7 +4,7 @@
 // The table reads as data (`bind(&[f(5)], &[Global], Run, ...)`): variants unqualified.
 #![allow(clippy::enum_glob_use)]
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::Context::*;
 use super::Help::{Also, Hidden, Labelled, Row};
@@ -26,6 +26,14 @@ const ESC: KeySpec = key(KeyCode::Esc);
 const TAB: KeySpec = key(KeyCode::Tab);
 const BACKTAB: KeySpec = key(KeyCode::BackTab);
 const SPACE: KeySpec = ch(' ');
+const CTRL_HOME: KeySpec = KeySpec {
+    code: KeyCode::Home,
+    mods: KeyModifiers::CONTROL,
+};
+const CTRL_END: KeySpec = KeySpec {
+    code: KeyCode::End,
+    mods: KeyModifiers::CONTROL,
+};
 
 const fn f(n: u8) -> KeySpec {
     key(KeyCode::F(n))
@@ -208,6 +216,13 @@ pub static BINDINGS: &[Binding] = &[
         Row("undo / redo; arrows and emacs keys move"),
     ),
     bind(&[ctrl('y')], &[Code], Redo, Also),
+    bind(
+        &[CTRL_HOME],
+        &[Code],
+        Home,
+        Row("start / end of the script (also Alt-< / Alt->)"),
+    ),
+    bind(&[CTRL_END], &[Code], End, Also),
     bind(&[ESC], &[Code, Docs, Log], Leave, Row("leave the editor")),
     // Log.
     bind(
