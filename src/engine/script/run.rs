@@ -250,10 +250,11 @@ fn limit(ctx: &RunCtx, name: &str, pos: Option<rhai::Position>, source: &str) ->
         value: ctx.limits.describe(name),
     });
     let how = match name {
-        "max_operations" => "raise it with --max-ops N or [limits] max_operations",
-        "timeout" => "raise it with --timeout or [limits] timeout",
-        "max_modules" => "`import` is not available in the sandbox",
-        _ => "raise it in the [limits] table of the config",
+        "max_operations" => "raise it with --max-ops N or [limits] max_operations".to_string(),
+        "max_tool_calls" => "raise it with --max-tool-calls N or [limits] max_tool_calls".into(),
+        "timeout" => "raise it with --timeout or [limits] timeout".into(),
+        "max_modules" => "`import` is not available in the sandbox".into(),
+        other => format!("raise it with --limit {other}=N or [limits] {other}"),
     };
     let err = ScriptError::new(ErrorKind::Limit, format!("{hit}; {how}"));
     let err = match pos {

@@ -229,6 +229,9 @@ fn limits_cannot_be_caught() {
     let r = d.run_with(src, limits(|l| l.max_tool_calls = 3));
     assert_eq!(limit_of(&r), "max_tool_calls");
     assert_eq!(r.calls.len(), 3);
+    // The message names the flag that raises it.
+    let message = r.error.unwrap().message;
+    assert!(message.contains("--max-tool-calls N"), "{message}");
 }
 
 #[test]
@@ -289,6 +292,11 @@ fn data_and_depth_limits_name_themselves() {
             }),
         );
         assert_eq!(limit_of(&r), expected, "{src}: {:?}", r.error);
+        let message = r.error.unwrap().message;
+        assert!(
+            message.contains(&format!("--limit {expected}=N or [limits] {expected}")),
+            "{message}"
+        );
     }
     let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
     let r = d.run(&deep);
