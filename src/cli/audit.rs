@@ -125,7 +125,7 @@ pub fn show(run: &str, as_json: bool) -> Exit {
                 "{ts}  call   {}::{} {} -> {} ({} bytes, {}ms)",
                 r["server"].as_str().unwrap_or(""),
                 r["tool"].as_str().unwrap_or(""),
-                crate::util::truncate(&r["args"].to_string(), 200),
+                crate::util::json_prefix(&r["args"], 200),
                 if r["ok"] == true {
                     "ok".to_string()
                 } else {
@@ -147,10 +147,7 @@ pub fn show(run: &str, as_json: bool) -> Exit {
                 r["operations"],
                 match r["error"]["message"].as_str() {
                     Some(m) => format!(": {m}"),
-                    None => format!(
-                        ", result {}",
-                        crate::util::truncate(&r["result"].to_string(), 200)
-                    ),
+                    None => format!(", result {}", crate::util::json_prefix(&r["result"], 200)),
                 }
             ),
             other => outln!("{ts}  {other}"),

@@ -53,7 +53,8 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// `value` as compact JSON cut like [`truncate`] at `max` bytes, without writing out more
-/// than that: a summary of arguments that may be megabytes costs what the summary does.
+/// than that: a summary of a value that may be megabytes (arguments, results) costs what the
+/// summary does.
 pub fn json_prefix(value: &impl serde::Serialize, max: usize) -> String {
     /// Keeps the first `cap` bytes and then refuses, which ends the serialization.
     struct Capped {

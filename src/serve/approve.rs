@@ -47,7 +47,7 @@ impl Approver for ElicitApprover {
             return Approval::Deny(cannot_ask(req));
         }
         let reasons: Vec<&str> = req.reasons.iter().map(|r| r.describe()).collect();
-        let args = crate::util::truncate(&req.args.to_string(), 400);
+        let args = crate::util::json_prefix(&req.args, 400);
         let params = json!({
             "mode": "form",
             "message": format!(

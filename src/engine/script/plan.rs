@@ -119,7 +119,7 @@ impl Plan {
         let mut out = String::new();
         for c in &self.calls {
             let args = match &c.args {
-                Some(a) => crate::util::truncate(&a.to_string(), 120),
+                Some(a) => crate::util::json_prefix(a, 120),
                 None => "<expr>".into(),
             };
             let flags: Vec<&str> = c.flags.iter().map(|f| f.as_str()).collect();

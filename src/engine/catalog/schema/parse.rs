@@ -16,7 +16,7 @@ pub(super) struct Parser<'a> {
 }
 
 fn short(v: &Value) -> String {
-    crate::util::truncate(&v.to_string(), 120)
+    crate::util::json_prefix(v, 120)
 }
 
 impl Parser<'_> {
