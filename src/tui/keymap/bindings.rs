@@ -4,11 +4,11 @@
 // The table reads as data (`bind(&[f(5)], &[Global], Run, ...)`): variants unqualified.
 #![allow(clippy::enum_glob_use)]
 
-use crossterm::event::{KeyCode, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use super::Context::*;
 use super::Help::{Also, Hidden, Labelled, Row};
-use super::{Binding, KeySpec, alt, bind, ch, ctrl, key, typed};
+use super::{Binding, KeySpec, alt, bind, ch, ctrl, ctrl_key, key, typed};
 use crate::command::Command::*;
 use crate::command::Scope;
 use crate::pane::Pane;
@@ -26,14 +26,8 @@ const ESC: KeySpec = key(KeyCode::Esc);
 const TAB: KeySpec = key(KeyCode::Tab);
 const BACKTAB: KeySpec = key(KeyCode::BackTab);
 const SPACE: KeySpec = ch(' ');
-const CTRL_HOME: KeySpec = KeySpec {
-    code: KeyCode::Home,
-    mods: KeyModifiers::CONTROL,
-};
-const CTRL_END: KeySpec = KeySpec {
-    code: KeyCode::End,
-    mods: KeyModifiers::CONTROL,
-};
+const CTRL_HOME: KeySpec = ctrl_key(KeyCode::Home);
+const CTRL_END: KeySpec = ctrl_key(KeyCode::End);
 
 const fn f(n: u8) -> KeySpec {
     key(KeyCode::F(n))

@@ -302,12 +302,17 @@ const fn ch(c: char) -> KeySpec {
     key(KeyCode::Char(c))
 }
 
-/// Ctrl and a character.
-const fn ctrl(c: char) -> KeySpec {
+/// Ctrl and a key.
+const fn ctrl_key(code: KeyCode) -> KeySpec {
     KeySpec {
-        code: KeyCode::Char(c),
+        code,
         mods: KeyModifiers::CONTROL,
     }
+}
+
+/// Ctrl and a character.
+const fn ctrl(c: char) -> KeySpec {
+    ctrl_key(KeyCode::Char(c))
 }
 
 /// Alt and a character.
