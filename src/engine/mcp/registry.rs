@@ -306,8 +306,8 @@ impl Registry {
 
     /// Re-reads a server's tools, resources and prompts (bypassing any cache).
     pub async fn refresh(&self, server: &str) -> Result<(), CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        let lists = conn.list_all(spec.call_timeout).await?;
+        let (conn, timeout) = self.slot_conn(server)?;
+        let lists = conn.list_all(timeout).await?;
         self.inner.store_lists(server, None, lists);
         Ok(())
     }
@@ -383,14 +383,14 @@ impl Registry {
 
     /// Pings a server, returning the round-trip time.
     pub async fn ping(&self, server: &str) -> Result<Duration, CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        conn.ping(spec.call_timeout).await
+        let (conn, timeout) = self.slot_conn(server)?;
+        conn.ping(timeout).await
     }
 
     /// Reads a resource (raw `resources/read` result).
     pub async fn read_resource(&self, server: &str, uri: &str) -> Result<Value, CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        let read = conn.read_resource(uri, spec.call_timeout).await;
+        let (conn, timeout) = self.slot_conn(server)?;
+        let read = conn.read_resource(uri, timeout).await;
         read.map(|v| self.redacted(v))
     }
 
@@ -401,8 +401,8 @@ impl Registry {
         name: &str,
         args: Map<String, Value>,
     ) -> Result<Value, CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        let prompt = conn.get_prompt(name, args, spec.call_timeout).await;
+        let (conn, timeout) = self.slot_conn(server)?;
+        let prompt = conn.get_prompt(name, args, timeout).await;
         prompt.map(|v| self.redacted(v))
     }
 
@@ -416,8 +416,8 @@ impl Registry {
         value: &str,
         context: &Map<String, Value>,
     ) -> Result<super::Completions, CallError> {
-        let (conn, spec) = self.slot_conn(server)?;
-        conn.complete(reference, argument, value, context, spec.call_timeout)
+        let (conn, timeout) = self.slot_conn(server)?;
+        conn.complete(reference, argument, value, context, timeout)
             .await
     }
 
@@ -496,8 +496,9 @@ impl Registry {
         self.inner.changed.send_modify(|v| *v += 1);
     }
 
-    fn slot_conn(&self, server: &str) -> Result<(Arc<Connection>, ServerSpec), CallError> {
-        self.with_slot(server, |slot| slot.spec.clone())
+    /// The live connection of `server` and its per-request timeout.
+    fn slot_conn(&self, server: &str) -> Result<(Arc<Connection>, Duration), CallError> {
+        self.with_slot(server, |slot| slot.spec.call_timeout)
     }
 
     /// The live connection of `server` and what `pick` takes of its slot, read under one
