@@ -55,15 +55,23 @@ impl RunCtx {
             let Some(handle) = runtime.as_ref().filter(|_| !running.is_empty()) else {
                 break;
             };
-            let Some(Ok((i, outcome, took))) = handle.block_on(running.join_next()) else {
-                // A call's task panicked or was aborted: the run cannot go on sanely.
-                self.cancel.cancel();
-                continue;
-            };
-            let (server, tool, _) = &jobs[i];
-            let (def, summary) = std::mem::take(&mut begun[i]);
-            let done = self.conclude(server, tool, def.as_ref(), outcome, took);
-            results[i] = Some(self.finish(first + i, server, tool, summary, done));
+            // One wake-up of the script thread takes every call that has ended by then (calls
+            // started together tend to end together), not one call per park and unpark.
+            let first_ended = handle.block_on(running.join_next());
+            let ended = first_ended
+                .into_iter()
+                .chain(std::iter::from_fn(|| running.try_join_next()));
+            for joined in ended {
+                let Ok((i, outcome, took)) = joined else {
+                    // A call's task panicked or was aborted: the run cannot go on sanely.
+                    self.cancel.cancel();
+                    continue;
+                };
+                let (server, tool, _) = &jobs[i];
+                let (def, summary) = std::mem::take(&mut begun[i]);
+                let done = self.conclude(server, tool, def.as_ref(), outcome, took);
+                results[i] = Some(self.finish(first + i, server, tool, summary, done));
+            }
         }
         let reason = self.stop_reason().unwrap_or("cancelled");
         results
