@@ -331,14 +331,19 @@ impl Registry {
                 suggestion: crate::util::closest(tool, tools.iter().map(|t| t.name.as_str())),
             });
         };
+        let mut args = args;
         if !opts.skip_validation {
-            let value = Value::Object(args.clone().unwrap_or_default());
-            super::validate::check_args(&def.input_schema, &value).map_err(|message| {
-                CallError::InvalidArguments {
-                    server: server.to_string(),
-                    tool: tool.to_string(),
-                    message,
-                }
+            // The arguments go into a JSON value to be checked and come back out (no copy).
+            let given = args.is_some();
+            let value = Value::Object(args.take().unwrap_or_default());
+            let checked = super::validate::check_args(&def.input_schema, &value);
+            if let (true, Value::Object(map)) = (given, value) {
+                args = Some(map);
+            }
+            checked.map_err(|message| CallError::InvalidArguments {
+                server: server.to_string(),
+                tool: tool.to_string(),
+                message,
             })?;
         }
         let timeout = opts.timeout.unwrap_or(call_timeout);

@@ -93,18 +93,18 @@ pub struct TextSample {
 impl TextSample {
     /// The sample of a successful result of `def`, when the result is non-empty text.
     pub fn of(def: &ToolDef, outcome: &CallOutcome) -> Option<Self> {
-        Self::taken(def.sha256(), outcome, false)
+        Self::taken(&def.sha256(), outcome, false)
     }
 
     /// [`TextSample::of`] a probe's result (provisional), unless it reads as an error: made-up
     /// arguments often get a refusal some servers answer as ordinary text.
     pub fn probed(def: &ToolDef, outcome: &CallOutcome) -> Option<Self> {
-        Self::taken(def.sha256(), outcome, true)
+        Self::taken(&def.sha256(), outcome, true)
     }
 
     /// The sample of `outcome` of the definition hashed `definition` (a probe's when
     /// `provisional`, not kept when it reads as an error).
-    fn taken(definition: String, outcome: &CallOutcome, provisional: bool) -> Option<Self> {
+    fn taken(definition: &str, outcome: &CallOutcome, provisional: bool) -> Option<Self> {
         if outcome.is_error {
             return None;
         }
@@ -133,7 +133,7 @@ impl TextSample {
             field,
             format: TextFormat::of(&text),
             text: cut(&crate::util::escape_controls(&text)),
-            definition,
+            definition: definition.to_string(),
             provisional,
         })
         .filter(|s| !(provisional && reads_as_error(&s.text)))
@@ -251,7 +251,7 @@ impl SampleStore {
         if !self.lock().wants(server, &def.name, &hash, probe) {
             return false;
         }
-        let Some(sample) = TextSample::taken(hash, outcome, probe) else {
+        let Some(sample) = TextSample::taken(&hash, outcome, probe) else {
             return false;
         };
         let mut samples = self.lock();

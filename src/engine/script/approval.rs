@@ -113,7 +113,7 @@ impl ApprovalStore {
     pub fn approve(&self, server: &str, def: &ToolDef) -> Result<(), PinsError> {
         let hash = self.hashes.of(server, def);
         let mut pins = self.lock();
-        pins.pin_hash(server, &def.name, hash);
+        pins.pin_hash(server, &def.name, hash.to_string());
         pins.save(&self.path)
     }
 

@@ -107,10 +107,12 @@ impl ToolInvoker for RegistryInvoker {
     }
 }
 
-/// A script's call: cancelled with the run.
+/// A script's call: cancelled with the run. The registry only watches the token (never
+/// cancels it), so the run's own token serves (a child token per call cost a lock and a node
+/// in the token's tree).
 fn options(cancel: &CancellationToken) -> CallOptions {
     CallOptions {
-        cancel: cancel.child_token(),
+        cancel: cancel.clone(),
         ..Default::default()
     }
 }
