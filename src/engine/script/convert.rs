@@ -114,23 +114,29 @@ pub fn from_json(value: &Value) -> Dynamic {
 /// `#{type: "resource", uri, mime_type, text}` (or `bytes` when binary), resource links as
 /// `#{type: "resource_link", uri, name}`. Several blocks that are not all text give an
 /// array. No content gives `()`. Text is never parsed as JSON; use `parse_json`.
-pub fn outcome_value(outcome: &CallOutcome) -> Value {
-    if let Some(structured) = &outcome.structured_content {
-        return structured.clone();
+pub fn outcome_value(outcome: CallOutcome) -> Value {
+    if let Some(structured) = outcome.structured_content {
+        return structured;
     }
-    let all_text = outcome
-        .content
+    let mut content = outcome.content;
+    let all_text = content
         .iter()
         .all(|b| b.get("type").and_then(Value::as_str) == Some("text"));
-    if all_text && !outcome.content.is_empty() {
-        let texts: Vec<&str> = outcome
-            .content
+    if all_text && content.len() == 1 {
+        // The one text is moved out, not copied.
+        return match content[0].get_mut("text").map(Value::take) {
+            Some(Value::String(text)) => Value::String(text),
+            _ => Value::String(String::new()),
+        };
+    }
+    if all_text && !content.is_empty() {
+        let texts: Vec<&str> = content
             .iter()
             .map(|b| b.get("text").and_then(Value::as_str).unwrap_or_default())
             .collect();
         return Value::String(texts.join("\n"));
     }
-    let mut values: Vec<Value> = outcome.content.iter().map(block_value).collect();
+    let mut values: Vec<Value> = content.iter().map(block_value).collect();
     match values.len() {
         0 => Value::Null,
         1 => values.remove(0),
@@ -214,7 +220,7 @@ mod tests {
             content: vec![json!({"type": "text", "text": "{\"not\": \"parsed\"}"})],
             ..Default::default()
         };
-        assert_eq!(outcome_value(&text), json!("{\"not\": \"parsed\"}"));
+        assert_eq!(outcome_value(text), json!("{\"not\": \"parsed\"}"));
         let mixed = CallOutcome {
             content: vec![
                 json!({"type": "text", "text": "hi"}),
@@ -223,7 +229,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            outcome_value(&mixed),
+            outcome_value(mixed),
             json!(["hi", {"type": "image", "mime_type": "image/png", "bytes": 6}])
         );
         let structured = CallOutcome {
@@ -231,7 +237,7 @@ mod tests {
             structured_content: Some(json!({"result": 42})),
             is_error: false,
         };
-        assert_eq!(outcome_value(&structured), json!({"result": 42}));
-        assert_eq!(outcome_value(&CallOutcome::default()), Value::Null);
+        assert_eq!(outcome_value(structured), json!({"result": 42}));
+        assert_eq!(outcome_value(CallOutcome::default()), Value::Null);
     }
 }

@@ -142,8 +142,12 @@ impl RunCtx {
     }
 
     pub fn emit(&self, event: RunEvent) {
+        self.emit_ref(&event);
+    }
+
+    fn emit_ref(&self, event: &RunEvent) {
         for o in &self.observers {
-            o(&event);
+            o(event);
         }
     }
 
@@ -299,8 +303,12 @@ impl RunCtx {
             result_bytes: attempt.bytes,
             outcome: attempt.outcome,
         };
-        self.lock().calls.push(rec.clone());
-        self.emit(RunEvent::CallFinished(rec));
+        // The observers see the record before the run keeps it (no copy of it is made).
+        let event = RunEvent::CallFinished(rec);
+        self.emit_ref(&event);
+        if let RunEvent::CallFinished(rec) = event {
+            self.lock().calls.push(rec);
+        }
         attempt.result.map_err(|(failure, _)| failure)
     }
 
@@ -366,7 +374,7 @@ impl RunCtx {
             let message = format!("result does not match the tool's outputSchema: {problem}");
             thrown(server, tool, message, CallKind::OutputSchema)
         } else {
-            Ok(outcome_value(&outcome))
+            Ok(outcome_value(outcome))
         };
         done
     }

@@ -18,13 +18,13 @@ impl RunCtx {
         def: &ToolDef,
         args: &Map<String, Value>,
     ) -> Result<(), String> {
-        let key = (server.to_string(), def.name.clone());
         let store = self.approvals.as_deref();
         let reasons = match gate(&self.policy, store, server, def) {
             Decision::Allow => return Ok(()),
             Decision::Deny(m) => return Err(m),
             Decision::Ask(reasons) => reasons,
         };
+        let key = (server.to_string(), def.name.clone());
         if self
             .approved
             .lock()
