@@ -148,7 +148,7 @@ pub async fn run(ctx: &setup::Context, req: Request) -> Exit {
 }
 
 async fn serve_stdio(server: CodeModeServer) -> Exit {
-    match server.serve(rmcp::transport::stdio()).await {
+    match server.serve(crate::mcp::own_stdio()).await {
         Ok(running) => match running.waiting().await {
             Ok(_) => Exit::Ok,
             Err(e) => {

@@ -82,7 +82,7 @@ pub async fn serve_stdio(faults: Faults) -> anyhow::Result<()> {
         own_stderr: true,
         ..DemoServer::default()
     };
-    let running = server.serve(rmcp::transport::stdio()).await?;
+    let running = server.serve(crate::mcp::own_stdio()).await?;
     running.waiting().await?;
     Ok(())
 }

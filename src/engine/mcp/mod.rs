@@ -22,6 +22,7 @@ mod lists;
 mod model;
 mod mrtr;
 pub mod oauth;
+mod own_stdio;
 mod registry;
 pub mod samples;
 pub mod sampling;
@@ -40,6 +41,7 @@ pub use model::{
     CallOutcome, DefHashes, PromptArgument, PromptDef, ResourceDef, ResourceTemplateDef,
     ServerDetails, ToolAnnotations, ToolDef, base64_decoded_len, summarize_block,
 };
+pub use own_stdio::{StdinReader, StdoutWriter, own_stdio};
 pub use registry::{CallOptions, Reconfigured, Registry, ServerState};
 pub use samples::{SampleStore, Samples, TextFormat, TextSample};
 pub use spec::{
