@@ -166,7 +166,7 @@ mod tests {
 
     use super::*;
 
-    /// O_NONBLOCK of `fd`'s open file, from `/proc/self/fdinfo` (the `flags` line, octal).
+    /// `O_NONBLOCK` of `fd`'s open file, from `/proc/self/fdinfo` (the `flags` line, octal).
     fn nonblocking(fd: BorrowedFd<'_>) -> bool {
         let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd()))
             .expect("fdinfo");
