@@ -164,7 +164,7 @@ fn stub(name: &str) -> ToolDef {
 /// Answers calls from a [`Recording`].
 pub struct ReplayInvoker {
     recording: Recording,
-    used: Mutex<Vec<bool>>,
+    used: Mutex<Used>,
     calls: Mutex<usize>,
     divergences: Mutex<Vec<Divergence>>,
 }
@@ -175,7 +175,10 @@ impl ReplayInvoker {
         let n = recording.calls.len();
         ReplayInvoker {
             recording,
-            used: Mutex::new(vec![false; n]),
+            used: Mutex::new(Used {
+                flags: vec![false; n],
+                first_unused: 0,
+            }),
             calls: Mutex::new(0),
             divergences: Mutex::default(),
         }
@@ -198,10 +201,26 @@ impl ReplayInvoker {
         self.recording
             .calls
             .iter()
-            .zip(used.iter())
+            .zip(used.flags.iter())
             .filter(|(_, u)| !**u)
             .map(|(c, _)| describe(&c.server, &c.tool, &c.args))
             .collect()
+    }
+}
+
+/// Which recorded calls were answered, and the first one not yet: the calls before it need
+/// no look (a replay in the recorded order finds each call at once, not after all before it).
+struct Used {
+    flags: Vec<bool>,
+    first_unused: usize,
+}
+
+impl Used {
+    fn mark(&mut self, i: usize) {
+        self.flags[i] = true;
+        while self.flags.get(self.first_unused) == Some(&true) {
+            self.first_unused += 1;
+        }
     }
 }
 
@@ -231,16 +250,19 @@ impl ToolInvoker for ReplayInvoker {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let calls = &self.recording.calls;
-        let found = (0..calls.len()).find(|&i| {
-            !used[i] && calls[i].server == server && calls[i].tool == tool && calls[i].args == args
+        let found = (used.first_unused..calls.len()).find(|&i| {
+            !used.flags[i]
+                && calls[i].server == server
+                && calls[i].tool == tool
+                && calls[i].args == args
         });
         if let Some(i) = found {
-            used[i] = true;
+            used.mark(i);
             return Ok(calls[i].result.clone());
         }
-        let expected = (0..calls.len())
-            .find(|&i| !used[i])
-            .map(|i| describe(&calls[i].server, &calls[i].tool, &calls[i].args));
+        let expected = calls
+            .get(used.first_unused)
+            .map(|c| describe(&c.server, &c.tool, &c.args));
         let d = Divergence {
             index,
             got: describe(server, tool, &args),
