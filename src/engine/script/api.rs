@@ -225,7 +225,10 @@ mod tests {
             .gen_fn_signatures(false)
             .iter()
             .map(|s| s.split('(').next().unwrap_or("").to_string())
-            .filter(|name| !crate::script::callbacks::REPLACED.contains(&name.as_str()))
+            .filter(|name| {
+                !crate::script::callbacks::REPLACED.contains(&name.as_str())
+                    && !crate::script::sizes::REPLACED.contains(&name.as_str())
+            })
             .collect()
     }
 

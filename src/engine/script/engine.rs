@@ -69,6 +69,7 @@ pub(crate) fn build(ctx: &Arc<RunCtx>) -> Engine {
     });
 
     super::callbacks::register(&mut engine);
+    super::sizes::register(&mut engine);
     register_globals(&mut engine, ctx);
     register_servers(&mut engine, ctx);
     engine

@@ -43,6 +43,7 @@ pub mod probe;
 pub mod replay;
 mod report;
 mod run;
+mod sizes;
 mod suggest;
 pub mod tool_hashes;
 
