@@ -2,7 +2,7 @@
 //! server and must end the way its first line says: `// expect: <limit name>` (the config key
 //! of the limit that stops it) or `// expect: parse|runtime|result` (the kind of error).
 //! `// limits: key = value` lines (TOML) adjust the default limits for that script;
-//! `// message: text` requires the error message to contain `text`.
+//! `// message: text` requires the error message (or an `ok` script's result) to contain `text`.
 //! After each script a normal one must still work: the process stays healthy.
 
 use crate::demo;
@@ -109,6 +109,9 @@ fn adversarial_scripts_hit_their_expected_limits() {
             if let Some(hit) = &report.limit_hit {
                 assert!(e.message.contains(&hit.limit), "{}", e.message);
             }
+        } else if let Some(m) = &message {
+            let result = report.result.to_string();
+            assert!(result.contains(m.as_str()), "{}: {result}", path.display());
         }
         // Still healthy: a normal script runs and calls a tool.
         let check = script::run(
