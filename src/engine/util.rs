@@ -84,6 +84,36 @@ pub fn json_prefix(value: &impl serde::Serialize, max: usize) -> String {
     truncate(&String::from_utf8_lossy(&out.buf), max)
 }
 
+/// `value` as its `Display` text cut like [`truncate`] at `max` bytes, without writing out
+/// more than that (a script value shown in an error may be gigabytes as text).
+pub fn display_prefix(value: &impl std::fmt::Display, max: usize) -> String {
+    /// Keeps the first `cap` bytes and then refuses, which ends the formatting.
+    struct Capped {
+        buf: String,
+        cap: usize,
+    }
+    impl std::fmt::Write for Capped {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let room = self.cap - self.buf.len();
+            let mut end = s.len().min(room);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.buf.push_str(&s[..end]);
+            if s.len() > room {
+                return Err(std::fmt::Error);
+            }
+            Ok(())
+        }
+    }
+    let mut out = Capped {
+        buf: String::new(),
+        cap: max + 4,
+    };
+    let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
+    truncate(&out.buf, max)
+}
+
 /// Whether `c` must not reach a terminal raw: C0 controls but newline and tab (ESC starts
 /// escape sequences, BEL rings, CR overwrites the line), DEL, C1 controls (U+0080–U+009F;
 /// U+009B is a one-byte CSI for some terminals) and the bidirectional overrides and isolates

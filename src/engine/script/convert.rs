@@ -14,25 +14,66 @@ use crate::mcp::{CallOutcome, base64_decoded_len};
 /// parses). Deeper values would risk the native stack of whoever walks them next.
 pub const MAX_JSON_DEPTH: usize = 128;
 
-/// Rhai value → JSON, or a message saying what could not be converted and where.
+/// Rhai value → JSON, or a message saying what could not be converted and where. Values that
+/// come from the script are converted with [`to_json_within`] instead.
 pub fn to_json(value: &Dynamic) -> Result<Value, String> {
-    to_json_at(value, 0).map_err(|(mut path, what)| {
-        path.reverse();
-        format!("${} {what}", path.concat())
+    to_json_within(value, usize::MAX).map_err(|e| e.to_string())
+}
+
+/// Why a value did not become JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToJsonError {
+    /// Part of it has no JSON form (the message says which, by its path).
+    Invalid(String),
+    /// Its JSON text would be longer than the given number of bytes.
+    TooLarge(usize),
+}
+
+impl std::fmt::Display for ToJsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ToJsonError::Invalid(message) => f.write_str(message),
+            ToJsonError::TooLarge(max) => write!(f, "is longer than {max} bytes as JSON"),
+        }
+    }
+}
+
+/// [`to_json`], refused as soon as the JSON text would pass `max_bytes`: a map filled by
+/// index assignment (`m[k] = s`, which Rhai does not size-check) can hold one shared string
+/// many times, gigabytes as text while it costs a few kilobytes as a value.
+pub fn to_json_within(value: &Dynamic, max_bytes: usize) -> Result<Value, ToJsonError> {
+    let mut left = max_bytes;
+    to_json_at(value, 0, &mut left).map_err(|(mut path, what)| match what {
+        Some(what) => {
+            path.reverse();
+            ToJsonError::Invalid(format!("${} {what}", path.concat()))
+        }
+        None => ToJsonError::TooLarge(max_bytes),
     })
 }
 
-/// On error: the path segments from the failing value up to the root, and what is wrong.
-type PathError = (Vec<String>, String);
+/// On error: the path segments from the failing value up to the root, and what is wrong
+/// (`None`: over the byte budget).
+type PathError = (Vec<String>, Option<String>);
 
-fn to_json_at(value: &Dynamic, depth: usize) -> Result<Value, PathError> {
+/// Takes `n` bytes of JSON text from the budget `left`.
+fn spend(left: &mut usize, n: usize) -> Result<(), PathError> {
+    *left = left.checked_sub(n).ok_or((Vec::new(), None))?;
+    Ok(())
+}
+
+fn to_json_at(value: &Dynamic, depth: usize, left: &mut usize) -> Result<Value, PathError> {
     if value.is_shared() {
-        return to_json_at(&value.flatten_clone(), depth);
+        return to_json_at(&value.flatten_clone(), depth, left);
     }
-    let fail = |what: String| Err((Vec::new(), what));
+    let fail = |what: String| Err((Vec::new(), Some(what)));
     if depth > MAX_JSON_DEPTH {
         return fail(format!("is nested deeper than {MAX_JSON_DEPTH} levels"));
     }
+    // Counted so that the JSON text is never shorter than what was spent: a byte for any
+    // value, the quotes' other byte and the text for strings, the closing bracket for
+    // arrays and maps, quotes and colon for keys (separators are not counted).
+    spend(left, 1)?;
     if value.is_unit() {
         return Ok(Value::Null);
     }
@@ -52,15 +93,16 @@ fn to_json_at(value: &Dynamic, depth: usize) -> Result<Value, PathError> {
         return Ok(Value::String(c.to_string()));
     }
     if value.is_string() {
-        return Ok(Value::String(
-            value.clone().into_string().unwrap_or_default(),
-        ));
+        let text = value.clone().into_immutable_string().unwrap_or_default();
+        spend(left, text.len() + 1)?;
+        return Ok(Value::String(text.to_string()));
     }
     if value.is_array() {
         let arr = value.read_lock::<Array>().expect("checked array");
+        spend(left, 1)?;
         let mut items = Vec::with_capacity(arr.len());
         for (i, v) in arr.iter().enumerate() {
-            items.push(to_json_at(v, depth + 1).map_err(|(mut p, w)| {
+            items.push(to_json_at(v, depth + 1, left).map_err(|(mut p, w)| {
                 p.push(format!("[{i}]"));
                 (p, w)
             })?);
@@ -69,13 +111,16 @@ fn to_json_at(value: &Dynamic, depth: usize) -> Result<Value, PathError> {
     }
     if value.is_blob() {
         let blob = value.read_lock::<rhai::Blob>().expect("checked blob");
+        spend(left, blob.len().saturating_add(1))?;
         return Ok(Value::Array(blob.iter().map(|b| Value::from(*b)).collect()));
     }
     if value.is_map() {
         let map = value.read_lock::<RhaiMap>().expect("checked map");
+        spend(left, 1)?;
         let mut out = Map::new();
         for (k, v) in map.iter() {
-            let item = to_json_at(v, depth + 1).map_err(|(mut p, w)| {
+            spend(left, k.len() + 3)?;
+            let item = to_json_at(v, depth + 1, left).map_err(|(mut p, w)| {
                 p.push(format!(".{k}"));
                 (p, w)
             })?;

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::aliases::Aliases;
 use super::approval::{ApprovalStore, Approver};
-use super::convert::{from_json, outcome_value, to_json};
+use super::convert::{ToJsonError, from_json, outcome_value, to_json_within};
 use super::error::CallKind;
 use super::invoker::ToolInvoker;
 use super::limits::Limits;
@@ -413,8 +413,10 @@ impl RunCtx {
             )
             .into()
         };
-        match to_json(args) {
+        // Arguments are refused once they would take more than the run's memory as text.
+        match to_json_within(args, self.limits.effective_max_memory()) {
             Ok(Value::Object(map)) => Ok(map),
+            Err(ToJsonError::TooLarge(_)) => Err(self.stop("max_memory", pos)),
             Ok(Value::Null) => Ok(Map::new()),
             Ok(other) => Err(bad(format!(
                 "{server}::{tool} takes one object map like #{{ key: value }}, not {}",

@@ -17,7 +17,7 @@ use rhai::{
 use serde_json::{Map, Value};
 
 use super::api::GLOBALS;
-use super::convert::{from_json, to_json};
+use super::convert::{ToJsonError, from_json, to_json_within};
 use super::ctx::{Failure, RhaiResult, RunCtx};
 use crate::catalog::names::{Kind, Names};
 use crate::util::pyrepr;
@@ -158,13 +158,23 @@ fn parse_repr(nc: NativeCallContext, text: &str) -> RhaiResult {
 }
 
 fn register_to_json(engine: &mut Engine) {
+    /// The text is a string: longer than `max_string_size` is refused before it is made.
     fn json_text(nc: &NativeCallContext, v: &Dynamic) -> RhaiResult {
-        to_json(v)
-            .map(|j| Dynamic::from(j.to_string()))
-            .map_err(|e| {
-                EvalAltResult::ErrorRuntime(format!("to_json: {e}").into(), nc.call_position())
-                    .into()
-            })
+        let max = nc.engine().max_string_size();
+        let max = if max == 0 { usize::MAX } else { max };
+        match to_json_within(v, max) {
+            Ok(j) => Ok(Dynamic::from(j.to_string())),
+            Err(ToJsonError::TooLarge(_)) => Err(EvalAltResult::ErrorDataTooLarge(
+                "Length of string".into(),
+                nc.call_position(),
+            )
+            .into()),
+            Err(e) => Err(EvalAltResult::ErrorRuntime(
+                format!("to_json: {e}").into(),
+                nc.call_position(),
+            )
+            .into()),
+        }
     }
     engine.register_fn("to_json", |nc: NativeCallContext, v: Dynamic| {
         json_text(&nc, &v)

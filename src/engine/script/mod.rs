@@ -48,7 +48,7 @@ mod suggest;
 pub mod tool_hashes;
 
 pub use api::{script_api, script_api_for};
-pub use convert::{MAX_JSON_DEPTH, from_json, outcome_value, to_json};
+pub use convert::{MAX_JSON_DEPTH, ToJsonError, from_json, outcome_value, to_json, to_json_within};
 pub use ctx::Observer;
 pub use error::{CallKind, ErrorKind, ScriptError, hint};
 pub use invoker::{RegistryInvoker, ServerTools, ToolInvoker};

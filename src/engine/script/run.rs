@@ -13,7 +13,7 @@ use rhai::{Dynamic, EvalAltResult, ParseError, ParseErrorType};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::convert::to_json;
+use super::convert::{ToJsonError, to_json_within};
 use super::ctx::{Observer, RunCtx};
 use super::error::{ErrorKind, ScriptError, innermost};
 use super::invoker::ToolInvoker;
@@ -205,12 +205,16 @@ fn evaluate(source: &str, ctx: &Arc<RunCtx>, opts: &RunOptions) -> Result<Value,
     let value: Dynamic = engine
         .eval_ast(&ast)
         .map_err(|e| with_hint(ctx, runtime_failure(ctx, &e, source), source))?;
-    let json = to_json(&value).map_err(|e| {
-        (
-            ScriptError::new(ErrorKind::Result, format!("the result is not JSON: {e}")),
-            None,
-        )
-    })?;
+    let json = match to_json_within(&value, limits.max_output_bytes) {
+        Ok(json) => json,
+        Err(ToJsonError::TooLarge(_)) => {
+            return Err(limit(ctx, "max_output_bytes", None, source));
+        }
+        Err(e) => {
+            let message = format!("the result is not JSON: {e}");
+            return Err((ScriptError::new(ErrorKind::Result, message), None));
+        }
+    };
     drop(value);
     let size = json.to_string().len();
     if size > limits.max_output_bytes {
@@ -249,7 +253,9 @@ fn limit(ctx: &RunCtx, name: &str, pos: Option<rhai::Position>, source: &str) ->
         limit: name.to_string(),
         value: ctx.limits.describe(name),
     });
-    let how = match name {
+    // The advice is for the limit the message names: the first one reached, which is not
+    // always `name` (memory counted past its limit while a string was being refused).
+    let how = match hit.limit.as_str() {
         "max_operations" => "raise it with --max-ops N or [limits] max_operations".to_string(),
         "max_tool_calls" => "raise it with --max-tool-calls N or [limits] max_tool_calls".into(),
         "timeout" => "raise it with --timeout or [limits] timeout".into(),
@@ -313,7 +319,9 @@ fn runtime_failure(ctx: &RunCtx, e: &EvalAltResult, source: &str) -> Failed {
             None,
         ),
         EvalAltResult::ErrorRuntime(value, _) => {
-            let thrown = to_json(value).ok();
+            // What was thrown is shown, so only as much of it as fits in an output.
+            let max = ctx.limits.max_output_bytes;
+            let thrown = to_json_within(value, max).ok();
             let message = match &thrown {
                 Some(Value::Object(m)) if m.contains_key("message") => {
                     let text = m["message"].as_str().unwrap_or_default();
@@ -326,7 +334,10 @@ fn runtime_failure(ctx: &RunCtx, e: &EvalAltResult, source: &str) -> Failed {
                 }
                 Some(Value::String(s)) => format!("uncaught error: {s}"),
                 Some(other) => format!("uncaught error: {other}"),
-                None => format!("uncaught error: {value}"),
+                None => format!(
+                    "uncaught error: {}",
+                    crate::util::display_prefix(value, max.min(300))
+                ),
             };
             let mut err = ScriptError::new(ErrorKind::Runtime, message).at(pos, source);
             err.thrown = thrown;
@@ -345,5 +356,43 @@ fn without_position(text: &str) -> String {
     match text.rfind(" (line ") {
         Some(i) if text.ends_with(')') => text[..i].to_string(),
         _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::script::replay::{Recording, ReplayInvoker};
+
+    #[test]
+    fn a_limit_message_advises_on_the_limit_it_names() {
+        let invoker = Arc::new(ReplayInvoker::new(Recording {
+            run_id: String::new(),
+            script: String::new(),
+            servers: vec![],
+            calls: vec![],
+        }));
+        let ctx = RunCtx::new(
+            invoker,
+            Limits::default(),
+            Policy::default(),
+            CancellationToken::new(),
+            vec![],
+        );
+        ctx.hit("max_memory");
+        let (err, hit) = limit(&ctx, "max_string_size", None, "");
+        assert_eq!(hit.map(|h| h.limit).as_deref(), Some("max_memory"));
+        assert!(
+            err.message.contains("max_memory")
+                && err
+                    .message
+                    .ends_with("--limit max_memory=N or [limits] max_memory"),
+            "{}",
+            err.message
+        );
     }
 }
