@@ -95,7 +95,9 @@ fn main() {
 
 /// The clients of one target, each timed for one loop of `CALLS` calls per round. The rounds
 /// go round-robin over the clients, so that the load of a shared machine weighs on all of
-/// them alike; each client keeps the median of its rounds.
+/// them alike, and each round starts one client later, so that no client always follows the
+/// same one (an SDK client's exiting processes, say); each client keeps the median of its
+/// rounds.
 fn per_call(t: &Target) {
     // The baseline negotiates the protocol version codemode pins, so that the server does
     // the same work per call; rmcp's own default (the newest version) is shown beside it.
@@ -103,13 +105,18 @@ fn per_call(t: &Target) {
     let rmcp_latest = RawClient::connect(t, ProtocolVersion::LATEST);
     let script = ScriptLoop::connect(t);
     let mut times: [Vec<Duration>; 6] = Default::default();
-    for _ in 0..ROUNDS {
-        times[0].push(rmcp.round(t));
-        times[1].push(rmcp_latest.round(t));
-        times[2].push(script.round());
-        times[3].push(sdk_round(t, "python"));
-        times[4].push(sdk_round(t, "node"));
-        times[5].push(script.registry_round(t));
+    for round in 0..ROUNDS {
+        for k in 0..times.len() {
+            let client = (round + k) % times.len();
+            times[client].push(match client {
+                0 => rmcp.round(t),
+                1 => rmcp_latest.round(t),
+                2 => script.round(),
+                3 => sdk_round(t, "python"),
+                4 => sdk_round(t, "node"),
+                _ => script.registry_round(t),
+            });
+        }
     }
     rmcp.close();
     rmcp_latest.close();
