@@ -402,6 +402,25 @@ fn parallel() {
             &format!("<= {goal}x every round"),
             ratio <= goal,
         );
+        // The same batch with its list made by one `pad` instead of `push` after `push`
+        // (Rhai re-measures the whole array after every push): what `parallel()` itself costs.
+        let padded = format!(
+            "let calls = []; calls.pad({calls}, [\"demo\", \"wait\", #{{ ms: {WAIT_MS}, steps: 1 }}]); parallel(calls)"
+        );
+        let mut padded: Vec<Duration> = (0..rounds)
+            .map(|_| timed_run(&padded, &invoker, &limits))
+            .collect();
+        let padded = median(&mut padded);
+        common::record(common::Row {
+            section: "parallel",
+            what: format!(
+                "parallel() of {calls} x demo::wait {WAIT_MS} ms, the list made by pad (parallel itself), median of {rounds}"
+            ),
+            value: human(padded),
+            ratio: Some(padded.as_secs_f64() / one.as_secs_f64()),
+            goal: "",
+            met: None,
+        });
         // The floor on this machine: a bare rmcp client sending as many at once.
         let mut raw: Vec<Duration> = (0..rounds).map(|_| raw.all_at_once(&t, calls)).collect();
         let raw_median = median(&mut raw);
