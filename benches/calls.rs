@@ -407,34 +407,37 @@ fn parallel() {
         let padded = format!(
             "let calls = []; calls.pad({calls}, [\"demo\", \"wait\", #{{ ms: {WAIT_MS}, steps: 1 }}]); parallel(calls)"
         );
-        let mut padded: Vec<Duration> = (0..rounds)
-            .map(|_| timed_run(&padded, &invoker, &limits))
-            .collect();
-        let padded = median(&mut padded);
-        common::record(common::Row {
-            section: "parallel",
-            what: format!(
+        median_row(
+            format!(
                 "parallel() of {calls} x demo::wait {WAIT_MS} ms, the list made by pad (parallel itself), median of {rounds}"
             ),
-            value: human(padded),
-            ratio: Some(padded.as_secs_f64() / one.as_secs_f64()),
-            goal: "",
-            met: None,
-        });
+            (0..rounds)
+                .map(|_| timed_run(&padded, &invoker, &limits))
+                .collect(),
+            one,
+        );
         // The floor on this machine: a bare rmcp client sending as many at once.
-        let mut raw: Vec<Duration> = (0..rounds).map(|_| raw.all_at_once(&t, calls)).collect();
-        let raw_median = median(&mut raw);
-        common::record(common::Row {
-            section: "parallel",
-            what: format!(
+        median_row(
+            format!(
                 "{calls} x demo::wait {WAIT_MS} ms at once via raw rmcp client (join_all), median of {rounds}"
             ),
-            value: human(raw_median),
-            ratio: Some(raw_median.as_secs_f64() / one.as_secs_f64()),
-            goal: "",
-            met: None,
-        });
+            (0..rounds).map(|_| raw.all_at_once(&t, calls)).collect(),
+            one,
+        );
     }
     raw.close();
     runtime().block_on(registry.shutdown());
+}
+
+/// A `parallel` row without a goal: the median of `times` and its ratio to `one` call.
+fn median_row(what: String, mut times: Vec<Duration>, one: Duration) {
+    let m = median(&mut times);
+    common::record(common::Row {
+        section: "parallel",
+        what,
+        value: human(m),
+        ratio: Some(m.as_secs_f64() / one.as_secs_f64()),
+        goal: "",
+        met: None,
+    });
 }
