@@ -145,6 +145,11 @@ impl RunCtx {
         self.emit_ref(&event);
     }
 
+    /// Whether anyone receives the run's events (events nobody receives are not built).
+    pub fn observed(&self) -> bool {
+        !self.observers.is_empty()
+    }
+
     fn emit_ref(&self, event: &RunEvent) {
         for o in &self.observers {
             o(event);
@@ -273,13 +278,15 @@ impl RunCtx {
                 .map(std::borrow::Cow::Owned),
         };
         let args_summary = crate::util::json_prefix(args, 300);
-        self.emit(RunEvent::CallStarted {
-            index,
-            server: server.to_string(),
-            tool: tool.to_string(),
-            args_summary: args_summary.clone(),
-            args: Value::Object(args.clone()),
-        });
+        if self.observed() {
+            self.emit(RunEvent::CallStarted {
+                index,
+                server: server.to_string(),
+                tool: tool.to_string(),
+                args_summary: args_summary.clone(),
+                args: Value::Object(args.clone()),
+            });
+        }
         (def, args_summary)
     }
 

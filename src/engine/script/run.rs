@@ -187,7 +187,9 @@ fn run_on_this_thread(
         operations: ctx.operations.load(Ordering::Relaxed),
         elapsed: ctx.started.elapsed(),
     };
-    ctx.emit(RunEvent::Finished(Box::new(report.clone())));
+    if ctx.observed() {
+        ctx.emit(RunEvent::Finished(Box::new(report.clone())));
+    }
     report
 }
 
