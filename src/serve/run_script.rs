@@ -113,6 +113,7 @@ pub async fn run(
         approver: Some(Arc::new(approver)),
         approvals: engine.approvals.clone(),
         cancel,
+        limit_advice: script::LimitAdvice::Operator,
         ..Default::default()
     };
     let forwarder = progress.map(|p| {

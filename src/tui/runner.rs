@@ -225,6 +225,7 @@ impl Runner {
                 replies: self.approvals.clone(),
             })),
             approvals: self.settings.approvals.clone(),
+            limit_advice: script::LimitAdvice::Config,
             ..Default::default()
         };
         let invoker = Arc::new(script::RegistryInvoker {

@@ -673,6 +673,12 @@ fn a_deeply_nested_value_cannot_abort_serve_for_other_calls() {
     let (first, second) = (&out["steps"][0], &out["steps"][1]);
     assert_eq!(first["isError"], true, "{first}");
     assert!(text_of(first).contains("max_memory"), "{}", text_of(first));
+    assert!(
+        text_of(first).contains("whoever runs codemode serve")
+            && !text_of(first).contains("--limit"),
+        "the agent is not told of flags it cannot pass: {}",
+        text_of(first)
+    );
     assert_eq!(second["isError"], false, "the server survived: {second}");
     assert!(text_of(second).contains("42"), "{}", text_of(second));
 }

@@ -89,6 +89,8 @@ pub(crate) struct RunCtx {
     pub record_results: bool,
     /// `(server, tool)` approved for the rest of the run.
     approved: Mutex<HashSet<(String, String)>>,
+    /// How the run's limit errors advise raising a limit.
+    pub limit_advice: super::run::LimitAdvice,
 }
 
 impl RunCtx {
@@ -132,6 +134,7 @@ impl RunCtx {
             approvals: None,
             record_results: false,
             approved: Mutex::default(),
+            limit_advice: super::run::LimitAdvice::default(),
         }
     }
 

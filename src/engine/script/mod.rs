@@ -60,7 +60,7 @@ pub use limits::{
 pub use plan::{COMPUTED, CallForm, Flag, Plan, PlannedCall, plan};
 pub use policy::{AskReason, Decision, Policy, ServerPolicy};
 pub use report::{CallRecord, LimitHit, RunEvent, RunReport};
-pub use run::{RunOptions, event_channel, new_run_id, run};
+pub use run::{LimitAdvice, RunOptions, event_channel, new_run_id, run};
 
 #[cfg(test)]
 mod tests;

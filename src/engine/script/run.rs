@@ -45,6 +45,45 @@ pub struct RunOptions {
     /// The approved definitions: tools are pinned on first use and on approval, and a
     /// changed definition is asked about (per policy). None: approvals are not tracked.
     pub approvals: Option<Arc<super::approval::ApprovalStore>>,
+    /// How a limit the run reaches can be raised, as its error advises.
+    pub limit_advice: LimitAdvice,
+}
+
+/// Who can raise a limit a run reaches, and how: the advice in the limit's error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LimitAdvice {
+    /// `codemode run`: its flags, or `[limits]` in the config.
+    #[default]
+    Flags,
+    /// The workbench: `[limits]` in the config (F6 reloads it).
+    Config,
+    /// `serve`: not the agent that sent the script; whoever runs `codemode serve`.
+    Operator,
+}
+
+impl LimitAdvice {
+    /// The advice for `limit` (a `[limits]` key).
+    pub fn text(self, limit: &str) -> String {
+        if limit == "max_modules" {
+            return "`import` is not available in the sandbox".into();
+        }
+        match self {
+            LimitAdvice::Flags => match limit {
+                "max_operations" => "raise it with --max-ops N or [limits] max_operations".into(),
+                "max_tool_calls" => {
+                    "raise it with --max-tool-calls N or [limits] max_tool_calls".into()
+                }
+                "timeout" => "raise it with --timeout or [limits] timeout".into(),
+                other => format!("raise it with --limit {other}=N or [limits] {other}"),
+            },
+            LimitAdvice::Config => {
+                format!("raise it in the config's [limits] table ({limit} = ...; F6 reloads)")
+            }
+            LimitAdvice::Operator => format!(
+                "it is set by whoever runs codemode serve ([limits] {limit}); do less in one script, or split the work over several"
+            ),
+        }
+    }
 }
 
 /// An observer that forwards every event into a channel, for front ends that poll (the TUI).
@@ -151,6 +190,7 @@ fn run_on_this_thread(
     ctx.approver.clone_from(&opts.approver);
     ctx.approvals.clone_from(&opts.approvals);
     ctx.record_results = opts.record;
+    ctx.limit_advice = opts.limit_advice;
     let ctx = Arc::new(ctx);
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = {
@@ -257,13 +297,7 @@ fn limit(ctx: &RunCtx, name: &str, pos: Option<rhai::Position>, source: &str) ->
     });
     // The advice is for the limit the message names: the first one reached, which is not
     // always `name` (memory counted past its limit while a string was being refused).
-    let how = match hit.limit.as_str() {
-        "max_operations" => "raise it with --max-ops N or [limits] max_operations".to_string(),
-        "max_tool_calls" => "raise it with --max-tool-calls N or [limits] max_tool_calls".into(),
-        "timeout" => "raise it with --timeout or [limits] timeout".into(),
-        "max_modules" => "`import` is not available in the sandbox".into(),
-        other => format!("raise it with --limit {other}=N or [limits] {other}"),
-    };
+    let how = ctx.limit_advice.text(&hit.limit);
     let err = ScriptError::new(ErrorKind::Limit, format!("{hit}; {how}"));
     let err = match pos {
         Some(p) => err.at(p, source),
@@ -370,21 +404,27 @@ mod tests {
     use super::*;
     use crate::script::replay::{Recording, ReplayInvoker};
 
-    #[test]
-    fn a_limit_message_advises_on_the_limit_it_names() {
+    fn ctx(advice: LimitAdvice) -> RunCtx {
         let invoker = Arc::new(ReplayInvoker::new(Recording {
             run_id: String::new(),
             script: String::new(),
             servers: vec![],
             calls: vec![],
         }));
-        let ctx = RunCtx::new(
+        let mut ctx = RunCtx::new(
             invoker,
             Limits::default(),
             Policy::default(),
             CancellationToken::new(),
             vec![],
         );
+        ctx.limit_advice = advice;
+        ctx
+    }
+
+    #[test]
+    fn a_limit_message_advises_on_the_limit_it_names() {
+        let ctx = ctx(LimitAdvice::Flags);
         ctx.hit("max_memory");
         let (err, hit) = limit(&ctx, "max_string_size", None, "");
         assert_eq!(hit.map(|h| h.limit).as_deref(), Some("max_memory"));
@@ -395,6 +435,33 @@ mod tests {
                     .ends_with("--limit max_memory=N or [limits] max_memory"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn the_advice_is_for_whoever_can_raise_the_limit() {
+        let message = |advice| limit(&ctx(advice), "max_tool_calls", None, "").0.message;
+        let flags = message(LimitAdvice::Flags);
+        assert!(
+            flags.ends_with("raise it with --max-tool-calls N or [limits] max_tool_calls"),
+            "{flags}"
+        );
+        let config = message(LimitAdvice::Config);
+        assert!(
+            config.ends_with(
+                "raise it in the config's [limits] table (max_tool_calls = ...; F6 reloads)"
+            ),
+            "{config}"
+        );
+        let agent = message(LimitAdvice::Operator);
+        assert!(
+            agent.contains("whoever runs codemode serve ([limits] max_tool_calls)")
+                && !agent.contains("--"),
+            "an agent gets no flags it cannot pass: {agent}"
+        );
+        assert_eq!(
+            LimitAdvice::Operator.text("max_modules"),
+            "`import` is not available in the sandbox"
         );
     }
 }
