@@ -56,62 +56,70 @@ pub fn truncate(s: &str, max: usize) -> String {
 /// than that: a summary of a value that may be megabytes (arguments, results) costs what the
 /// summary does.
 pub fn json_prefix(value: &impl serde::Serialize, max: usize) -> String {
-    /// Keeps the first `cap` bytes and then refuses, which ends the serialization.
-    struct Capped {
-        buf: Vec<u8>,
-        cap: usize,
-    }
-    impl std::io::Write for Capped {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            let room = self.cap - self.buf.len();
-            self.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
-            if bytes.len() > room {
-                return Err(std::io::Error::other("summary full"));
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    // A few bytes past `max`, so that a character cut at the end of what was kept lies past
-    // the cut `truncate` makes.
-    let mut out = Capped {
-        buf: Vec::new(),
-        cap: max + 4,
-    };
+    let mut out = Capped::for_cut_at(max);
     let _ = serde_json::to_writer(&mut out, value);
-    truncate(&String::from_utf8_lossy(&out.buf), max)
+    out.cut(max)
 }
 
 /// `value` as its `Display` text cut like [`truncate`] at `max` bytes, without writing out
 /// more than that (a script value shown in an error may be gigabytes as text).
 pub fn display_prefix(value: &impl std::fmt::Display, max: usize) -> String {
-    /// Keeps the first `cap` bytes and then refuses, which ends the formatting.
-    struct Capped {
-        buf: String,
-        cap: usize,
-    }
-    impl std::fmt::Write for Capped {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            let room = self.cap - self.buf.len();
-            let mut end = s.len().min(room);
-            while !s.is_char_boundary(end) {
-                end -= 1;
-            }
-            self.buf.push_str(&s[..end]);
-            if s.len() > room {
-                return Err(std::fmt::Error);
-            }
-            Ok(())
+    let mut out = Capped::for_cut_at(max);
+    let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
+    out.cut(max)
+}
+
+/// Keeps the first `cap` bytes written to it and then refuses, which ends the serializer or
+/// formatter writing into it.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+}
+
+impl Capped {
+    /// Room for a cut at `max`: a few bytes more, so that a character cut at the end of what
+    /// was kept lies past the cut [`truncate`] makes.
+    fn for_cut_at(max: usize) -> Capped {
+        Capped {
+            buf: Vec::new(),
+            cap: max + 4,
         }
     }
-    let mut out = Capped {
-        buf: String::new(),
-        cap: max + 4,
-    };
-    let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
-    truncate(&out.buf, max)
+
+    /// Keeps what fits of `bytes`; whether all of it did.
+    fn keep(&mut self, bytes: &[u8]) -> bool {
+        let room = self.cap - self.buf.len();
+        self.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        bytes.len() <= room
+    }
+
+    /// What was kept, cut like [`truncate`] at `max` bytes.
+    fn cut(&self, max: usize) -> String {
+        truncate(&String::from_utf8_lossy(&self.buf), max)
+    }
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.keep(bytes) {
+            Ok(bytes.len())
+        } else {
+            Err(std::io::Error::other("full"))
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.keep(s.as_bytes()) {
+            Ok(())
+        } else {
+            Err(std::fmt::Error)
+        }
+    }
 }
 
 /// Whether `c` must not reach a terminal raw: C0 controls but newline and tab (ESC starts
@@ -165,7 +173,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_prefix_is_the_cut_json_without_writing_it_all() {
+    fn prefixes_are_the_cut_text_without_writing_it_all() {
         let values = [
             serde_json::json!({"a": 1}),
             serde_json::json!({"text": "é".repeat(400)}),
@@ -176,7 +184,17 @@ mod tests {
         for v in &values {
             for max in [1, 10, 299, 300, 301, 5000] {
                 assert_eq!(json_prefix(v, max), truncate(&v.to_string(), max), "{max}");
+                // The same cut of the `Display` text (serde_json writes its JSON there too).
+                assert_eq!(
+                    display_prefix(v, max),
+                    truncate(&v.to_string(), max),
+                    "{max}"
+                );
             }
+        }
+        let words = "déjà vu ".repeat(100);
+        for max in [1, 2, 3, 299, 300, 5000] {
+            assert_eq!(display_prefix(&words, max), truncate(&words, max), "{max}");
         }
     }
 
