@@ -160,9 +160,7 @@ fn parse_repr(nc: NativeCallContext, text: &str) -> RhaiResult {
 fn register_to_json(engine: &mut Engine) {
     /// The text is a string: longer than `max_string_size` is refused before it is made.
     fn json_text(nc: &NativeCallContext, v: &Dynamic) -> RhaiResult {
-        let max = nc.engine().max_string_size();
-        let max = if max == 0 { usize::MAX } else { max };
-        match to_json_within(v, max) {
+        match to_json_within(v, super::sizes::string_cap(nc.engine())) {
             Ok(j) => Ok(Dynamic::from(j.to_string())),
             Err(ToJsonError::TooLarge(_)) => Err(EvalAltResult::ErrorDataTooLarge(
                 "Length of string".into(),

@@ -68,6 +68,14 @@ pub(crate) fn register(engine: &mut Engine) {
     );
 }
 
+/// `max_string_size` as a cap on a string's bytes (0, no limit: none).
+pub(crate) fn string_cap(engine: &Engine) -> usize {
+    match engine.max_string_size() {
+        0 => usize::MAX,
+        max => max,
+    }
+}
+
 /// The text `write` makes (an array's or a map's, as Rhai writes it), or, when it would be
 /// longer than `max_string_size`, a short text saying so (made only that far). Not an error:
 /// on an error Rhai writes the whole value out itself (`${m}`, `"" + m`).
@@ -76,48 +84,51 @@ fn shown(
     kind: (&str, &str),
     write: impl FnOnce(&mut String, usize),
 ) -> ImmutableString {
-    let max = ctx.engine().max_string_size();
-    let cap = if max == 0 { usize::MAX } else { max };
+    let cap = string_cap(ctx.engine());
     let mut out = String::new();
     write(&mut out, cap);
     if out.len() > cap {
         let (open, close) = kind;
+        let max = ctx.engine().max_string_size();
         return format!("{open}… longer than max_string_size ({max} bytes) as text{close}").into();
     }
     out.into()
 }
 
-/// Rhai's text of an array: `[1, "a"]`, items in their debug form; stops once `out` is
-/// longer than `cap`.
+/// Rhai's text of an array: `[1, "a"]`, items in their debug form.
 fn write_array(ctx: &NativeCallContext, a: &Array, out: &mut String, cap: usize) {
-    out.push('[');
-    for (i, item) in a.iter().enumerate() {
+    write_items(ctx, ("[", "]"), a.iter().map(|v| (None, v)), out, cap);
+}
+
+/// Rhai's text of a map: `#{"k": 1}`, values in their debug form.
+fn write_map(ctx: &NativeCallContext, m: &Map, out: &mut String, cap: usize) {
+    let entries = m.iter().map(|(k, v)| (Some(k.as_str()), v));
+    write_items(ctx, ("#{", "}"), entries, out, cap);
+}
+
+/// `open`, the items (`"key": ` before each keyed one) separated by `, `, `close`; stops once
+/// `out` is longer than `cap`.
+fn write_items<'a>(
+    ctx: &NativeCallContext,
+    (open, close): (&str, &str),
+    items: impl Iterator<Item = (Option<&'a str>, &'a Dynamic)>,
+    out: &mut String,
+    cap: usize,
+) {
+    out.push_str(open);
+    for (i, (key, item)) in items.enumerate() {
         if out.len() > cap {
             return;
         }
         if i > 0 {
             out.push_str(", ");
+        }
+        if let Some(k) = key {
+            let _ = write!(out, "{k:?}: ");
         }
         write_item(ctx, item, out, cap);
     }
-    out.push(']');
-}
-
-/// Rhai's text of a map: `#{"k": 1}`, values in their debug form; stops once `out` is
-/// longer than `cap`.
-fn write_map(ctx: &NativeCallContext, m: &Map, out: &mut String, cap: usize) {
-    out.push_str("#{");
-    for (i, (k, v)) in m.iter().enumerate() {
-        if out.len() > cap {
-            return;
-        }
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let _ = write!(out, "{k:?}: ");
-        write_item(ctx, v, out, cap);
-    }
-    out.push('}');
+    out.push_str(close);
 }
 
 /// One item: arrays and maps here, anything else by the engine's `to_debug` (one item is at
