@@ -189,9 +189,7 @@ impl CallForm {
         let server = self.server.clone();
         match &self.target {
             FormTarget::Tool(tool) => {
-                if let Err(e) =
-                    crate::mcp::check_args(&tool.input_schema, &Value::Object(args.clone()))
-                {
+                if let Err(e) = tool.check_input(&Value::Object(args.clone())) {
                     return self.refuse(e);
                 }
                 if self.needs_confirm {

@@ -32,6 +32,11 @@ pub struct ToolDef {
     /// Every other field the server sent (`_meta`, `execution`, `icons`, ...), kept verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The schemas compiled for [`ToolDef::check_input`] and [`ToolDef::check_output`], on
+    /// first use, shared by the definition's clones (a definition's schemas never change
+    /// once it is made: a changed tool arrives as a new definition).
+    #[serde(skip)]
+    pub(crate) compiled: super::validate::Compiled,
 }
 
 fn empty_object_schema() -> Value {

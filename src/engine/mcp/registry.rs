@@ -336,7 +336,7 @@ impl Registry {
             // The arguments go into a JSON value to be checked and come back out (no copy).
             let given = args.is_some();
             let value = Value::Object(args.take().unwrap_or_default());
-            let checked = super::validate::check_args(&def.input_schema, &value);
+            let checked = def.check_input(&value);
             if let (true, Value::Object(map)) = (given, value) {
                 args = Some(map);
             }

@@ -94,11 +94,59 @@ fn by_text(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
     compiled
 }
 
+/// A tool's schemas compiled for checking, made on first use ([`crate::mcp::ToolDef`] keeps
+/// one, shared by its clones). Finding a schema's validator in [`validator`]'s caches compares
+/// or writes out the whole schema, which costs more than checking a call's arguments.
+#[derive(Clone, Default)]
+pub struct Compiled(Arc<[OnceLock<Option<Arc<jsonschema::Validator>>>; 2]>);
+
+impl Compiled {
+    /// The validator of `schema`, which is the definition's input (`0`) or output (`1`) schema.
+    fn get(&self, which: usize, schema: &Value) -> Option<&jsonschema::Validator> {
+        self.0[which].get_or_init(|| validator(schema)).as_deref()
+    }
+}
+
+/// Compiled schemas are derived from the definition's own: they never make two definitions
+/// differ.
+impl PartialEq for Compiled {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Compiled")
+    }
+}
+
+impl crate::mcp::ToolDef {
+    /// [`check_args`] against the tool's `inputSchema`, compiled once per definition.
+    pub fn check_input(&self, args: &Value) -> Result<(), String> {
+        check_with(self.compiled.get(0, &self.input_schema), args)
+    }
+
+    /// [`check_args`] against the tool's `outputSchema`, compiled once per definition; `Ok`
+    /// when it declares none.
+    pub fn check_output(&self, value: &Value) -> Result<(), String> {
+        match &self.output_schema {
+            Some(schema) => check_with(self.compiled.get(1, schema), value),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Validates `args` against `schema`. Returns a message naming each bad field, or `Ok` when
 /// the schema itself cannot be compiled (a malformed schema must not block the call; `lint`
 /// reports it).
 pub fn check_args(schema: &Value, args: &Value) -> Result<(), String> {
-    let Some(validator) = validator(schema) else {
+    check_with(validator(schema).as_deref(), args)
+}
+
+/// [`check_args`] with the schema compiled (`None`: it does not compile).
+fn check_with(validator: Option<&jsonschema::Validator>, args: &Value) -> Result<(), String> {
+    let Some(validator) = validator else {
         return Ok(());
     };
     // Valid arguments (nearly every call) are settled without building any error.
@@ -174,6 +222,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_tool_checks_its_own_schemas_compiled_once_for_all_its_clones() {
+        let tool: crate::mcp::ToolDef = serde_json::from_value(json!({
+            "name": "t",
+            "inputSchema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+            "outputSchema": {"type": "object", "properties": {"sum": {"type": "number"}}, "required": ["sum"]}
+        }))
+        .unwrap();
+        let copy = tool.clone();
+        for t in [&tool, &copy, &tool] {
+            assert!(t.check_input(&json!({"n": 1})).is_ok());
+            let bad = t.check_input(&json!({"n": "one"})).unwrap_err();
+            assert!(bad.contains("`n`"), "{bad}");
+            assert!(t.check_output(&json!({"sum": 3})).is_ok());
+            assert!(t.check_output(&json!({"total": 3})).is_err());
+        }
+        // The clone did not compile again: both hold the same compiled validators.
+        assert!(Arc::ptr_eq(&tool.compiled.0, &copy.compiled.0));
+        assert!(
+            tool.compiled
+                .0
+                .iter()
+                .all(|v| v.get().is_some_and(Option::is_some))
+        );
+        // No output schema: any result is accepted; a schema that does not compile blocks nothing.
+        let plain: crate::mcp::ToolDef =
+            serde_json::from_value(json!({"name": "p", "inputSchema": {"type": 12}})).unwrap();
+        assert!(plain.check_output(&json!("anything")).is_ok());
+        assert!(plain.check_input(&json!({"x": 1})).is_ok());
     }
 
     #[test]

@@ -376,10 +376,8 @@ impl RunCtx {
             Err((Failure::Stop("max_result_bytes"), "max_result_bytes".into()))
         } else if outcome.is_error {
             thrown(server, tool, outcome.text(), CallKind::ToolError)
-        } else if let (Some(schema), Some(structured)) = (
-            def.and_then(|d| d.output_schema.as_ref()),
-            &outcome.structured_content,
-        ) && let Err(problem) = crate::mcp::check_args(schema, structured)
+        } else if let (Some(def), Some(structured)) = (def, &outcome.structured_content)
+            && let Err(problem) = def.check_output(structured)
         {
             let message = format!("result does not match the tool's outputSchema: {problem}");
             thrown(server, tool, message, CallKind::OutputSchema)

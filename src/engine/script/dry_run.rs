@@ -27,7 +27,7 @@ pub struct DryRunInvoker {
 pub fn synthesize(def: &ToolDef) -> Option<CallOutcome> {
     let schema = def.output_schema.as_ref()?;
     let value = crate::catalog::example::synthesize(&crate::catalog::schema::parse(schema));
-    crate::mcp::check_args(schema, &value).ok()?;
+    def.check_output(&value).ok()?;
     Some(CallOutcome {
         content: vec![json!({"type": "text", "text": value.to_string()})],
         structured_content: Some(value),

@@ -249,7 +249,8 @@ fn register_servers(engine: &mut Engine, ctx: &Arc<RunCtx>) {
 /// places of the failed ones).
 fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult {
     let mut jobs = Vec::with_capacity(calls.len());
-    for (i, item) in calls.iter().enumerate() {
+    // Items are taken apart, not copied: the list is the script's own value (passed by value).
+    for (i, item) in calls.into_iter().enumerate() {
         let bad = |what: &str| -> Box<EvalAltResult> {
             EvalAltResult::ErrorRuntime(
                 format!("parallel: item {i} {what}; expected [server, tool, #{{ args }}]").into(),
@@ -257,23 +258,21 @@ fn parallel(ctx: &Arc<RunCtx>, calls: Array, pos: rhai::Position) -> RhaiResult 
             )
             .into()
         };
-        let parts = item
-            .read_lock::<Array>()
-            .map(|a| a.clone())
-            .ok_or_else(|| bad("is not an array"))?;
+        let parts = item.into_array().map_err(|_| bad("is not an array"))?;
         if parts.len() < 2 || parts.len() > 3 {
             return Err(bad(&format!("has {} elements", parts.len())));
         }
-        let server = parts[0]
-            .clone()
-            .into_string()
-            .map_err(|_| bad("has no server name"))?;
-        let tool = parts[1]
-            .clone()
-            .into_string()
-            .map_err(|_| bad("has no tool name"))?;
+        let mut parts = parts.into_iter();
+        let mut name = |what: &str| {
+            parts
+                .next()
+                .and_then(|p| p.into_immutable_string().ok())
+                .ok_or_else(|| bad(what))
+        };
+        let server = name("has no server name")?;
+        let tool = name("has no tool name")?;
         let (server, tool) = ctx.aliases.resolve(&server, &tool);
-        let args = parts.get(2).cloned().unwrap_or(Dynamic::UNIT);
+        let args = parts.next().unwrap_or(Dynamic::UNIT);
         let args: Map<String, Value> = ctx.args_map(&server, &tool, &args, pos)?;
         jobs.push((server, tool, args));
     }

@@ -328,6 +328,7 @@ proptest! {
             output_schema: Some(out),
             annotations: None,
             extra: serde_json::Map::new(),
+            compiled: Default::default(),
         };
         let cat = crate::catalog::Catalog::from_tools("s", &[tool]);
         let t = cat.tools().next().unwrap();

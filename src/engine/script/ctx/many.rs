@@ -3,6 +3,7 @@
 //! approves and launches each call, and checks and records each as it ends, so the log shows
 //! every call when it really starts and finishes.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -26,7 +27,10 @@ impl RunCtx {
         let width = self.limits.max_parallel.max(1);
         let mut results: Vec<Option<Result<Value, Failure>>> = Vec::new();
         results.resize_with(jobs.len(), || None);
-        let mut begun: Vec<(Option<ToolDef>, String)> = vec![(None, String::new()); jobs.len()];
+        // Each started call's definition (borrowed from the run's catalog, not copied) and
+        // its arguments' summary, until it ends.
+        let mut begun: Vec<(Option<Cow<'_, ToolDef>>, String)> = Vec::new();
+        begun.resize_with(jobs.len(), Default::default);
         let mut running: JoinSet<Ended> = JoinSet::new();
         let mut runtime: Option<Handle> = None;
         let mut next = 0;
@@ -46,7 +50,7 @@ impl RunCtx {
                     let t0 = Instant::now();
                     running.spawn_on(async move { (i, call.await, t0.elapsed()) }, &handle);
                     runtime = Some(handle);
-                    begun[i] = (def.map(std::borrow::Cow::into_owned), summary);
+                    begun[i] = (def, summary);
                 } else {
                     let done = self.call_blocking(server, tool, def.as_deref(), args.clone());
                     results[i] = Some(self.finish(first + i, server, tool, summary, done));
@@ -69,7 +73,7 @@ impl RunCtx {
                 };
                 let (server, tool, _) = &jobs[i];
                 let (def, summary) = std::mem::take(&mut begun[i]);
-                let done = self.conclude(server, tool, def.as_ref(), outcome, took);
+                let done = self.conclude(server, tool, def.as_deref(), outcome, took);
                 results[i] = Some(self.finish(first + i, server, tool, summary, done));
             }
         }
