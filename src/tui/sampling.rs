@@ -7,6 +7,8 @@
 use std::sync::Arc;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::mpsc;
@@ -91,7 +93,12 @@ pub fn request(panel: &mut Panel, id: u64, request: SamplingRequest, log: &mut L
 }
 
 /// Approve (`Accept`) or deny the shown request, or scroll it.
-pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<Effect> {
+pub fn update(
+    panel: &mut Panel,
+    command: Command,
+    log: &mut LogBuffer,
+    screen: Rect,
+) -> Vec<Effect> {
     let Some(shown) = panel.front_mut() else {
         return vec![];
     };
@@ -99,10 +106,11 @@ pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<E
         Command::Accept => true,
         Command::Deny => false,
         _ => {
-            // The panel's height varies with the request: scroll freely, a page at a time.
+            // A page is the text's height; the last page ends with the request's last line.
+            let (text, max) = text_view(screen, &shown.request);
             let view = crate::view::View {
-                page: 10,
-                max: u16::MAX,
+                page: text.height,
+                max,
             };
             command.scroll(&mut shown.scroll, view);
             return vec![];
@@ -129,20 +137,57 @@ pub fn update(panel: &mut Panel, command: Command, log: &mut LogBuffer) -> Vec<E
     }]
 }
 
+/// The request's text: system prompt and messages, one line per line of text.
+fn body(req: &SamplingRequest, accent: Style) -> Vec<Line<'_>> {
+    let mut lines = vec![Line::styled("System prompt", accent)];
+    lines.push(Line::raw(req.system_prompt.as_deref().unwrap_or("(none)")));
+    for (role, text) in &req.messages {
+        lines.push(Line::styled(format!("[{role}]"), accent));
+        lines.extend(text.lines().map(Line::raw));
+    }
+    lines
+}
+
+/// The panel's box on `screen`, and inside it the areas of the text, the parameters and
+/// the keys.
+fn layout(screen: Rect, lines: usize) -> (Rect, [Rect; 3]) {
+    let width = 76.min(screen.width);
+    let lines = u16::try_from(lines).unwrap_or(u16::MAX);
+    let height = lines
+        .saturating_add(6)
+        .clamp(8, screen.height.saturating_sub(2).max(1));
+    let area = super::widgets::modal_area(screen, (width, height));
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let parts = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(1),
+        ratatui::layout::Constraint::Length(2),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    (area, parts)
+}
+
+/// The text's area on `screen` and the furthest it scrolls (its wrapped lines past the area).
+fn text_view(screen: Rect, req: &SamplingRequest) -> (Rect, u16) {
+    let lines = body(req, Style::default());
+    let (_, [text, ..]) = layout(screen, lines.len());
+    let wrapped = paragraph(lines).line_count(text.width);
+    let max = u16::try_from(wrapped)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(text.height);
+    (text, max)
+}
+
+fn paragraph(lines: Vec<Line<'_>>) -> Paragraph<'_> {
+    Paragraph::new(lines).wrap(Wrap { trim: false })
+}
+
 /// The panel of the first waiting request, over everything but the approval panel.
 pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
     let Some(shown) = panel.front() else {
         return;
     };
     let req = &shown.request;
-    let mut lines = vec![Line::styled("System prompt", t.accent)];
-    lines.push(Line::raw(
-        req.system_prompt.clone().unwrap_or_else(|| "(none)".into()),
-    ));
-    for (role, text) in &req.messages {
-        lines.push(Line::styled(format!("[{role}]"), t.accent));
-        lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
-    }
     let mut params = vec![format!("maxTokens {}", req.max_tokens)];
     if let Some(temp) = req.temperature {
         params.push(format!("temperature {temp}"));
@@ -151,22 +196,13 @@ pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
         params.push(format!("model preferences {prefs}"));
     }
     let screen = frame.area();
-    let width = 76.min(screen.width);
-    let height = (lines.len() as u16 + 6).clamp(8, screen.height.saturating_sub(2).max(1));
+    let lines = body(req, t.accent);
+    let (area, [text, info, keys]) = layout(screen, lines.len());
     let title = format!("{} asks the model to write", req.server);
-    let inner = super::widgets::modal(frame, t, (width, height), &title, panel.len());
-    let [text, info, keys] = ratatui::layout::Layout::vertical([
-        ratatui::layout::Constraint::Min(1),
-        ratatui::layout::Constraint::Length(2),
-        ratatui::layout::Constraint::Length(1),
-    ])
-    .areas(inner);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((shown.scroll, 0)),
-        text,
-    );
+    super::widgets::modal(frame, t, (area.width, area.height), &title, panel.len());
+    // Kept within the text even when the screen grew since the last scroll.
+    let (_, max) = text_view(screen, req);
+    frame.render_widget(paragraph(lines).scroll((shown.scroll.min(max), 0)), text);
     frame.render_widget(
         Paragraph::new(Line::styled(params.join(" · "), t.muted)).wrap(Wrap { trim: true }),
         info,

@@ -143,7 +143,9 @@ pub fn apply(state: &mut State, command: Command) -> Vec<Effect> {
         Context::Elicit | Context::ElicitUrl => {
             elicit::update(&mut state.elicits, command, &mut state.log)
         }
-        Context::Sampling => sampling::update(&mut state.samplings, command, &mut state.log),
+        Context::Sampling => {
+            sampling::update(&mut state.samplings, command, &mut state.log, state.screen)
+        }
         c if is_overlay(c) => overlay_command(state, command),
         _ => global(state, command).unwrap_or_else(|| panes::apply(state, command)),
     }

@@ -49,6 +49,17 @@ pub fn modal_block(t: &Theme, title: &str) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), t.title))
 }
 
+/// Where [`modal`] puts a `width` x `height` box on `screen` (the middle, cut to the screen).
+pub fn modal_area(screen: Rect, (width, height): (u16, u16)) -> Rect {
+    let (width, height) = (width.min(screen.width), height.min(screen.height));
+    Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 /// A modal (approval, elicitation, sampling): clears a `width` x `height` box in the middle
 /// of the screen, draws its double border titled `title` — plus "(N more waiting)" when
 /// `queued` requests wait behind it — and returns the area inside.
@@ -59,14 +70,7 @@ pub fn modal(
     title: &str,
     queued: usize,
 ) -> Rect {
-    let screen = frame.area();
-    let (width, height) = (width.min(screen.width), height.min(screen.height));
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
+    let area = modal_area(frame.area(), (width, height));
     let more = match queued {
         0 | 1 => String::new(),
         n => format!(" ({} more waiting)", n - 1),

@@ -293,11 +293,16 @@ pub static BINDINGS: &[Binding] = &[
         &[UP, ch('k')],
         &[Sampling, Overlay],
         Up,
-        Labelled("↑↓ PgUp PgDn", "scroll the prompt and messages"),
+        Labelled(
+            "↑↓ PgUp PgDn",
+            "scroll the prompt and messages (also Home, End)",
+        ),
     ),
     bind(&[DOWN, ch('j')], &[Sampling, Overlay], Down, Also),
     bind(&[PGUP], &[Sampling, Overlay], PageUp, Also),
     bind(&[PGDN, SPACE], &[Sampling, Overlay], PageDown, Also),
+    bind(&[HOME], &[Sampling, Overlay], Home, Also),
+    bind(&[END], &[Sampling, Overlay], End, Also),
     // The call form and its completions.
     bind(
         &[f(5), ctrl('r')],

@@ -52,7 +52,8 @@ fn every_request_waits_for_approve_or_deny() {
     assert!(key(&mut s, KeyCode::Char('x')).is_empty());
     crate::update(&mut s, Action::Paste("pasted".into()));
     assert!(key(&mut s, KeyCode::Down).is_empty());
-    assert_eq!(s.samplings[0].scroll, 1);
+    // The request fits in the panel: nothing to scroll.
+    assert_eq!(s.samplings[0].scroll, 0);
     assert_eq!(
         key(&mut s, KeyCode::Char('y')),
         [Effect::Sample {
@@ -119,4 +120,53 @@ fn the_panel_at_80x24() {
     );
     assert!(screen.contains("maxTokens 100"), "{screen}");
     insta::assert_snapshot!("sampling_panel_80x24", screen);
+}
+
+/// A request of `lines` numbered lines.
+fn long_req(lines: usize) -> SamplingRequest {
+    let text: Vec<String> = (1..=lines).map(|i| format!("line {i}")).collect();
+    SamplingRequest::from_params(
+        "everything",
+        &json!({
+            "messages": [{"role": "user", "content": {"type": "text", "text": text.join("\n")}}],
+            "maxTokens": 100
+        }),
+    )
+}
+
+#[test]
+fn scrolling_stops_at_the_last_line_of_the_request() {
+    let mut s = state();
+    s.screen = ratatui::layout::Rect::new(0, 0, 80, 24);
+    crate::update(
+        &mut s,
+        Action::Sample {
+            id: 0,
+            request: long_req(100),
+        },
+    );
+    key(&mut s, KeyCode::Down);
+    assert_eq!(s.samplings[0].scroll, 1);
+    // End shows the last page: the request's last line, not an empty panel.
+    key(&mut s, KeyCode::End);
+    let end = s.samplings[0].scroll;
+    let screen = crate::draw::screen_text(&s, 80, 24);
+    assert!(screen.contains("line 100"), "{screen}");
+    assert!(
+        !screen.contains("[user]"),
+        "the top is scrolled away: {screen}"
+    );
+    // Further down does not move; one up shows a line more of the top.
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(s.samplings[0].scroll, end);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(s.samplings[0].scroll, end - 1);
+    // A page is the text's height: PageUp from the end, then PageDown, comes back.
+    key(&mut s, KeyCode::PageUp);
+    assert!(s.samplings[0].scroll < end - 1);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(s.samplings[0].scroll, 0);
+    let screen = crate::draw::screen_text(&s, 80, 24);
+    assert!(screen.contains("System prompt"), "{screen}");
 }
