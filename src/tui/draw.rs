@@ -87,7 +87,12 @@ pub fn draw(state: &State, frame: &mut Frame) {
     }
     draw_status(state, frame, a.status);
     if let Some(open) = &state.overlay {
-        overlay::draw(open, &state.theme, frame);
+        let query = state
+            .search
+            .as_ref()
+            .filter(|s| s.target == crate::search::Target::Overlay)
+            .map(|s| s.query.as_str());
+        overlay::draw(open, &state.theme, query, frame);
     }
     sampling::draw(&state.samplings, &state.theme, frame);
     elicit::draw(&state.elicits, &state.theme, frame);
@@ -240,7 +245,8 @@ fn draw_docs(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
-    let p = Paragraph::new(docs_lines(state))
+    let lines = crate::search::marked(state, crate::search::Target::Docs, docs_lines(state));
+    let p = Paragraph::new(lines)
         .block(block(state, Pane::Docs, extra))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
@@ -308,10 +314,16 @@ fn draw_log(state: &State, frame: &mut Frame, area: Rect) {
                 Level::Warn => state.theme.warn,
                 Level::Info => Style::default(),
             };
-            Line::from(vec![
-                Span::styled(format!("{:<4} ", l.source.tag()), state.theme.muted),
-                Span::styled(l.text, style),
-            ])
+            // Searched is the text, not the source tag before it.
+            let [text] = crate::search::marked(
+                state,
+                crate::search::Target::Log,
+                vec![Line::from(Span::styled(l.text, style))],
+            )
+            .try_into()
+            .unwrap_or_default();
+            let tag = Span::styled(format!("{:<4} ", l.source.tag()), state.theme.muted);
+            Line::from(std::iter::once(tag).chain(text.spans).collect::<Vec<_>>())
         })
         .collect();
     let mut p = if state.log_wrap {

@@ -186,16 +186,24 @@ pub fn paste(overlay: &mut Overlay, text: &str) {
     }
 }
 
-/// Draws the overlay over the panes.
-pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
+/// Draws the overlay over the panes, the matches of `query` (a search of the help or the
+/// result) marked.
+pub fn draw(overlay: &Overlay, t: &Theme, query: Option<&str>, frame: &mut Frame) {
     let screen = frame.area();
+    let marked = |lines: Vec<Line<'static>>| match query {
+        Some(q) if !q.is_empty() => lines
+            .into_iter()
+            .map(|l| crate::search::mark(l, q))
+            .collect(),
+        _ => lines,
+    };
     match overlay {
         Overlay::Help { scroll } => {
             let (area, lines) = help(t, screen);
             frame.render_widget(Clear, area);
             let title = "Keys · ↑↓ scroll · / search · any other key closes";
             let view = View::of(lines.len(), area.height.saturating_sub(2));
-            let p = Paragraph::new(lines)
+            let p = Paragraph::new(marked(lines))
                 .block(modal_block(t, title))
                 .scroll(((*scroll).min(view.max), 0));
             frame.render_widget(p, area);
@@ -208,7 +216,8 @@ pub fn draw(overlay: &Overlay, t: &Theme, frame: &mut Frame) {
             let area = result_area(screen);
             frame.render_widget(Clear, area);
             let view = result_view(text, area);
-            let p = Paragraph::new(text.clone())
+            let lines = text.lines().map(|l| Line::raw(l.to_string())).collect();
+            let p = Paragraph::new(marked(lines))
                 .block(modal_block(
                     t,
                     &format!("{title} · ↑↓ scroll · / search · Esc close"),

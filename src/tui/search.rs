@@ -1,9 +1,13 @@
 //! `/` in the log, the docs, the help or a result: type a few letters, Enter jumps to a
 //! match, `n` / `N` to the next and previous one (wrapping around). Case-insensitive. The
-//! status bar shows the query and which match is shown.
+//! status bar shows the query and which match is shown; every match on screen is shown
+//! reversed ([`mark`]) while the search is on, as the query is typed too.
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use ratatui::text::Line;
+use std::ops::Range;
+
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::action::Effect;
@@ -68,15 +72,15 @@ impl Search {
         forward: bool,
         skip: bool,
     ) -> Option<usize> {
-        let needle = self.query.to_lowercase();
-        if needle.is_empty() {
+        if self.query.is_empty() {
             self.found = None;
             return None;
         }
+        let needle = folded(&self.query);
         let hits: Vec<usize> = lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.to_lowercase().contains(&needle))
+            .filter(|(_, l)| !matches(l, &needle, true).is_empty())
             .map(|(i, _)| i)
             .collect();
         let pick = if forward {
@@ -91,6 +95,90 @@ impl Search {
         };
         self.found = pick.map(|p| (p + 1, hits.len()));
         pick.map(|p| hits[p])
+    }
+}
+
+/// A character as the search compares it (its first lowercase form).
+fn fold(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+fn folded(query: &str) -> Vec<char> {
+    query.chars().map(fold).collect()
+}
+
+/// The byte ranges of `needle` (folded) in `text`, not overlapping; only the first when
+/// `first`.
+fn matches(text: &str, needle: &[char], first: bool) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().map(|(i, c)| (i, fold(c))).collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while !needle.is_empty() && i + needle.len() <= chars.len() {
+        if chars[i..i + needle.len()]
+            .iter()
+            .zip(needle)
+            .all(|((_, c), n)| c == n)
+        {
+            let end = chars.get(i + needle.len()).map_or(text.len(), |(b, _)| *b);
+            found.push(chars[i].0..end);
+            if first {
+                break;
+            }
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// `line` with every match of `query` shown reversed (any terminal shows that), the rest as
+/// it was.
+pub fn mark<'a>(line: Line<'a>, query: &str) -> Line<'a> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let hits = matches(&text, &folded(query), false);
+    if hits.is_empty() {
+        return line;
+    }
+    let (style, alignment) = (line.style, line.alignment);
+    let mut spans = Vec::with_capacity(line.spans.len() + 2 * hits.len());
+    let mut at = 0;
+    for span in line.spans {
+        let (start, end) = (at, at + span.content.len());
+        at = end;
+        // The span's text cut at every match boundary inside it.
+        let mut cuts = vec![start, end];
+        for h in &hits {
+            cuts.extend(
+                [h.start, h.end]
+                    .into_iter()
+                    .filter(|&b| b > start && b < end),
+            );
+        }
+        cuts.sort_unstable();
+        for piece in cuts.windows(2) {
+            let (a, b) = (piece[0], piece[1]);
+            let hit = hits.iter().any(|h| h.start <= a && b <= h.end);
+            let style = if hit {
+                span.style.add_modifier(Modifier::REVERSED)
+            } else {
+                span.style
+            };
+            spans.push(Span::styled(text[a..b].to_string(), style));
+        }
+    }
+    let mut marked = Line::from(spans).style(style);
+    marked.alignment = alignment;
+    marked
+}
+
+/// `lines` marked ([`mark`]) when a search of `target` is on, as they were otherwise.
+pub fn marked<'a>(state: &State, target: Target, lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
+    match &state.search {
+        Some(s) if s.target == target && !s.query.is_empty() => {
+            lines.into_iter().map(|l| mark(l, &s.query)).collect()
+        }
+        _ => lines,
     }
 }
 
@@ -232,6 +320,54 @@ mod tests {
 
     fn lines(v: &[&str]) -> Vec<String> {
         v.iter().map(std::string::ToString::to_string).collect()
+    }
+
+    #[test]
+    fn marks_split_spans_at_the_match_and_keep_their_styles() {
+        use ratatui::style::{Color, Style};
+        let red = Style::default().fg(Color::Red);
+        let line = Line::from(vec![Span::styled("Größe: ", red), Span::raw("GRÖẞE größe")]);
+        let marked = mark(line.clone(), "größe");
+        let shown: Vec<(&str, bool, Option<Color>)> = marked
+            .spans
+            .iter()
+            .map(|s| {
+                let hit = s.style.add_modifier.contains(Modifier::REVERSED);
+                (s.content.as_ref(), hit, s.style.fg)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("Größe", true, Some(Color::Red)),
+                (": ", false, Some(Color::Red)),
+                ("GRÖẞE", true, None),
+                (" ", false, None),
+                ("größe", true, None),
+            ]
+        );
+        // A match across two spans is marked in both; no match leaves the line as it was.
+        let across = mark(Line::from(vec![Span::raw("ab"), Span::raw("cd")]), "BC");
+        let texts: Vec<_> = across.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
+        assert!(
+            across.spans[1]
+                .style
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(
+            across.spans[2]
+                .style
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert_eq!(mark(line.clone(), "zz"), line);
+        assert_eq!(
+            matches("aaaa", &folded("aa"), false),
+            [0..2, 2..4],
+            "not overlapping"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use codemode::tui::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::demo;
-use crate::harness::{ctrl, key, screen, workbench};
+use crate::harness::{ctrl, key, reversed, screen, workbench};
 
 async fn demo_bench(script: &str) -> (codemode::mcp::Registry, State) {
     workbench(vec![codemode::demo::in_process_spec()], script).await
@@ -239,6 +239,13 @@ async fn search_finds_in_the_log_the_docs_and_the_help() {
     };
     assert!(status(&state).contains("match 3/3"), "{}", status(&state));
     assert!(screen(&state, 80, 24).contains("needle 47"));
+    // Every match on screen is marked, whatever its case; nothing else is (but the editor's
+    // cursor, a reversed blank).
+    let marks: Vec<String> = reversed(&state, 80, 24)
+        .into_iter()
+        .filter(|m| !m.trim().is_empty())
+        .collect();
+    assert_eq!(marks, ["needle"]);
     key(&mut state, KeyCode::Char('N'));
     assert!(screen(&state, 80, 24).contains("needle 27"));
     key(&mut state, KeyCode::Char('n'));
@@ -257,6 +264,7 @@ async fn search_finds_in_the_log_the_docs_and_the_help() {
     key(&mut state, KeyCode::Enter);
     assert!(matches!(state.overlay, Some(Overlay::Help { scroll }) if scroll > 0));
     assert!(screen(&state, 80, 24).contains("A server asks (elicitation form)"));
+    assert!(reversed(&state, 80, 24).contains(&"elicitation".to_string()));
     key(&mut state, KeyCode::Esc);
     // The docs.
     assert!(state.select("demo", "create_issue"));
@@ -266,6 +274,11 @@ async fn search_finds_in_the_log_the_docs_and_the_help() {
     key(&mut state, KeyCode::Enter);
     assert!(state.docs_scroll > 0);
     assert!(screen(&state, 80, 24).contains("assignee.email"));
+    let marks = reversed(&state, 80, 24);
+    assert!(marks.contains(&"assignee.email".to_string()), "{marks:?}");
+    // Ended, the marks go.
+    key(&mut state, KeyCode::Esc);
+    assert!(reversed(&state, 80, 24).iter().all(|m| m.trim().is_empty()));
     registry.shutdown().await;
 }
 

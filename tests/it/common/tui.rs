@@ -23,6 +23,29 @@ pub fn screen(state: &State, w: u16, h: u16) -> String {
         .collect()
 }
 
+/// The runs of reversed cells on the screen (search matches), row by row.
+pub fn reversed(state: &State, w: u16, h: u16) -> Vec<String> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| draw::draw(state, f)).unwrap();
+    let buf = term.backend().buffer();
+    let mut runs = Vec::new();
+    for y in 0..h {
+        let mut run = String::new();
+        for x in 0..w {
+            let cell = &buf[(x, y)];
+            if cell.modifier.contains(ratatui::style::Modifier::REVERSED) {
+                run.push_str(cell.symbol());
+            } else if !run.is_empty() {
+                runs.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            runs.push(run);
+        }
+    }
+    runs
+}
+
 /// A fresh state (dark theme, 16 colours) with `script` in the editor.
 pub fn state(script: &str) -> State {
     let theme = Theme::builtin("dark", ColorDepth::Ansi16).unwrap();
