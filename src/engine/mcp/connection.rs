@@ -414,10 +414,8 @@ impl Connection {
     }
 
     pub(super) fn unexpected(&self, what: &str, reply: &ServerResult) -> CallError {
-        let kind = serde_json::to_value(reply)
-            .ok()
-            .map(|v| crate::util::truncate(&v.to_string(), 200))
-            .unwrap_or_default();
+        // Only what is shown is written out (the reply may be megabytes).
+        let kind = crate::util::json_prefix(reply, 200);
         CallError::Transport {
             server: self.server.clone(),
             what: what.to_string(),
