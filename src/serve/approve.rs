@@ -41,34 +41,60 @@ pub fn cannot_ask(req: &ApprovalRequest) -> String {
     )
 }
 
+/// The elicitation that puts `req` to the user (`elicitation/create` params, form mode):
+/// allow this call, allow it for this run, or deny.
+pub fn question(caller: &str, req: &ApprovalRequest) -> serde_json::Value {
+    let reasons: Vec<&str> = req.reasons.iter().map(|r| r.describe()).collect();
+    let args = crate::util::json_prefix(&req.args, 400);
+    json!({
+        "mode": "form",
+        "message": format!(
+            "{caller} wants to call {}::{} ({}) with {args}. Allow it?",
+            req.server, req.tool, reasons.join(", ")
+        ),
+        "requestedSchema": {
+            "type": "object",
+            "properties": {
+                "decision": {
+                    "type": "string", "title": "Decision",
+                    "enum": ["once", "run", "deny"],
+                    "enumNames": ["Allow this call", "Allow for this run", "Deny"],
+                    "default": "deny"
+                }
+            },
+            "required": ["decision"]
+        }
+    })
+}
+
+/// The refusal of `req` the user did not approve (`why`: denied, declined, cancelled, ...).
+pub fn not_approved(req: &ApprovalRequest, why: &str) -> Approval {
+    Approval::Deny(format!(
+        "{}::{} was not approved by the user ({why})",
+        req.server, req.tool
+    ))
+}
+
+/// What the user's answer to [`question`] (an `ElicitResult` as JSON) decides.
+pub fn decision(req: &ApprovalRequest, answer: &serde_json::Value) -> Approval {
+    match (
+        answer["action"].as_str(),
+        answer["content"]["decision"].as_str(),
+    ) {
+        (Some("accept"), Some("once")) => Approval::Once,
+        (Some("accept"), Some("run")) => Approval::ForRun,
+        (Some("accept"), _) => not_approved(req, "denied"),
+        (Some(other), _) => not_approved(req, other),
+        _ => not_approved(req, "no answer"),
+    }
+}
+
 impl Approver for ElicitApprover {
     fn approve(&self, req: &ApprovalRequest, cancel: &CancellationToken) -> Approval {
         if !Self::client_can_ask(&self.peer) {
             return Approval::Deny(cannot_ask(req));
         }
-        let reasons: Vec<&str> = req.reasons.iter().map(|r| r.describe()).collect();
-        let args = crate::util::json_prefix(&req.args, 400);
-        let params = json!({
-            "mode": "form",
-            "message": format!(
-                "{} wants to call {}::{} ({}) with {args}. Allow it?",
-                self.caller,
-                req.server, req.tool, reasons.join(", ")
-            ),
-            "requestedSchema": {
-                "type": "object",
-                "properties": {
-                    "decision": {
-                        "type": "string", "title": "Decision",
-                        "enum": ["once", "run", "deny"],
-                        "enumNames": ["Allow this call", "Allow for this run", "Deny"],
-                        "default": "deny"
-                    }
-                },
-                "required": ["decision"]
-            }
-        });
-        let Ok(params) = serde_json::from_value(params) else {
+        let Ok(params) = serde_json::from_value(question(self.caller, req)) else {
             return Approval::Deny("internal error: bad elicitation request".into());
         };
         let peer = self.peer.clone();
@@ -78,25 +104,10 @@ impl Approver for ElicitApprover {
                 () = cancel.cancelled() => None,
             }
         });
-        let denied = |why: &str| {
-            Approval::Deny(format!(
-                "{}::{} was not approved by the user ({why})",
-                req.server, req.tool
-            ))
-        };
         match answer {
-            None => denied("the run was cancelled"),
-            Some(Err(e)) => denied(&format!("the approval request failed: {e}")),
-            Some(Ok(result)) => {
-                let v = serde_json::to_value(&result).unwrap_or_default();
-                match (v["action"].as_str(), v["content"]["decision"].as_str()) {
-                    (Some("accept"), Some("once")) => Approval::Once,
-                    (Some("accept"), Some("run")) => Approval::ForRun,
-                    (Some("accept"), _) => denied("denied"),
-                    (Some(other), _) => denied(other),
-                    _ => denied("no answer"),
-                }
-            }
+            None => not_approved(req, "the run was cancelled"),
+            Some(Err(e)) => not_approved(req, &format!("the approval request failed: {e}")),
+            Some(Ok(result)) => decision(req, &serde_json::to_value(&result).unwrap_or_default()),
         }
     }
 }

@@ -14,7 +14,8 @@ use rmcp::service::{NotificationContext, RequestContext, RoleServer, Subscriptio
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::{Value, json};
 
-use super::tools::{self, Answer};
+use super::rounds::{self, Asking, Caller, Reply};
+use super::tools;
 use super::{Engine, passthrough, run_script};
 use crate::catalog::{ScriptApi, render_md};
 use crate::mcp::{EventKind, Registry, ServerState, ServerStatus};
@@ -69,28 +70,42 @@ impl CodeModeServer {
         text
     }
 
-    async fn answer(
-        &self,
-        name: &str,
-        args: &Value,
-        context: RequestContext<RoleServer>,
-    ) -> Answer {
-        match name {
-            tools::SEARCH => tools::search_tools(&*self.engine.catalog().await, args),
-            tools::DOCS => tools::get_docs(&*self.engine.catalog().await, args),
-            _ => {
-                let progress =
-                    context
-                        .meta
-                        .get_progress_token()
-                        .map(|token| run_script::Progress {
-                            peer: context.peer.clone(),
-                            token,
-                        });
-                let peer = context.peer.clone();
-                run_script::run(&self.engine, args, context.ct.child_token(), peer, progress).await
-            }
+    /// The answer of one of our own tools; `run_script` may ask the user first.
+    async fn own(&self, request: &CallToolRequestParams, args: &Value, caller: Caller) -> Reply {
+        let done = |a: tools::Answer| Reply::Done(a.into_result());
+        match request.name.as_ref() {
+            tools::SEARCH => done(tools::search_tools(&*self.engine.catalog().await, args)),
+            tools::DOCS => done(tools::get_docs(&*self.engine.catalog().await, args)),
+            _ => run_script::run(&self.engine, args, caller).await,
         }
+    }
+}
+
+/// This request's client: its progress token, and how it can be asked (on protocol
+/// 2026-07-28 and later, a client that declares elicitation in the request's `_meta` is asked
+/// in rounds; before, by a request).
+fn caller(context: RequestContext<RoleServer>) -> Caller {
+    let rounds = context
+        .protocol_version()
+        .is_some_and(|v| v >= rmcp::model::ProtocolVersion::V_2026_07_28);
+    let can_elicit = context
+        .client_capabilities()
+        .is_some_and(|c| c.elicitation.is_some());
+    Caller {
+        progress: context
+            .meta
+            .get_progress_token()
+            .map(|token| run_script::Progress {
+                peer: context.peer.clone(),
+                token,
+            }),
+        asking: if rounds && can_elicit {
+            Asking::Rounds
+        } else {
+            Asking::Request
+        },
+        cancel: context.ct.clone(),
+        peer: context.peer,
     }
 }
 
@@ -149,21 +164,10 @@ impl ServerHandler for CodeModeServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         let args = Value::Object(request.arguments.clone().unwrap_or_default());
-        if tools::is_own(&name) {
-            let a = self.answer(&name, &args, context).await;
-            let mut v = json!({
-                "content": [{ "type": "text", "text": a.text }],
-                "isError": a.is_error,
-                "resultType": "complete",
-            });
-            if let Some(s) = a.structured {
-                v["structuredContent"] = s;
-            }
-            return Ok(from_json::<CallToolResult>(v)?.into());
-        }
         let states = self.engine.registry.servers();
         let routes = passthrough::routes(&self.engine.passthrough, &states);
-        let Some(route) = routes.iter().find(|r| r.exposed == name) else {
+        let route = routes.iter().find(|r| r.exposed == name);
+        if route.is_none() && !tools::is_own(&name) {
             let mut known: Vec<String> = routes.iter().map(|r| r.exposed.clone()).collect();
             known.extend([tools::SEARCH, tools::DOCS, tools::RUN].map(String::from));
             let hint = crate::util::closest(&name, known.iter().map(String::as_str))
@@ -173,16 +177,22 @@ impl ServerHandler for CodeModeServer {
                 format!("unknown tool `{name}`{hint}"),
                 None,
             ));
+        }
+        let caller = caller(context);
+        let reply = match (&request.request_state, route) {
+            // The retry of a call that asked the user: its answer goes to the waiting call.
+            (Some(id), _) => {
+                let answers = request.input_responses.as_ref();
+                let call = (name.as_str(), &args);
+                rounds::resume(&self.engine.paused, id, call, answers, caller).await
+            }
+            (None, Some(route)) => passthrough::call(&self.engine, route, &args, caller).await,
+            (None, None) => self.own(&request, &args, caller).await,
         };
-        let v = passthrough::call(
-            &self.engine,
-            route,
-            request.arguments.clone(),
-            context.peer.clone(),
-            context.ct.child_token(),
-        )
-        .await;
-        Ok(from_json::<CallToolResult>(v)?.into())
+        match reply {
+            Reply::Done(v) => Ok(from_json::<CallToolResult>(v)?.into()),
+            Reply::Ask(question) => Ok(question.into()),
+        }
     }
 
     async fn list_resources(

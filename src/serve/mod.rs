@@ -14,6 +14,7 @@
 mod approve;
 mod handler;
 mod passthrough;
+mod rounds;
 mod run_script;
 mod tools;
 
@@ -46,13 +47,15 @@ pub struct Engine {
     pub settle: Duration,
     /// Slots for `run_script` calls running at once (`[serve] max_concurrent_runs`).
     pub runs: RunSlots,
+    /// Runs waiting for their client's answer (protocol 2026-07-28 approvals).
+    paused: rounds::Paused,
     catalog: Mutex<Option<(u64, Arc<Catalog>)>>,
 }
 
 /// The `run_script` calls that may run at once, over every session: each run may use the
 /// whole memory limit, so without a global bound concurrent calls multiply it.
 pub struct RunSlots {
-    slots: tokio::sync::Semaphore,
+    slots: Arc<tokio::sync::Semaphore>,
     max: usize,
 }
 
@@ -61,7 +64,7 @@ impl RunSlots {
     pub fn new(max: usize) -> Self {
         let max = max.max(1);
         RunSlots {
-            slots: tokio::sync::Semaphore::new(max),
+            slots: Arc::new(tokio::sync::Semaphore::new(max)),
             max,
         }
     }
@@ -72,9 +75,9 @@ impl RunSlots {
         &self,
         wait: Duration,
         cancel: &tokio_util::sync::CancellationToken,
-    ) -> Result<tokio::sync::SemaphorePermit<'_>, String> {
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, String> {
         tokio::select! {
-            permit = self.slots.acquire() => permit.map_err(|e| format!("internal error: {e}")),
+            permit = self.slots.clone().acquire_owned() => permit.map_err(|e| format!("internal error: {e}")),
             () = cancel.cancelled() => Err("cancelled while waiting for a free run slot".into()),
             () = tokio::time::sleep(wait) => Err(format!(
                 "serve is busy: {} scripts are running (`[serve] max_concurrent_runs` = {}) and \
@@ -105,6 +108,7 @@ impl Engine {
             passthrough,
             settle: Duration::from_secs(30),
             runs: RunSlots::new(crate::settings::ServeSettings::default().max_concurrent_runs),
+            paused: rounds::Paused::default(),
             catalog: Mutex::new(None),
         }
     }

@@ -1,18 +1,16 @@
 //! Hybrid: chosen downstream tools offered for direct calls next to `run_script`, named
 //! `server__tool`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
-use tokio_util::sync::CancellationToken;
-
-use rmcp::service::{Peer, RoleServer};
 
 use super::Engine;
-use super::approve::ElicitApprover;
+use super::rounds::{self, Caller, JobContext, Reply, error_result};
 use crate::mcp::{CallOptions, ServerState, ServerStatus, ToolDef};
 use crate::script::Decision;
-use crate::script::approval::{Approval, ApprovalRequest, Approver, gate, settle};
+use crate::script::approval::{Approval, ApprovalRequest, gate, settle};
 
 /// MCP clients commonly accept tool names of at most 64 characters from `[A-Za-z0-9_-]`.
 const MAX_NAME: usize = 64;
@@ -48,6 +46,7 @@ fn pattern_matches(pattern: &str, server: &str, tool: &str) -> bool {
 }
 
 /// One pass-through tool: its exposed name and where it goes.
+#[derive(Clone)]
 pub struct Route {
     /// `server__tool`.
     pub exposed: String,
@@ -118,14 +117,25 @@ impl Route {
 /// Calls a pass-through tool through the policy and approvals (asked of the client's user,
 /// like a script's calls), recording it in the audit log. Failures are tool-level errors
 /// (`isError`) with a sentence the model can act on.
-pub async fn call(
-    engine: &Engine,
-    route: &Route,
+pub async fn call(engine: &Arc<Engine>, route: &Route, args: &Value, caller: Caller) -> Reply {
+    let (engine2, route2) = (engine.clone(), route.clone());
+    let given = args.as_object().cloned();
+    let job = move |job: JobContext| direct(engine2, route2, given, job);
+    rounds::start(&engine.paused, (&route.exposed, args), caller, ASKER, job).await
+}
+
+/// Who asks, in the user's question.
+const ASKER: &str = "The agent (a direct call)";
+
+/// The direct call: approved, made, recorded.
+async fn direct(
+    engine: Arc<Engine>,
+    route: Route,
     args: Option<Map<String, Value>>,
-    peer: Peer<RoleServer>,
-    cancel: CancellationToken,
+    job: JobContext,
 ) -> Value {
-    if let Err(why) = approve(engine, route, args.as_ref(), peer, &cancel).await {
+    let cancel = job.cancel.clone();
+    if let Err(why) = approve(&engine, &route, args.as_ref(), job).await {
         return error_result(&why);
     }
     let started = Instant::now();
@@ -165,8 +175,7 @@ async fn approve(
     engine: &Engine,
     route: &Route,
     args: Option<&Map<String, Value>>,
-    peer: Peer<RoleServer>,
-    cancel: &CancellationToken,
+    job: JobContext,
 ) -> Result<(), String> {
     let store = engine.approvals.as_deref();
     let reasons = match gate(&engine.policy, store, &route.server, &route.def) {
@@ -181,21 +190,11 @@ async fn approve(
         args: Value::Object(args.cloned().unwrap_or_default()),
         reasons,
     };
-    let approver = ElicitApprover {
-        peer,
-        handle: tokio::runtime::Handle::current(),
-        caller: "The agent (a direct call)",
-    };
-    let cancel = cancel.clone();
     // The approver blocks on the runtime while the client's user decides.
-    let answer = tokio::task::spawn_blocking(move || approver.approve(&req, &cancel))
+    let answer = tokio::task::spawn_blocking(move || job.approver.approve(&req, &job.cancel))
         .await
         .unwrap_or_else(|e| Approval::Deny(format!("the approval request failed: {e}")));
     settle(store, &route.server, &route.def, answer).map(|_| ())
-}
-
-fn error_result(text: &str) -> Value {
-    json!({ "content": [{ "type": "text", "text": text }], "isError": true, "resultType": "complete" })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `run_script`: one sandboxed run per call, with progress notifications per tool call,
-//! cancellation from the client, approvals asked of the client's user, and an answer within
-//! the output budget shaped for a model to read and act on.
+//! cancellation from the client, approvals asked of the client's user (by a request, or on
+//! protocol 2026-07-28 in rounds: [`super::rounds`]), and an answer within the output budget
+//! shaped for a model to read and act on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::Engine;
+use super::rounds::{self, Caller, JobContext, ProgressSlot, Reply};
 use super::tools::Answer;
 use crate::script::approval::{Approval, ApprovalRequest, Approver};
 use crate::script::{self, Plan, RunEvent, RunOptions, RunReport, budget};
@@ -73,104 +75,122 @@ pub struct Progress {
     pub token: ProgressToken,
 }
 
-/// Runs `run_script` to the end (or until `cancel`). Calls the policy asks about are put to
-/// the client's user (`peer`) through elicitation when it supports it.
-pub async fn run(
-    engine: &Engine,
-    args: &Value,
-    cancel: CancellationToken,
-    peer: Peer<RoleServer>,
-    progress: Option<Progress>,
-) -> Answer {
-    let args = match parse_args(args) {
+/// Starts `run_script` and waits for its end (or until the client cancels). Calls the policy
+/// asks about are put to the client's user as `caller.asking` says.
+pub async fn run(engine: &Arc<Engine>, args: &Value, caller: Caller) -> Reply {
+    let parsed = match parse_args(args) {
         Ok(a) => a,
-        Err(e) => return Answer::error(e),
+        Err(e) => return Reply::Done(Answer::error(e).into_result()),
     };
     engine.registry.wait_settled(engine.settle).await;
     let mut limits = engine.limits.clone();
-    if let Some(t) = args.timeout {
+    if let Some(t) = parsed.timeout {
         limits.timeout = limits.timeout.min(t);
     }
     // A slot among `[serve] max_concurrent_runs`, held until the run ends.
-    let _slot = match engine.runs.acquire(limits.timeout, &cancel).await {
+    let slot = match engine.runs.acquire(limits.timeout, &caller.cancel).await {
         Ok(permit) => permit,
-        Err(why) => return Answer::error(why),
+        Err(why) => return Reply::Done(Answer::error(why).into_result()),
     };
-    let asked = Arc::new(AtomicBool::new(false));
-    let approver = Asked {
-        inner: super::approve::ElicitApprover {
-            peer,
+    let engine2 = engine.clone();
+    let job = move |job: JobContext| {
+        let engine = engine2;
+        let asked = Arc::new(AtomicBool::new(false));
+        let mut opts = RunOptions {
+            limits,
+            policy: engine.policy.clone(),
+            result_schema: parsed.result_schema,
+            audit: engine.audit.clone(),
+            approver: Some(Arc::new(Asked {
+                inner: job.approver,
+                asked: asked.clone(),
+            })),
+            approvals: engine.approvals.clone(),
+            cancel: job.cancel,
+            limit_advice: script::LimitAdvice::Operator,
+            ..Default::default()
+        };
+        let forwarder = forward_progress(&mut opts, job.progress);
+        let invoker = Arc::new(script::RegistryInvoker {
+            registry: engine.registry.clone(),
             handle: tokio::runtime::Handle::current(),
-            caller: "A Code Mode script",
-        },
-        asked: asked.clone(),
-    };
-    let mut opts = RunOptions {
-        limits,
-        policy: engine.policy.clone(),
-        result_schema: args.result_schema,
-        audit: engine.audit.clone(),
-        approver: Some(Arc::new(approver)),
-        approvals: engine.approvals.clone(),
-        cancel,
-        limit_advice: script::LimitAdvice::Operator,
-        ..Default::default()
-    };
-    let forwarder = progress.map(|p| {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
-        opts.observers.push(Arc::new(move |e: &RunEvent| {
-            if let RunEvent::CallFinished(rec) = e {
-                let state = if rec.ok { "ok" } else { "failed" };
-                let message = format!(
-                    "{}::{} {state} ({} ms)",
-                    rec.server,
-                    rec.tool,
-                    rec.duration.as_millis()
-                );
-                let _ = tx.send(((rec.index + 1) as f64, message));
-            }
-        }));
-        tokio::spawn(async move {
-            let mut last = 0.0;
-            while let Some((n, message)) = rx.recv().await {
-                // Calls finish out of order under `parallel`: progress must only grow.
-                last = f64::max(last, n);
-                let mut param = ProgressNotificationParam::new(p.token.clone(), last);
-                param.message = Some(message);
-                if p.peer.notify_progress(param).await.is_err() {
-                    break;
+        });
+        async move {
+            let _slot = slot;
+            let budget = opts.limits.max_output_tokens;
+            let servers = script::ToolInvoker::servers(&*invoker);
+            let code = parsed.code.clone();
+            let report =
+                tokio::task::spawn_blocking(move || script::run(&code, invoker, opts)).await;
+            // The observer (and its sender) went away with the run: the forwarder drains.
+            let _ = forwarder.await;
+            let answer = match report {
+                Ok(report) => {
+                    // A call needed approval: show every call the script can make, so the
+                    // model (and its user) see what a rerun would ask for.
+                    let plan = asked
+                        .load(Ordering::Relaxed)
+                        .then(|| script::plan(&parsed.code, &servers).ok())
+                        .flatten();
+                    answer(&report, &parsed.code, budget, plan.as_ref())
                 }
-            }
-        })
-    });
-    let invoker = Arc::new(script::RegistryInvoker {
-        registry: engine.registry.clone(),
-        handle: tokio::runtime::Handle::current(),
-    });
-    let budget = opts.limits.max_output_tokens;
-    let servers = script::ToolInvoker::servers(&*invoker);
-    let code = args.code.clone();
-    let report = tokio::task::spawn_blocking(move || script::run(&code, invoker, opts)).await;
-    if let Some(f) = forwarder {
-        // The observer (and its sender) went away with the run: the forwarder drains and ends.
-        let _ = f.await;
-    }
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return Answer::error(format!("internal error: the script task failed: {e}")),
+                Err(e) => Answer::error(format!("internal error: the script task failed: {e}")),
+            };
+            answer.into_result()
+        }
     };
-    // A call needed approval: show every call the script can make, so the model (and its
-    // user) see what a rerun would ask for.
-    let plan = asked
-        .load(Ordering::Relaxed)
-        .then(|| script::plan(&args.code, &servers).ok())
-        .flatten();
-    answer(&report, &args.code, budget, plan.as_ref())
+    rounds::start(
+        &engine.paused,
+        (super::tools::RUN, args),
+        caller,
+        CALLER,
+        job,
+    )
+    .await
+}
+
+/// Who asks, in the user's question.
+const CALLER: &str = "A Code Mode script";
+
+/// Sends each finished call as a progress notification to the request in `slot`, if any;
+/// the forwarder ends with the run.
+fn forward_progress(opts: &mut RunOptions, slot: ProgressSlot) -> tokio::task::JoinHandle<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+    opts.observers.push(Arc::new(move |e: &RunEvent| {
+        if let RunEvent::CallFinished(rec) = e {
+            let state = if rec.ok { "ok" } else { "failed" };
+            let message = format!(
+                "{}::{} {state} ({} ms)",
+                rec.server,
+                rec.tool,
+                rec.duration.as_millis()
+            );
+            let _ = tx.send(((rec.index + 1) as f64, message));
+        }
+    }));
+    tokio::spawn(async move {
+        let mut last = 0.0;
+        while let Some((n, message)) = rx.recv().await {
+            // Calls finish out of order under `parallel`: progress must only grow.
+            last = f64::max(last, n);
+            let Some((peer, token)) = rounds::lock(&slot)
+                .as_ref()
+                .map(|p| (p.peer.clone(), p.token.clone()))
+            else {
+                continue;
+            };
+            let mut param = ProgressNotificationParam::new(token, last);
+            param.message = Some(message);
+            if peer.notify_progress(param).await.is_err() {
+                break;
+            }
+        }
+    })
 }
 
 /// Notes that the policy asked about a call, then asks `inner`.
 struct Asked {
-    inner: super::approve::ElicitApprover,
+    inner: Arc<dyn Approver>,
     asked: Arc<AtomicBool>,
 }
 

@@ -99,6 +99,19 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The `CallToolResult` (as JSON) answering the call.
+    pub fn into_result(self) -> Value {
+        let mut v = json!({
+            "content": [{ "type": "text", "text": self.text }],
+            "isError": self.is_error,
+            "resultType": "complete",
+        });
+        if let Some(s) = self.structured {
+            v["structuredContent"] = s;
+        }
+        v
+    }
+
     /// A failure the model can act on (a tool-level error, not a protocol error).
     pub fn error(text: impl Into<String>) -> Self {
         Answer {

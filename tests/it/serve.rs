@@ -98,6 +98,13 @@ fn drive(plan: Value) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
+/// The driven client's user was asked exactly once, a question containing `needle`.
+fn asked_once(out: &Value, needle: &str) {
+    let asked = out["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 1, "{out}");
+    assert!(asked[0].as_str().unwrap().contains(needle), "{out}");
+}
+
 fn stdio_server(setup: &Setup, args: &[&str]) -> Value {
     let mut argv = vec![
         "--config".to_string(),
@@ -553,15 +560,7 @@ fn calls_needing_approval_are_asked_of_the_user_or_refused_with_the_plan() {
     let out = drive(json!({
         "server": stdio_server(&setup, &[]), "mode": "legacy", "elicit": "once", "steps": [delete]
     }));
-    let asked = out["elicitations"].as_array().unwrap();
-    assert_eq!(asked.len(), 1, "{out}");
-    assert!(
-        asked[0]
-            .as_str()
-            .unwrap()
-            .contains("demo::delete_issue (destructive)"),
-        "{out}"
-    );
+    asked_once(&out, "demo::delete_issue (destructive)");
     let ok = &out["steps"][0];
     assert_eq!(ok["isError"], false, "{ok}");
     let total = ok["structuredContent"]["result"].as_u64().unwrap();
@@ -595,6 +594,111 @@ fn calls_needing_approval_are_asked_of_the_user_or_refused_with_the_plan() {
 }
 
 #[test]
+fn a_2026_client_is_asked_through_input_required_results_and_the_run_goes_on() {
+    let setup = Setup::new(&demo_toml());
+    // Two calls that need approval, each asked in its own round; the run waits in between.
+    let code = "let a = demo::delete_issue(#{ id: 1 });\nlet b = demo::delete_issue(#{ id: 2 });\nlet left = demo::list_issues(#{ status: \"all\" });\nleft.total";
+    let delete = json!({"op": "call", "name": "run_script", "args": {"code": code}});
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "once",
+        "steps": [delete, {"op": "call", "name": "run_script", "args": {"code": "demo::list_issues(#{ status: \"all\" }).total"}}]
+    }));
+    let asked = out["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 2, "{out}");
+    for (q, id) in asked.iter().zip([1, 2]) {
+        let q = q.as_str().unwrap();
+        assert!(q.contains("demo::delete_issue (destructive)"), "{q}");
+        assert!(q.contains(&format!("{{\"id\":{id}}}")), "{q}");
+    }
+    let ok = &out["steps"][0];
+    assert_eq!(ok["isError"], false, "{ok}");
+    let left = ok["structuredContent"]["result"].as_u64().unwrap();
+    // The same session: the issues are gone for the next run.
+    assert_eq!(
+        out["steps"][1]["structuredContent"]["result"], left,
+        "{out}"
+    );
+
+    // The user denies the first: the script sees the policy error, nothing is deleted.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "deny",
+        "steps": [{"op": "call", "name": "run_script", "args": {"code":
+            "let r = \"deleted\";\ntry { demo::delete_issue(#{ id: 1 }); } catch (e) { r = e.message; }\nr"}}]
+    }));
+    assert_eq!(out["elicitations"].as_array().unwrap().len(), 1, "{out}");
+    let denied = &out["steps"][0];
+    assert_eq!(denied["isError"], false, "{denied}");
+    let said = denied["structuredContent"]["result"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(said.contains("was not approved by the user"), "{denied}");
+
+    // Without elicitation: refused with what to do, as for older clients.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto",
+        "steps": [{"op": "call", "name": "run_script", "args": {"code": code}}]
+    }));
+    assert!(
+        text_of(&out["steps"][0]).contains("cannot ask its user"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_round_resumes_only_its_own_run_with_its_own_arguments() {
+    let setup = Setup::new(&demo_toml());
+    let args = json!({"code": "demo::delete_issue(#{ id: 1 });\n\"done\""});
+    let other = json!({"code": "demo::delete_issue(#{ id: 2 });\n\"done\""});
+    let round = |args: &Value, extra: Value| {
+        let mut step = json!({"op": "round", "name": "run_script", "args": args});
+        step.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        step
+    };
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "once",
+        "steps": [
+            round(&args, json!({})),
+            round(&other, json!({"state_from": 0, "answer": "once"})),
+            round(&args, json!({"state_from": 0, "answer": "once"})),
+            round(&args, json!({"state_from": 0, "answer": "once"})),
+        ]
+    }));
+    let steps = out["steps"].as_array().unwrap();
+    // The question: one elicitation, and the state to come back with.
+    assert_eq!(steps[0]["resultType"], "input_required", "{out}");
+    let asked = &steps[0]["inputRequests"]["approval"];
+    assert_eq!(asked["method"], "elicitation/create", "{asked}");
+    let message = asked["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("demo::delete_issue (destructive)"),
+        "{message}"
+    );
+    assert!(steps[0]["requestState"].is_string(), "{out}");
+    // Another call's arguments do not resume it; the right retry then does, once.
+    assert!(
+        text_of(&steps[1]).contains("must repeat the tool and the arguments"),
+        "{out}"
+    );
+    assert_eq!(steps[2]["isError"], false, "{out}");
+    assert_eq!(steps[2]["structuredContent"]["result"], "done", "{out}");
+    assert!(text_of(&steps[3]).contains("no longer waiting"), "{out}");
+    // A retry naming another tool does not resume it either.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "once",
+        "steps": [
+            round(&args, json!({})),
+            {"op": "round", "name": "search_tools", "args": args, "state_from": 0, "answer": "once"},
+        ]
+    }));
+    assert!(
+        text_of(&out["steps"][1]).contains("must repeat the tool"),
+        "{out}"
+    );
+}
+
+#[test]
 fn direct_calls_go_through_the_same_approvals() {
     let mut toml = demo_toml();
     toml.push_str("[serve]\npassthrough = [\"demo::*\"]\n");
@@ -603,12 +707,18 @@ fn direct_calls_go_through_the_same_approvals() {
     let out = drive(json!({
         "server": stdio_server(&setup, &[]), "mode": "legacy", "elicit": "once", "steps": [delete]
     }));
-    let asked = out["elicitations"].as_array().unwrap();
-    assert_eq!(asked.len(), 1, "{out}");
-    let question = asked[0].as_str().unwrap();
-    assert!(
-        question.contains("The agent (a direct call) wants to call demo::delete_issue"),
-        "{question}"
+    asked_once(
+        &out,
+        "The agent (a direct call) wants to call demo::delete_issue",
+    );
+    assert_eq!(out["steps"][0]["isError"], false, "{out}");
+    // A 2026-07-28 client is asked in a round: the same question, the same call.
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "once", "steps": [delete]
+    }));
+    asked_once(
+        &out,
+        "The agent (a direct call) wants to call demo::delete_issue",
     );
     assert_eq!(out["steps"][0]["isError"], false, "{out}");
 
@@ -626,8 +736,8 @@ fn direct_calls_go_through_the_same_approvals() {
         .into_iter()
         .filter(|r| r["type"] == "direct_call")
         .collect();
-    assert_eq!(direct.len(), 1, "only the approved call ran: {direct:?}");
-    assert_eq!(direct[0]["ok"], true, "{direct:?}");
+    assert_eq!(direct.len(), 2, "only the approved calls ran: {direct:?}");
+    assert!(direct.iter().all(|d| d["ok"] == true), "{direct:?}");
 }
 
 #[test]
