@@ -8,7 +8,7 @@ use crate::demo;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use codemode::mcp::elicit::{ElicitPolicy, policy_elicitor};
@@ -30,6 +30,10 @@ use tokio::sync::broadcast;
 struct Stateless {
     extra: Arc<AtomicBool>,
     changed: broadcast::Sender<()>,
+    /// `hangup` ends every open listen stream (as a server restarting its side may).
+    hangup: broadcast::Sender<()>,
+    /// Listen streams opened so far.
+    listens: Arc<AtomicUsize>,
 }
 
 fn input(method: &str, params: Value) -> InputRequest {
@@ -61,7 +65,7 @@ impl ServerHandler for Stateless {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let mut names = vec!["ask", "summarize", "where", "toggle"];
+        let mut names = vec!["ask", "summarize", "where", "toggle", "hangup"];
         if self.extra.load(Ordering::SeqCst) {
             names.push("extra");
         }
@@ -124,6 +128,10 @@ impl ServerHandler for Stateless {
                 let _ = self.changed.send(());
                 text("toggled".into())
             }
+            "hangup" => {
+                let _ = self.hangup.send(());
+                text("hung up".into())
+            }
             _ => text("extra".into()),
         })
     }
@@ -137,9 +145,12 @@ impl ServerHandler for Stateless {
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
         let mut changed = self.changed.subscribe();
+        let mut hangup = self.hangup.subscribe();
+        self.listens.fetch_add(1, Ordering::SeqCst);
         loop {
             tokio::select! {
                 () = context.cancelled() => return Ok(()),
+                _ = hangup.recv() => return Ok(()),
                 got = changed.recv() => {
                     if got.is_err() || context.sink().notify_tool_list_changed().await.is_err() {
                         return Ok(());
@@ -151,13 +162,16 @@ impl ServerHandler for Stateless {
 }
 
 /// Serves a fresh [`Stateless`] on a loopback port; the registry connected to it.
-async fn connect() -> (Registry, tokio_util::sync::CancellationToken) {
+async fn connect() -> (Registry, tokio_util::sync::CancellationToken, Stateless) {
     let stop = tokio_util::sync::CancellationToken::new();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let server = Stateless {
         extra: Arc::default(),
         changed: broadcast::channel(8).0,
+        hangup: broadcast::channel(8).0,
+        listens: Arc::default(),
     };
+    let handle = server.clone();
     let opts = codemode::mcp::listen::HttpOptions::new("127.0.0.1:0".parse().unwrap());
     tokio::spawn(codemode::mcp::listen::serve(
         server,
@@ -192,7 +206,7 @@ async fn connect() -> (Registry, tokio_util::sync::CancellationToken) {
     }));
     registry.start();
     assert!(registry.wait_settled(Duration::from_secs(20)).await);
-    (registry, stop)
+    (registry, stop, handle)
 }
 
 async fn call(registry: &Registry, tool: &str, args: Value) -> String {
@@ -211,7 +225,7 @@ async fn call(registry: &Registry, tool: &str, args: Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn input_required_rounds_are_answered_by_the_front_end_paths() {
-    let (registry, stop) = connect().await;
+    let (registry, stop, _) = connect().await;
     let state = registry.server("s").unwrap();
     assert_eq!(state.details.unwrap().protocol_version, "2026-07-28");
     // Elicitation through the elicitor (accept-defaults): the default `ok: true`.
@@ -240,7 +254,7 @@ async fn input_required_rounds_are_answered_by_the_front_end_paths() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_changes_arrive_on_the_listen_stream() {
-    let (registry, stop) = connect().await;
+    let (registry, stop, _) = connect().await;
     assert!(
         !registry
             .server("s")
@@ -255,7 +269,32 @@ async fn list_changes_arrive_on_the_listen_stream() {
     })
     .await
     .tools;
-    assert_eq!(tools.len(), 5);
+    assert_eq!(tools.len(), 6);
+    registry.shutdown().await;
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listen_stream_the_server_ends_is_opened_again() {
+    let (registry, stop, server) = connect().await;
+    let listens = || server.listens.load(Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while listens() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no listen stream");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    call(&registry, "hangup", json!({})).await;
+    // Opened again after a pause, on the same connection...
+    while listens() < 2 {
+        assert!(std::time::Instant::now() < deadline, "not opened again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // ... and the change it carries arrives.
+    call(&registry, "toggle", json!({})).await;
+    demo::wait_state(&registry, "s", |s| {
+        s.tools.iter().any(|t| t.name == "extra")
+    })
+    .await;
     registry.shutdown().await;
     stop.cancel();
 }

@@ -5,6 +5,8 @@
 //! the registry's throttled refresh. Progress and log messages still arrive with the
 //! request they belong to, through the handler.
 
+use std::time::{Duration, Instant};
+
 use rmcp::model::{ServerNotification, SubscriptionFilter};
 use rmcp::service::{Peer, RoleClient};
 use serde_json::Value;
@@ -33,9 +35,18 @@ fn filter(details: &ServerDetails) -> Option<SubscriptionFilter> {
     any.then(|| filter.build())
 }
 
-/// For a 2026-07-28 server that announces list changes: opens the listen stream and
-/// forwards what it carries to `changes` until the stream or the connection ends (a
-/// reconnect opens a new one).
+/// The first pause before a listen stream that ended is opened again; it doubles after each
+/// stream that ends soon, up to [`REOPEN_MAX`].
+const REOPEN_FIRST: Duration = Duration::from_secs(1);
+/// The longest pause before reopening.
+const REOPEN_MAX: Duration = Duration::from_secs(60);
+/// A stream that lived this long starts the pauses over.
+const REOPEN_RESET: Duration = Duration::from_secs(60);
+
+/// For a 2026-07-28 server that announces list changes: keeps a listen stream open and
+/// forwards what it carries to `changes` until the connection ends (a reconnect opens a new
+/// one). A stream the server ends (or that breaks) while the connection lives is opened again
+/// after a pause, so list changes are not missed until the next reconnect.
 pub(super) fn spawn(
     server: &str,
     peer: &Peer<RoleClient>,
@@ -51,34 +62,68 @@ pub(super) fn spawn(
     };
     let (server, peer) = (server.to_string(), peer.clone());
     tokio::spawn(async move {
-        let mut subscription = match peer.listen(filter).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(%server, "subscriptions/listen refused: {e}");
-                return;
-            }
-        };
-        // A change between the first listing and now was announced to nobody: list again
-        // once the stream is open (the refresh is throttled and coalesced).
-        for change in [ListChange::Tools, ListChange::Other] {
-            if changes.send(change).is_err() {
-                return;
-            }
-        }
+        let mut pause = REOPEN_FIRST;
         loop {
-            let change = match subscription.next().await {
-                Ok(Some(ServerNotification::ToolListChangedNotification(_))) => ListChange::Tools,
-                Ok(Some(_)) => ListChange::Other,
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!(%server, "subscriptions/listen stream failed: {e}");
-                    break;
-                }
-            };
-            if changes.send(change).is_err() {
+            let opened = Instant::now();
+            if !listen(&server, &peer, filter.clone(), &changes).await {
+                return;
+            }
+            if peer.is_transport_closed() || changes.is_closed() {
+                return;
+            }
+            if opened.elapsed() >= REOPEN_RESET {
+                pause = REOPEN_FIRST;
+            }
+            tracing::debug!(%server, "subscriptions/listen: opening again in {pause:?}");
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = changes.closed() => return,
+            }
+            pause = (pause * 2).min(REOPEN_MAX);
+        }
+    });
+}
+
+/// One listen stream, forwarded until it ends. False when there is no point opening another:
+/// the server refused it, or nobody takes the changes any more.
+async fn listen(
+    server: &str,
+    peer: &Peer<RoleClient>,
+    filter: SubscriptionFilter,
+    changes: &mpsc::UnboundedSender<ListChange>,
+) -> bool {
+    let mut subscription = match peer.listen(filter).await {
+        Ok(s) => s,
+        Err(e) if peer.is_transport_closed() => {
+            tracing::debug!(%server, "subscriptions/listen: the connection ended ({e})");
+            return false;
+        }
+        Err(e) => {
+            tracing::warn!(%server, "subscriptions/listen refused: {e}");
+            return false;
+        }
+    };
+    // A change between the last listing and now was announced to nobody: list again once
+    // the stream is open (the refresh is throttled and coalesced).
+    for change in [ListChange::Tools, ListChange::Other] {
+        if changes.send(change).is_err() {
+            return false;
+        }
+    }
+    loop {
+        let change = match subscription.next().await {
+            Ok(Some(ServerNotification::ToolListChangedNotification(_))) => ListChange::Tools,
+            Ok(Some(_)) => ListChange::Other,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!(%server, "subscriptions/listen stream failed: {e}");
                 break;
             }
+        };
+        if changes.send(change).is_err() {
+            return false;
         }
-        tracing::debug!(%server, "subscriptions/listen ended: {:?}", subscription.end());
-    });
+    }
+    tracing::debug!(%server, "subscriptions/listen ended: {:?}", subscription.end());
+    true
 }
