@@ -190,10 +190,21 @@ async fn approve(
         args: Value::Object(args.cloned().unwrap_or_default()),
         reasons,
     };
-    // The approver blocks on the runtime while the client's user decides.
-    let answer = tokio::task::spawn_blocking(move || job.approver.approve(&req, &job.cancel))
+    // The approver blocks on the runtime while the client's user decides, at most the
+    // configured timeout (a run's own timeout bounds a script's questions): a client that
+    // never comes back with an answer holds nothing for long.
+    let cancel = job.cancel.child_token();
+    let expiry = tokio::spawn({
+        let (cancel, wait) = (cancel.clone(), engine.limits.timeout);
+        async move {
+            tokio::time::sleep(wait).await;
+            cancel.cancel();
+        }
+    });
+    let answer = tokio::task::spawn_blocking(move || job.approver.approve(&req, &cancel))
         .await
         .unwrap_or_else(|e| Approval::Deny(format!("the approval request failed: {e}")));
+    expiry.abort();
     settle(store, &route.server, &route.def, answer).map(|_| ())
 }
 

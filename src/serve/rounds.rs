@@ -136,9 +136,11 @@ impl Paused {
         id
     }
 
-    /// The run parked under `id`, taken out.
+    /// The run parked under `id`, taken out, unless it has ended meanwhile (its timeout).
     pub fn take(&self, id: &str) -> Option<Parked> {
-        self.lock().remove(id)
+        self.lock()
+            .remove(id)
+            .filter(|p| !p.run.ended.is_cancelled())
     }
 
     /// Puts back a run taken out by [`Paused::take`] under its id.
@@ -351,12 +353,17 @@ mod tests {
         assert_ne!(a, b);
         assert!(paused.take(&b).is_some());
         assert!(paused.take(&b).is_none(), "taken once");
-        // `a` timed out while parked: the next park drops it.
+        // `a` timed out while parked: it cannot be taken, and the next park drops it.
         a_ended.cancel();
         let (c, _) = parked();
         let c = paused.park(c);
+        assert!(!paused.lock().contains_key(&a));
         assert!(paused.take(&a).is_none());
         assert!(paused.take(&c).is_some());
+        let (d, d_ended) = parked();
+        let d = paused.park(d);
+        d_ended.cancel();
+        assert!(paused.take(&d).is_none());
         assert!(paused.take("not-an-id").is_none());
     }
 }

@@ -696,6 +696,25 @@ fn a_round_resumes_only_its_own_run_with_its_own_arguments() {
         text_of(&out["steps"][1]).contains("must repeat the tool"),
         "{out}"
     );
+
+    // A direct call asked about waits at most the configured timeout for the retry.
+    let mut toml = demo_toml();
+    toml.push_str("[limits]\ntimeout = \"1s\"\n[serve]\npassthrough = [\"demo::*\"]\n");
+    let setup = Setup::new(&toml);
+    let delete = json!({"id": 1});
+    let out = drive(json!({
+        "server": stdio_server(&setup, &[]), "mode": "auto", "elicit": "once",
+        "steps": [
+            {"op": "round", "name": "demo__delete_issue", "args": delete},
+            {"op": "sleep", "seconds": 1.5},
+            {"op": "round", "name": "demo__delete_issue", "args": delete, "state_from": 0, "answer": "once"},
+        ]
+    }));
+    assert_eq!(out["steps"][0]["resultType"], "input_required", "{out}");
+    assert!(
+        text_of(&out["steps"][2]).contains("no longer waiting"),
+        "{out}"
+    );
 }
 
 #[test]
