@@ -186,7 +186,10 @@ impl ServerHandler for CodeModeServer {
                 let call = (name.as_str(), &args);
                 rounds::resume(&self.engine.paused, id, call, answers, caller).await
             }
-            (None, Some(route)) => passthrough::call(&self.engine, route, &args, caller).await,
+            (None, Some(route)) => {
+                let given = request.arguments.clone();
+                passthrough::call(&self.engine, route, (&args, given), caller).await
+            }
             (None, None) => self.own(&request, &args, caller).await,
         };
         match reply {

@@ -117,9 +117,15 @@ impl Route {
 /// Calls a pass-through tool through the policy and approvals (asked of the client's user,
 /// like a script's calls), recording it in the audit log. Failures are tool-level errors
 /// (`isError`) with a sentence the model can act on.
-pub async fn call(engine: &Arc<Engine>, route: &Route, args: &Value, caller: Caller) -> Reply {
+/// `given` are the arguments as sent (none, or an object), `args` the same as a value (a
+/// retry must repeat them).
+pub async fn call(
+    engine: &Arc<Engine>,
+    route: &Route,
+    (args, given): (&Value, Option<Map<String, Value>>),
+    caller: Caller,
+) -> Reply {
     let (engine2, route2) = (engine.clone(), route.clone());
-    let given = args.as_object().cloned();
     let job = move |job: JobContext| direct(engine2, route2, given, job);
     rounds::start(&engine.paused, (&route.exposed, args), caller, ASKER, job).await
 }
