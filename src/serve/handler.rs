@@ -164,20 +164,25 @@ impl ServerHandler for CodeModeServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         let args = Value::Object(request.arguments.clone().unwrap_or_default());
-        let states = self.engine.registry.servers();
-        let routes = passthrough::routes(&self.engine.passthrough, &states);
-        let route = routes.iter().find(|r| r.exposed == name);
-        if route.is_none() && !tools::is_own(&name) {
-            let mut known: Vec<String> = routes.iter().map(|r| r.exposed.clone()).collect();
-            known.extend([tools::SEARCH, tools::DOCS, tools::RUN].map(String::from));
-            let hint = crate::util::closest(&name, known.iter().map(String::as_str))
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return Err(ErrorData::invalid_params(
-                format!("unknown tool `{name}`{hint}"),
-                None,
-            ));
-        }
+        // Our own tools need no route (nor the registry's state read for one).
+        let route = if tools::is_own(&name) {
+            None
+        } else {
+            let states = self.engine.registry.servers();
+            let mut routes = passthrough::routes(&self.engine.passthrough, &states);
+            let Some(at) = routes.iter().position(|r| r.exposed == name) else {
+                let mut known: Vec<String> = routes.iter().map(|r| r.exposed.clone()).collect();
+                known.extend([tools::SEARCH, tools::DOCS, tools::RUN].map(String::from));
+                let hint = crate::util::closest(&name, known.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(ErrorData::invalid_params(
+                    format!("unknown tool `{name}`{hint}"),
+                    None,
+                ));
+            };
+            Some(routes.swap_remove(at))
+        };
         let caller = caller(context);
         let reply = match (&request.request_state, route) {
             // The retry of a call that asked the user: its answer goes to the waiting call.

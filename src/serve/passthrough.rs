@@ -46,7 +46,6 @@ fn pattern_matches(pattern: &str, server: &str, tool: &str) -> bool {
 }
 
 /// One pass-through tool: its exposed name and where it goes.
-#[derive(Clone)]
 pub struct Route {
     /// `server__tool`.
     pub exposed: String,
@@ -121,13 +120,13 @@ impl Route {
 /// retry must repeat them).
 pub async fn call(
     engine: &Arc<Engine>,
-    route: &Route,
+    route: Route,
     (args, given): (&Value, Option<Map<String, Value>>),
     caller: Caller,
 ) -> Reply {
-    let (engine2, route2) = (engine.clone(), route.clone());
-    let job = move |job: JobContext| direct(engine2, route2, given, job);
-    rounds::start(&engine.paused, (&route.exposed, args), caller, ASKER, job).await
+    let (exposed, engine2) = (route.exposed.clone(), engine.clone());
+    let job = move |job: JobContext| direct(engine2, route, given, job);
+    rounds::start(&engine.paused, (&exposed, args), caller, ASKER, job).await
 }
 
 /// Who asks, in the user's question.
