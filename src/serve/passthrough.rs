@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use super::Engine;
-use super::rounds::{self, Caller, JobContext, Reply, error_result};
+use super::rounds::{self, Caller, JobContext, Reply};
+use super::tools::Answer;
 use crate::mcp::{CallOptions, ServerState, ServerStatus, ToolDef};
 use crate::script::Decision;
 use crate::script::approval::{Approval, ApprovalRequest, gate, settle};
@@ -141,7 +142,7 @@ async fn direct(
 ) -> Value {
     let cancel = job.cancel.clone();
     if let Err(why) = approve(&engine, &route, args.as_ref(), job).await {
-        return error_result(&why);
+        return Answer::error(why).into_result();
     }
     let started = Instant::now();
     let opts = CallOptions {
@@ -171,7 +172,7 @@ async fn direct(
             }
             v
         }
-        Err(e) => error_result(&e.to_string()),
+        Err(e) => Answer::error(e.to_string()).into_result(),
     }
 }
 

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::approve::{ElicitApprover, decision, not_approved, question};
 use super::run_script::Progress;
+use super::tools::Answer;
 use crate::script::approval::{Approval, ApprovalRequest, Approver};
 
 /// The key of the one input request of a round (and of the user's answer in the retry).
@@ -170,8 +171,9 @@ pub struct JobContext {
     pub approver: Arc<dyn Approver>,
     /// Cancelled when the waiting request is cancelled.
     pub cancel: CancellationToken,
-    /// The waiting request's progress.
-    pub progress: ProgressSlot,
+    /// The waiting request's progress; `None` when no request of this call can take any (no
+    /// progress token, and no retry to bring one), so that none is gathered.
+    pub progress: Option<ProgressSlot>,
 }
 
 /// Starts `job` for the call of `name` with `args`, which asks as `asker` ("A Code Mode
@@ -206,10 +208,11 @@ where
         ended: CancellationToken::new(),
         progress: Arc::new(Mutex::new(caller.progress)),
     };
+    let reports = caller.asking == Asking::Rounds || lock(&run.progress).is_some();
     let work = job(JobContext {
         approver,
         cancel: run.cancel.clone(),
-        progress: run.progress.clone(),
+        progress: reports.then(|| run.progress.clone()),
     });
     let ended = run.ended.clone();
     tokio::spawn(async move {
@@ -230,17 +233,23 @@ pub async fn resume(
     caller: Caller,
 ) -> Reply {
     let Some(parked) = paused.take(id) else {
-        return Reply::Done(error_result(
-            "This call is no longer waiting for an answer (it timed out, was cancelled or was \
+        return Reply::Done(
+            Answer::error(
+                "This call is no longer waiting for an answer (it timed out, was cancelled or was \
              already answered): make it again.",
-        ));
+            )
+            .into_result(),
+        );
     };
     if parked.call.0 != name || parked.call.1 != *args {
         // Not the call that was asked about: it stays parked for the right retry.
         paused.restore(id, parked);
-        return Reply::Done(error_result(
-            "A retry must repeat the tool and the arguments of the call that asked for input.",
-        ));
+        return Reply::Done(
+            Answer::error(
+                "A retry must repeat the tool and the arguments of the call that asked for input.",
+            )
+            .into_result(),
+        );
     }
     let approval = match answers.and_then(|a| a.get(APPROVAL)) {
         Some(answer) => decision(&parked.req, answer),
@@ -249,11 +258,6 @@ pub async fn resume(
     let _ = parked.reply.send(approval);
     *lock(&parked.run.progress) = caller.progress;
     wait(paused, parked.run, parked.call, caller.cancel, parked.asker).await
-}
-
-/// A tool-level error result (`isError`) saying `text`.
-pub fn error_result(text: &str) -> Value {
-    json!({ "content": [{ "type": "text", "text": text }], "isError": true, "resultType": "complete" })
 }
 
 /// The job's progress slot, locked.
@@ -281,9 +285,9 @@ async fn wait(
         };
         match step {
             None => {
-                return Reply::Done(error_result(
-                    "internal error: the call ended without a result",
-                ));
+                return Reply::Done(
+                    Answer::error("internal error: the call ended without a result").into_result(),
+                );
             }
             Some(Step::Done(result)) => return Reply::Done(result),
             // Cancelled: the question is dropped (a denial) and the job ends.
@@ -303,7 +307,7 @@ async fn wait(
                     Ok(question) => Reply::Ask(question),
                     Err(e) => {
                         drop(paused.take(&id));
-                        Reply::Done(error_result(&e))
+                        Reply::Done(Answer::error(e).into_result())
                     }
                 };
             }

@@ -110,7 +110,7 @@ pub async fn run(engine: &Arc<Engine>, args: &Value, caller: Caller) -> Reply {
             limit_advice: script::LimitAdvice::Operator,
             ..Default::default()
         };
-        let forwarder = forward_progress(&mut opts, job.progress);
+        let forwarder = job.progress.map(|slot| forward_progress(&mut opts, slot));
         let invoker = Arc::new(script::RegistryInvoker {
             registry: engine.registry.clone(),
             handle: tokio::runtime::Handle::current(),
@@ -122,8 +122,10 @@ pub async fn run(engine: &Arc<Engine>, args: &Value, caller: Caller) -> Reply {
             let code = parsed.code.clone();
             let report =
                 tokio::task::spawn_blocking(move || script::run(&code, invoker, opts)).await;
-            // The observer (and its sender) went away with the run: the forwarder drains.
-            let _ = forwarder.await;
+            if let Some(f) = forwarder {
+                // The observer (and its sender) went away with the run: the forwarder drains.
+                let _ = f.await;
+            }
             let answer = match report {
                 Ok(report) => {
                     // A call needed approval: show every call the script can make, so the
