@@ -167,15 +167,18 @@ fn layout(screen: Rect, lines: usize) -> (Rect, [Rect; 3]) {
     (area, parts)
 }
 
-/// The text's area on `screen` and the furthest it scrolls (its wrapped lines past the area).
+/// The text's area on `screen` and the furthest it scrolls.
 fn text_view(screen: Rect, req: &SamplingRequest) -> (Rect, u16) {
     let lines = body(req, Style::default());
     let (_, [text, ..]) = layout(screen, lines.len());
-    let wrapped = paragraph(lines).line_count(text.width);
-    let max = u16::try_from(wrapped)
+    (text, furthest(&paragraph(lines), text))
+}
+
+/// The furthest `p` scrolls in `text`: its wrapped lines past the area.
+fn furthest(p: &Paragraph<'_>, text: Rect) -> u16 {
+    u16::try_from(p.line_count(text.width))
         .unwrap_or(u16::MAX)
-        .saturating_sub(text.height);
-    (text, max)
+        .saturating_sub(text.height)
 }
 
 fn paragraph(lines: Vec<Line<'_>>) -> Paragraph<'_> {
@@ -201,8 +204,9 @@ pub fn draw(panel: &Panel, t: &Theme, frame: &mut Frame) {
     let title = format!("{} asks the model to write", req.server);
     super::widgets::modal(frame, t, (area.width, area.height), &title, panel.len());
     // Kept within the text even when the screen grew since the last scroll.
-    let (_, max) = text_view(screen, req);
-    frame.render_widget(paragraph(lines).scroll((shown.scroll.min(max), 0)), text);
+    let p = paragraph(lines);
+    let max = furthest(&p, text);
+    frame.render_widget(p.scroll((shown.scroll.min(max), 0)), text);
     frame.render_widget(
         Paragraph::new(Line::styled(params.join(" · "), t.muted)).wrap(Wrap { trim: true }),
         info,
