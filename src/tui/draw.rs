@@ -87,11 +87,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     }
     draw_status(state, frame, a.status);
     if let Some(open) = &state.overlay {
-        let query = state
-            .search
-            .as_ref()
-            .filter(|s| s.target == crate::search::Target::Overlay)
-            .map(|s| s.query.as_str());
+        let query = crate::search::query(state, crate::search::Target::Overlay);
         overlay::draw(open, &state.theme, query, frame);
     }
     sampling::draw(&state.samplings, &state.theme, frame);

@@ -190,13 +190,7 @@ pub fn paste(overlay: &mut Overlay, text: &str) {
 /// result) marked.
 pub fn draw(overlay: &Overlay, t: &Theme, query: Option<&str>, frame: &mut Frame) {
     let screen = frame.area();
-    let marked = |lines: Vec<Line<'static>>| match query {
-        Some(q) if !q.is_empty() => lines
-            .into_iter()
-            .map(|l| crate::search::mark(l, q))
-            .collect(),
-        _ => lines,
-    };
+    let marked = |lines: Vec<Line<'static>>| crate::search::mark_all(lines, query);
     match overlay {
         Overlay::Help { scroll } => {
             let (area, lines) = help(t, screen);

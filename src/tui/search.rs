@@ -174,10 +174,22 @@ pub fn mark<'a>(line: Line<'a>, query: &str) -> Line<'a> {
 
 /// `lines` marked ([`mark`]) when a search of `target` is on, as they were otherwise.
 pub fn marked<'a>(state: &State, target: Target, lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
-    match &state.search {
-        Some(s) if s.target == target && !s.query.is_empty() => {
-            lines.into_iter().map(|l| mark(l, &s.query)).collect()
-        }
+    mark_all(lines, query(state, target))
+}
+
+/// The query of the search of `target`, when one is on.
+pub fn query(state: &State, target: Target) -> Option<&str> {
+    state
+        .search
+        .as_ref()
+        .filter(|s| s.target == target)
+        .map(|s| s.query.as_str())
+}
+
+/// `lines` with the matches of `query` marked ([`mark`]); as they were without a query.
+pub fn mark_all<'a>(lines: Vec<Line<'a>>, query: Option<&str>) -> Vec<Line<'a>> {
+    match query {
+        Some(q) if !q.is_empty() => lines.into_iter().map(|l| mark(l, q)).collect(),
         _ => lines,
     }
 }
