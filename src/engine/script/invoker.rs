@@ -53,8 +53,8 @@ pub trait ToolInvoker: Send + Sync {
 /// A tool call running on a runtime ([`ToolInvoker::call_future`]).
 pub type CallFuture = BoxFuture<'static, Result<CallOutcome, CallError>>;
 
-/// [`ToolInvoker`] over a [`Registry`]; blocks on the runtime through `handle`. Never call it
-/// from a runtime worker thread.
+/// [`ToolInvoker`] over a [`Registry`]; blocks on the runtime through `handle` (yielding
+/// briefly before it parks, see `script::wait`). Never call it from a runtime worker thread.
 #[derive(Clone)]
 pub struct RegistryInvoker {
     /// The registry.
@@ -84,8 +84,8 @@ impl ToolInvoker for RegistryInvoker {
         cancel: &CancellationToken,
     ) -> Result<CallOutcome, CallError> {
         let opts = options(cancel);
-        self.handle
-            .block_on(self.registry.call_tool(server, tool, Some(args), &opts))
+        let call = self.registry.call_tool(server, tool, Some(args), &opts);
+        super::wait::block_on(&self.handle, call, super::wait::SPIN)
     }
 
     fn call_future(

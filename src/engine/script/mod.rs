@@ -46,6 +46,7 @@ mod run;
 mod sizes;
 mod suggest;
 pub mod tool_hashes;
+mod wait;
 
 pub use api::{script_api, script_api_for};
 pub use convert::{MAX_JSON_DEPTH, ToJsonError, from_json, outcome_value, to_json, to_json_within};
