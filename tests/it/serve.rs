@@ -645,6 +645,43 @@ fn a_2026_client_is_asked_through_input_required_results_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_2026_client_over_http_is_asked_in_rounds_across_requests() {
+    let setup = Setup::new(&demo_toml());
+    let (_server, url) = start_http(&setup, &[], &[]);
+    // Each round is its own HTTP request; the run waits in codemode between them.
+    let code = "let a = demo::delete_issue(#{ id: 1 });\nlet b = demo::delete_issue(#{ id: 2 });\ndemo::list_issues(#{ status: \"all\" }).total";
+    let out = drive(json!({
+        "server": { "url": url }, "mode": "auto", "elicit": "once",
+        "steps": [{"op": "call", "name": "run_script", "args": {"code": code}}]
+    }));
+    let asked = out["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 2, "{out}");
+    let ok = &out["steps"][0];
+    assert_eq!(ok["isError"], false, "{ok}");
+    assert!(ok["structuredContent"]["result"].is_u64(), "{ok}");
+    let deleted = setup
+        .audit()
+        .into_iter()
+        .filter(|r| r["type"] == "call" && r["tool"] == "delete_issue" && r["ok"] == true)
+        .count();
+    assert_eq!(deleted, 2, "both approved calls ran");
+    // The same by hand: the question is the call's answer, the retry another request.
+    let args = json!({"code": "demo::delete_issue(#{ id: 3 });\n\"done\""});
+    let out = drive(json!({
+        "server": { "url": url }, "mode": "auto", "elicit": "once",
+        "steps": [
+            {"op": "round", "name": "run_script", "args": args},
+            {"op": "round", "name": "run_script", "args": args, "state_from": 0, "answer": "once"},
+        ]
+    }));
+    assert_eq!(out["steps"][0]["resultType"], "input_required", "{out}");
+    assert_eq!(
+        out["steps"][1]["structuredContent"]["result"], "done",
+        "{out}"
+    );
+}
+
+#[test]
 fn a_round_resumes_only_its_own_run_with_its_own_arguments() {
     let setup = Setup::new(&demo_toml());
     let args = json!({"code": "demo::delete_issue(#{ id: 1 });\n\"done\""});
