@@ -11,6 +11,7 @@ use super::state::{Pane, Row, RunState, State};
 use super::view::View;
 use super::widgets::{pane_block, spinner};
 use super::{approval, docs, elicit, overlay, sampling};
+use crate::keymap::{self, Context};
 use crate::mcp::ServerStatus;
 
 /// The screen areas for a terminal size.
@@ -367,18 +368,12 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
             format!("■ cancelled after {} ms", elapsed.as_millis())
         }
     };
-    let hints = match state.focus {
-        Pane::Tree => "i insert · c call · r reconnect · / filter",
-        Pane::Docs => "↑↓ scroll · / search · i insert · c call",
-        Pane::Code => "F5 run · Ctrl-S save · Esc leave",
-        Pane::Log => "↑↓ scroll · / search · f filter · w wrap",
-    };
     let left = state
         .search
         .as_ref()
         .map(super::search::Search::status)
         .or_else(|| state.message.clone())
-        .unwrap_or_else(|| format!("[{}] {hints} · F1 help · ^Q quit", state.focus.title()));
+        .unwrap_or_else(|| format!("[{}] {}", state.focus.title(), status_hints(state)));
     let width = area.width as usize;
     let right_w = run.chars().count();
     let left = crate::util::truncate(&left, width.saturating_sub(right_w + 1));
@@ -389,6 +384,53 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect) {
         Span::styled(run, Style::default().add_modifier(Modifier::BOLD)),
     ]);
     frame.render_widget(Paragraph::new(line).style(state.theme.status), area);
+}
+
+/// What the status line suggests for the focused pane, each with the key that does it now
+/// (from the key table: a key taken by something else, as Esc while a run is busy, is left
+/// out with its hint).
+fn status_hints(state: &State) -> String {
+    use crate::command::Command::{
+        self, Call, Down, Filter, Help, Insert, Leave, LogFilter, Quit, Reconnect, Run, Save,
+        Search, Up,
+    };
+    let pane: &[(&[Command], &str)] = match state.focus {
+        Pane::Tree => &[
+            (&[Insert], "insert"),
+            (&[Call], "call"),
+            (&[Reconnect], "reconnect"),
+            (&[Filter], "filter"),
+        ],
+        Pane::Docs => &[
+            (&[Up, Down], "scroll"),
+            (&[Search], "search"),
+            (&[Insert], "insert"),
+            (&[Call], "call"),
+        ],
+        Pane::Code => &[(&[Run], "run"), (&[Save], "save"), (&[Leave], "leave")],
+        Pane::Log => &[
+            (&[Up, Down], "scroll"),
+            (&[Search], "search"),
+            (&[LogFilter], "filter"),
+            (&[Command::Wrap], "wrap"),
+        ],
+    };
+    // The pane's keys, also under a panel (which names its own keys).
+    let stack = crate::update::pane_contexts(state);
+    // Help and quit by the keys that work in every pane.
+    let everywhere: &[(&[Command], &str)] = &[(&[Help], "help"), (&[Quit], "quit")];
+    let hint = |bound_in: &[Context], (commands, what): &(&[Command], &str)| {
+        let keys: Option<String> = commands
+            .iter()
+            .map(|c| keymap::key_for(&stack, bound_in, *c).map(|k| k.short_label()))
+            .collect();
+        keys.map(|keys| format!("{keys} {what}"))
+    };
+    let pane = pane.iter().filter_map(|h| hint(&stack, h));
+    let everywhere = everywhere
+        .iter()
+        .filter_map(|h| hint(&[Context::Global], h));
+    pane.chain(everywhere).collect::<Vec<_>>().join(" · ")
 }
 
 /// The screen as text (one line per row, trailing spaces trimmed), for snapshot tests.

@@ -102,6 +102,11 @@ pub fn contexts(state: &State) -> Vec<Context> {
         }
         None => {}
     }
+    pane_contexts(state)
+}
+
+/// The contexts of the focused pane, under any panel or overlay: busy, the pane, global.
+pub fn pane_contexts(state: &State) -> Vec<Context> {
     let busy = matches!(state.run, RunState::Running { .. }) || state.ask.asking;
     let pane = match state.focus {
         Pane::Tree if state.tree.filtering => Context::TreeFilter,

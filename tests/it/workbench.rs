@@ -332,6 +332,45 @@ async fn status_messages_go_away() {
 }
 
 #[tokio::test]
+async fn the_status_line_names_the_keys_that_work_now() {
+    let (registry, mut state) = demo_bench("demo::list_issues(#{})").await;
+    let status = |s: &State| screen(s, 100, 24).lines().last().unwrap().to_string();
+    assert!(
+        status(&state).starts_with(
+            "[Servers] i insert · c call · r reconnect · / filter · F1 help · ^Q quit"
+        ),
+        "{}",
+        status(&state)
+    );
+    alt(&mut state, '4');
+    assert!(
+        status(&state)
+            .starts_with("[Log] ↑↓ scroll · / search · f filter · w wrap · F1 help · ^Q quit"),
+        "{}",
+        status(&state)
+    );
+    alt(&mut state, '3');
+    assert!(
+        status(&state).starts_with("[Code] F5 run · ^S save · Esc leave · F1 help · ^Q quit"),
+        "{}",
+        status(&state)
+    );
+    // While the script runs, Esc cancels it: the line no longer offers it for leaving.
+    key(&mut state, KeyCode::F(5));
+    assert!(state.busy());
+    let line = status(&state);
+    assert!(
+        line.starts_with("[Code] F5 run · ^S save · F1 help"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Esc cancels") && !line.contains("Esc leave"),
+        "{line}"
+    );
+    registry.shutdown().await;
+}
+
+#[tokio::test]
 async fn the_mouse_focuses_selects_and_scrolls() {
     let (registry, mut state) = demo_bench("").await;
     let mouse = |state: &mut State, kind, column, row| {

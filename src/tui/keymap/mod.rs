@@ -29,6 +29,11 @@ impl KeySpec {
         self.code == key.code && self.mods == key.modifiers.intersection(CTRL_ALT)
     }
 
+    /// How the status line writes it: as [`KeySpec::label`], Ctrl as `^` (`^S`).
+    pub fn short_label(&self) -> String {
+        self.label().replacen("Ctrl-", "^", 1)
+    }
+
     /// How the help writes it: `F5`, `Ctrl-R`, `Alt-1`, `↑`, `Space`, `S-Tab`.
     pub fn label(&self) -> String {
         let name = match self.code {
@@ -221,6 +226,19 @@ pub fn resolve(stack: &[Context], key: &KeyEvent) -> Option<Command> {
         }
     }
     None
+}
+
+/// The first key bound to `command` in `bound_in` (in that order) that does it with `stack`
+/// active (a key an inner context takes for something else does not count), for hints that
+/// must follow the table.
+pub fn key_for(stack: &[Context], bound_in: &[Context], command: Command) -> Option<KeySpec> {
+    let mut keys = bound_in.iter().flat_map(|context| {
+        bindings::BINDINGS
+            .iter()
+            .filter(move |b| b.contexts.contains(context) && b.does == Does::Command(command))
+            .flat_map(|b| b.keys.iter().copied())
+    });
+    keys.find(|k| resolve(stack, &KeyEvent::new(k.code, k.mods)) == Some(command))
 }
 
 /// One group of the help: its title and its rows (keys, what they do).
