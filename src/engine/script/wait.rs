@@ -52,6 +52,12 @@ impl Wakeup {
 /// Runs `future` to completion on the current thread within `handle`'s runtime context,
 /// yielding up to `spin` before each park. Never call it from a runtime worker thread.
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F, spin: Duration) -> F::Output {
+    // `Handle::block_on` panics there; this would hold a worker (or, on a current-thread
+    // runtime, never finish).
+    debug_assert!(
+        Handle::try_current().is_err(),
+        "script::wait::block_on called on a thread inside a runtime"
+    );
     let _context = handle.enter();
     let wakeup = Arc::new(Wakeup {
         woken: AtomicBool::new(false),
