@@ -439,12 +439,14 @@ fn parallel() {
     runtime().block_on(registry.shutdown());
 }
 
-/// A `parallel` row without a goal: the median of `times` and its ratio to `one` call.
+/// A `parallel` row without a goal: the median of `times` and its ratio to `one` call, with
+/// the slowest round named (to set beside the goal row's).
 fn median_row(what: String, mut times: Vec<Duration>, one: Duration) {
+    let slowest = *times.iter().max().expect("rounds");
     let m = median(&mut times);
     common::record(common::Row {
         section: "parallel",
-        what,
+        what: format!("{what} (slowest {})", human(slowest)),
         value: human(m),
         ratio: Some(m.as_secs_f64() / one.as_secs_f64()),
         goal: "",
