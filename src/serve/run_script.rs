@@ -145,14 +145,14 @@ pub async fn run(engine: &Arc<Engine>, args: &Value, caller: Caller) -> Reply {
         &engine.paused,
         (super::tools::RUN, args),
         caller,
-        CALLER,
+        ASKER,
         job,
     )
     .await
 }
 
 /// Who asks, in the user's question.
-const CALLER: &str = "A Code Mode script";
+const ASKER: &str = "A Code Mode script";
 
 /// Sends each finished call as a progress notification to the request in `slot`, if any;
 /// the forwarder ends with the run.

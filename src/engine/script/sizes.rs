@@ -88,9 +88,9 @@ fn shown(
     let mut out = String::new();
     write(&mut out, cap);
     if out.len() > cap {
+        // Only a real limit is passed: `cap` is `max_string_size` here.
         let (open, close) = kind;
-        let max = ctx.engine().max_string_size();
-        return format!("{open}… longer than max_string_size ({max} bytes) as text{close}").into();
+        return format!("{open}… longer than max_string_size ({cap} bytes) as text{close}").into();
     }
     out.into()
 }
